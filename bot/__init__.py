@@ -1,0 +1,1 @@
+"""Nirmiskin: the Telegram bot of Dinas Sosial Kabupaten Bekasi."""

@@ -1,0 +1,131 @@
+"""`python -m bot`: run | chat | db upgrade | grant."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("nirmiskin")
+
+EXIT_CONFIG = 2
+
+
+def setup_logging(level: str) -> None:
+    # One structured line per event; handlers never put personal data in the message.
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Nirmiskin: the Telegram bot of Dinas Sosial Kabupaten Bekasi.",
+    )
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "run",
+        help="apply database migrations and run the bot on Telegram",
+        description="Apply migrations, then run the bot: long polling, or a webhook server "
+        "when WEBHOOK_URL is set. Needs BOT_TOKEN (in the environment or .env).",
+    )
+
+    chat = sub.add_parser(
+        "chat",
+        help="talk to the real bot in this terminal, without Telegram",
+        description="A terminal conversation with the real dispatcher and database. "
+        "Buttons are shown as numbered choices: type the number to press one.",
+    )
+    chat.add_argument(
+        "--as", dest="role", choices=["warga", "psm", "tksk", "petugas"], default="warga",
+        help="the role to chat as (default: warga)",
+    )
+    chat.add_argument("--user-id", type=int, default=None, help="Telegram id to pretend to be")
+    chat.add_argument("--area", default=None, help="area code for psm/tksk (e.g. 32.16.18)")
+
+    db = sub.add_parser("db", help="database tasks", description="Database tasks.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_sub.add_parser(
+        "upgrade", help="apply all migrations", description="Apply all Alembic migrations."
+    )
+
+    grant = sub.add_parser(
+        "grant",
+        help="give a Telegram user a role (and an area for volunteers)",
+        description="Give a Telegram user id a role. PSM needs a desa/kelurahan area, TKSK a "
+        "kecamatan; give the area by code (32.16.18.2001) or name (Setu).",
+    )
+    grant.add_argument("telegram_id", type=int, help="the user's numeric Telegram id")
+    grant.add_argument("--role", required=True, choices=["warga", "psm", "tksk", "petugas"])
+    grant.add_argument("--area", default=None, help="kecamatan or desa code or name")
+    return root
+
+
+async def _upgrade(settings: Settings) -> None:
+    from db.engine import create_engine
+    from db.migrate import upgrade
+
+    engine = create_engine(settings.db_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def cmd_run(settings: Settings) -> int:
+    if not settings.bot_token:
+        print(
+            "BOT_TOKEN: not set. Create a bot with @BotFather on Telegram, put "
+            "BOT_TOKEN=123456789:ABC... in .env (see .env.example) and run again. "
+            "To try the bot without Telegram: python -m bot chat",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    from bot.runner import run
+
+    asyncio.run(run(settings))
+    return 0
+
+
+def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
+    from services.grant import GrantError, grant_role
+
+    try:
+        message = asyncio.run(grant_role(settings, args.telegram_id, args.role, args.area))
+    except GrantError as exc:
+        print(f"grant: {exc}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level)
+    if args.command == "run":
+        return cmd_run(settings)
+    if args.command == "db":
+        asyncio.run(_upgrade(settings))
+        print("database is up to date")
+        return 0
+    if args.command == "grant":
+        return cmd_grant(settings, args)
+    if args.command == "chat":
+        from bot.chat import run_chat
+
+        return asyncio.run(run_chat(settings, args.role, args.user_id, args.area))
+    return EXIT_CONFIG

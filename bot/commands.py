@@ -1,0 +1,82 @@
+"""The bot's commands per role: the Telegram command list (setMyCommands) and /bantuan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from babel.support import LazyProxy
+
+from bot.roles import ALL_ROLES, WARGA
+from db.models import Account
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    description: LazyProxy  # short, for Telegram's command menu
+    help: LazyProxy  # one line for /bantuan
+    roles: frozenset[str] = ALL_ROLES
+
+
+# Later features add their commands here; the order is the order users see.
+COMMANDS: list[CommandInfo] = [
+    CommandInfo(
+        "menu",
+        __("Main menu"),
+        __("shows the main menu with buttons."),
+    ),
+    CommandInfo(
+        "bantuan",
+        __("Help"),
+        __("explains what the bot can do for you."),
+    ),
+    CommandInfo(
+        "batal",
+        __("Cancel"),
+        __("stops what you are doing now; nothing is saved."),
+    ),
+    CommandInfo(
+        "privasi",
+        __("Privacy and consent"),
+        __("shows how your data is used, and lets you agree or refuse."),
+    ),
+    CommandInfo(
+        "start",
+        __("Start again"),
+        __("starts the bot again from the beginning."),
+    ),
+]
+
+
+def commands_for(role: str) -> list[CommandInfo]:
+    return [command for command in COMMANDS if role in command.roles]
+
+
+def telegram_commands(role: str) -> list[BotCommand]:
+    return [BotCommand(command=c.name, description=str(c.description)) for c in commands_for(role)]
+
+
+def help_lines(role: str) -> list[str]:
+    return [
+        _("/{command}: {help}").format(command=c.name, help=c.help) for c in commands_for(role)
+    ]
+
+
+async def set_default_commands(bot: Bot) -> None:
+    """Residents' commands are the default list for every private chat."""
+    await bot.set_my_commands(telegram_commands(WARGA), scope=BotCommandScopeAllPrivateChats())
+
+
+async def sync_commands(bot: Bot, account: Account) -> None:
+    """Give volunteers and staff their own command list; residents use the default one."""
+    scope = BotCommandScopeChat(chat_id=account.telegram_id)
+    if account.role == WARGA:
+        if account.commands_role is not None:
+            await bot.delete_my_commands(scope=scope)
+    else:
+        await bot.set_my_commands(telegram_commands(account.role), scope=scope)
+    account.commands_role = account.role

@@ -1,0 +1,84 @@
+"""A Bot API session that answers in-process, without the network.
+
+It plays Telegram's part for `python -m bot chat` (a terminal conversation with the real
+dispatcher) and for the benchmarks: every method the bot calls is handed to `on_call` and gets
+a well-formed result back, so the whole stack runs as it would against Telegram.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from pydantic import TypeAdapter
+
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "Nirmiskin", "username": "nirmiskin_bot"}
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+Listener = Callable[[TelegramMethod[Any]], None]
+
+
+class LocalSession(BaseSession):
+    def __init__(self, on_call: Listener | None = None) -> None:
+        super().__init__()
+        self.on_call = on_call
+        self._message_ids = itertools.count(1_000_000)
+
+    def _message(self, method: TelegramMethod[Any]) -> dict[str, Any]:
+        chat_id = getattr(method, "chat_id", 0)
+        result: dict[str, Any] = {
+            "message_id": getattr(method, "message_id", None) or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+        }
+        text = getattr(method, "text", None)
+        if text is not None:
+            result["text"] = text
+        markup = getattr(method, "reply_markup", None)
+        if markup is not None and hasattr(markup, "inline_keyboard"):
+            result["reply_markup"] = markup.model_dump(exclude_none=True)
+        return result
+
+    def _result(self, method: TelegramMethod[Any]) -> Any:
+        name = type(method).__name__
+        if name == "GetMe":
+            return BOT_USER
+        if name in {"SendMessage", "SendPhoto", "SendDocument", "SendLocation", "CopyMessage"}:
+            if name == "CopyMessage":
+                return {"message_id": next(self._message_ids)}
+            return self._message(method)
+        if name in {"EditMessageText", "EditMessageReplyMarkup", "EditMessageCaption"}:
+            return self._message(method)
+        if name == "GetMyCommands":
+            return []
+        return True
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        if self.on_call is not None:
+            self.on_call(method)
+        result = self._result(method)
+        returning = method.__returning__  # type: ignore[attr-defined]
+        adapter = _ADAPTERS.get(returning)
+        if adapter is None:
+            adapter = _ADAPTERS[returning] = TypeAdapter(returning)
+        return adapter.validate_python(result, context={"bot": bot})
+
+    async def stream_content(
+        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
+        chunk_size: int = 65536, raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        raise RuntimeError("files are not available without Telegram")
+        yield b""  # pragma: no cover
+
+    async def close(self) -> None:
+        return None

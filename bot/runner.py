@@ -1,0 +1,70 @@
+"""`python -m bot run`: migrate, then long polling or a webhook server."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import create_bot, create_dispatcher, create_resources
+from bot.commands import set_default_commands
+from bot.settings import Settings
+from db.migrate import upgrade
+
+log = logging.getLogger("nirmiskin.run")
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
+    await set_default_commands(bot)
+    me = await bot.get_me()
+    log.info("bot started as @%s", me.username)
+
+
+async def run(settings: Settings) -> None:
+    resources = create_resources(settings)
+    try:
+        await upgrade(resources.engine)
+        log.info("database migrations applied")
+        bot = create_bot(settings)
+        dp = create_dispatcher(resources)
+        dp.startup.register(_on_startup)
+        if settings.webhook_url:
+            await _serve_webhook(settings, bot, dp)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    finally:
+        await resources.close()
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    """Several instances behind a load balancer: Telegram posts each update to one of them."""
+    assert settings.webhook_url is not None
+    url = settings.webhook_url.rstrip("/") + WEBHOOK_PATH
+
+    async def register_webhook(bot: Bot) -> None:
+        await bot.set_webhook(
+            url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+
+    dp.startup.register(register_webhook)
+    app = web.Application()
+    SimpleRequestHandler(dp, bot, secret_token=settings.webhook_secret).register(app, WEBHOOK_PATH)
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook server on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        import asyncio
+
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

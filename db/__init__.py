@@ -1,0 +1,1 @@
+"""Data layer: models, engine, queries, FSM storage and migrations."""

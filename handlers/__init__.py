@@ -1,0 +1,1 @@
+"""aiogram routers, one module per audience or feature. Thin: no SQL, texts via gettext."""

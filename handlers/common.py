@@ -1,0 +1,39 @@
+"""Commands every role has: /menu, /bantuan, /batal."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.commands import help_lines
+from db.models import Account
+from handlers.keyboards import MenuButton, main_menu
+
+router = Router(name="common")
+
+
+@router.message(Command("menu"))
+async def menu(message: Message, account: Account) -> None:
+    await message.answer(_("Main menu. Choose a button below."), reply_markup=main_menu(account))
+
+
+@router.message(Command("bantuan"))
+@router.message(MenuButton("help"))
+async def help_(message: Message, account: Account) -> None:
+    lines = [_("This is what you can do here:"), "", *help_lines(account.role)]
+    if account.consent != "given":
+        lines += ["", _("To use the services, first agree to the privacy notice: /privasi")]
+    await message.answer("\n".join(lines), reply_markup=main_menu(account))
+
+
+@router.message(Command("batal"))
+async def cancel(message: Message, account: Account, state: FSMContext) -> None:
+    if await state.get_state() is None:
+        text = _("There is nothing to cancel. Here is the main menu.")
+    else:
+        await state.clear()
+        text = _("Cancelled. Nothing was saved. Here is the main menu.")
+    await message.answer(text, reply_markup=main_menu(account))

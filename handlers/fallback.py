@@ -1,0 +1,35 @@
+"""Last router: whatever nothing else understood gets a friendly answer and the menu."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from db.models import Account
+from handlers.keyboards import consent_keyboard, main_menu
+
+router = Router(name="fallback")
+
+
+@router.message()
+async def not_understood(message: Message, account: Account) -> None:
+    if account.consent == "none":
+        await message.answer(
+            _("Please first choose whether you agree to the privacy notice."),
+            reply_markup=consent_keyboard(),
+        )
+        return
+    await message.answer(
+        _("Sorry, I did not understand that. Please choose a button below, or send /bantuan."),
+        reply_markup=main_menu(account),
+    )
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery, account: Account) -> None:
+    await query.answer(_("This button is no longer active."))
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("Please choose from the main menu."), reply_markup=main_menu(account)
+        )

@@ -1,0 +1,73 @@
+"""Keyboards and callback data shared by all audiences, and the main-menu registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram.filters import BaseFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+from babel.support import LazyProxy
+
+from bot.roles import ALL_ROLES
+from db.models import Account
+
+
+class ConsentCallback(CallbackData, prefix="consent"):
+    agree: bool
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: LazyProxy
+    roles: frozenset[str] = ALL_ROLES
+    needs_consent: bool = True
+
+
+# Only entries that work are listed; each feature appends its own when it is built.
+MENU_ENTRIES: list[MenuEntry] = [
+    MenuEntry("help", __("❓ Help"), needs_consent=False),
+    MenuEntry("privacy", __("🔒 Privacy"), needs_consent=False),
+]
+
+
+def menu_entries(account: Account) -> list[MenuEntry]:
+    consented = account.consent == "given"
+    return [
+        entry
+        for entry in MENU_ENTRIES
+        if account.role in entry.roles and (consented or not entry.needs_consent)
+    ]
+
+
+def main_menu(account: Account) -> ReplyKeyboardMarkup:
+    """Big buttons under the text field: easier than typing on a cheap phone."""
+    builder = ReplyKeyboardBuilder()
+    for entry in menu_entries(account):
+        builder.button(text=str(entry.label))
+    builder.adjust(2)
+    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+
+
+class MenuButton(BaseFilter):
+    """Matches the text of a main-menu button in the user's language (async: no thread hop)."""
+
+    def __init__(self, key: str) -> None:
+        self.entry = next(entry for entry in MENU_ENTRIES if entry.key == key)
+
+    async def __call__(self, message: Message, account: Account | None = None) -> Any:
+        if account is None or message.text is None or message.text != str(self.entry.label):
+            return False
+        return account.role in self.entry.roles
+
+
+def consent_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=str(__("✅ I agree")), callback_data=ConsentCallback(agree=True))
+    builder.button(text=str(__("✖️ I do not agree")), callback_data=ConsentCallback(agree=False))
+    builder.adjust(1)
+    return builder.as_markup()

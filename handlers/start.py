@@ -1,0 +1,101 @@
+"""/start, the privacy notice and consent (UU PDP 27/2022)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from db import accounts, audit
+from db.models import Account
+from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
+
+router = Router(name="start")
+
+
+def welcome_text() -> str:
+    return _(
+        "Welcome to Nirmiskin, the service of Dinas Sosial Kabupaten Bekasi for families "
+        "in extreme poverty. Here you can report your family's condition, see when and where "
+        "aid is paid, sign up for skills training, and check your own data."
+    )
+
+
+def privacy_notice(settings: Settings) -> str:
+    return _(
+        "Privacy notice (Law No. 27 of 2022 on Personal Data Protection)\n\n"
+        "• What we collect: your Telegram account and, only when you use these services, "
+        "your family card (KK) and NIK numbers, your family's condition, and photos or "
+        "locations you send.\n"
+        "• Why: to check and deliver social aid and training from Dinas Sosial "
+        "Kabupaten Bekasi.\n"
+        "• Who sees it: Dinas Sosial staff and the social workers (PSM/TKSK) of your area, "
+        "only for this work. NIK and KK numbers are stored encrypted and shown hidden.\n"
+        "• Your rights: see and correct your data, withdraw your consent and ask for "
+        "deletion at any time, and complain to Dinas Sosial.\n"
+        "• Contact: {contact}.\n\n"
+        "Do you agree?"
+    ).format(contact=settings.office_contact)
+
+
+async def show_privacy(message: Message, account: Account, settings: Settings) -> None:
+    status = {
+        "given": _("You have agreed."),
+        "declined": _("You have not agreed."),
+        "withdrawn": _("You have withdrawn your consent."),
+    }.get(account.consent)
+    text = privacy_notice(settings)
+    if status:
+        text = f"{status}\n\n{text}"
+    await message.answer(text, reply_markup=consent_keyboard())
+
+
+@router.message(CommandStart())
+async def start(message: Message, account: Account, settings: Settings) -> None:
+    if account.consent == "given":
+        await message.answer(welcome_text(), reply_markup=main_menu(account))
+        return
+    await message.answer(welcome_text(), reply_markup=main_menu(account))
+    await show_privacy(message, account, settings)
+
+
+@router.message(Command("privasi"))
+@router.message(MenuButton("privacy"))
+async def privacy(message: Message, account: Account, settings: Settings) -> None:
+    await show_privacy(message, account, settings)
+
+
+@router.callback_query(ConsentCallback.filter(F.agree.is_(True)))
+async def agree(
+    query: CallbackQuery, account: Account, session: AsyncSession
+) -> None:
+    accounts.set_consent(account, True, query.from_user.first_name)
+    audit.record(session, account, "consent.given", "account", account.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            _("Thank you. Your consent is recorded. Choose what you need from the menu."),
+            reply_markup=main_menu(account),
+        )
+
+
+@router.callback_query(ConsentCallback.filter(F.agree.is_(False)))
+async def decline(
+    query: CallbackQuery, account: Account, session: AsyncSession
+) -> None:
+    accounts.set_consent(account, False, None)
+    audit.record(session, account, "consent." + account.consent, "account", account.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            _(
+                "All right, we respect your choice: we keep no personal data of yours. "
+                "You can still read /bantuan. If you change your mind, send /privasi."
+            ),
+            reply_markup=main_menu(account),
+        )
