@@ -20,7 +20,7 @@ from bot.i18n import create_i18n
 from bot.settings import Settings
 from db.engine import create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage
-from handlers import common, errors, fallback, start
+from handlers import common, errors, fallback, forms, start
 
 
 @dataclass
@@ -91,5 +91,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
     dp.update.outer_middleware(middlewares.RoleCommandsMiddleware())
 
     dp.include_router(errors.create_router(resources.i18n))
-    dp.include_routers(start.router, common.router, *resources.extra_routers, fallback.router)
+    dp.include_routers(
+        start.router, common.router, forms.router, *resources.extra_routers, fallback.router
+    )
     return dp

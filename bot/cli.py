@@ -23,6 +23,7 @@ def setup_logging(level: str) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,7 +47,10 @@ def parser() -> argparse.ArgumentParser:
         "Buttons are shown as numbered choices: type the number to press one.",
     )
     chat.add_argument(
-        "--as", dest="role", choices=["warga", "psm", "tksk", "petugas"], default="warga",
+        "--as",
+        dest="role",
+        choices=["warga", "psm", "tksk", "petugas"],
+        default="warga",
         help="the role to chat as (default: warga)",
     )
     chat.add_argument("--user-id", type=int, default=None, help="Telegram id to pretend to be")

@@ -61,9 +61,7 @@ def telegram_commands(role: str) -> list[BotCommand]:
 
 
 def help_lines(role: str) -> list[str]:
-    return [
-        _("/{command}: {help}").format(command=c.name, help=c.help) for c in commands_for(role)
-    ]
+    return [_("/{command}: {help}").format(command=c.name, help=c.help) for c in commands_for(role)]
 
 
 async def set_default_commands(bot: Bot) -> None:

@@ -74,8 +74,12 @@ class LocalSession(BaseSession):
         return adapter.validate_python(result, context={"bot": bot})
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         raise RuntimeError("files are not available without Telegram")
         yield b""  # pragma: no cover

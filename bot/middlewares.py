@@ -42,7 +42,9 @@ class UpdateDedupMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         if self._redis is not None:
             bot: Bot = data["bot"]
-            first = await self._redis.set(f"nirmiskin:upd:{bot.id}:{event.update_id}", 1, nx=True, ex=3600)
+            first = await self._redis.set(
+                f"nirmiskin:upd:{bot.id}:{event.update_id}", 1, nx=True, ex=3600
+            )
             if not first:
                 log.info("duplicate update dropped update_id=%s", event.update_id)
                 return None
@@ -127,7 +129,9 @@ class ThrottleMiddleware(BaseMiddleware):
             return True
         hits.append(now)
         if len(self._hits) > 50_000:  # forget idle users so memory stays bounded
-            self._hits = {uid: h for uid, h in self._hits.items() if h and now - h[-1] < self._window}
+            self._hits = {
+                uid: h for uid, h in self._hits.items() if h and now - h[-1] < self._window
+            }
         return False
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:

@@ -69,7 +69,9 @@ class Settings(BaseSettings):
             try:
                 return [int(p) for p in parts]
             except ValueError:
-                raise ValueError("must be Telegram user ids (numbers) separated by commas") from None
+                raise ValueError(
+                    "must be Telegram user ids (numbers) separated by commas"
+                ) from None
         return value
 
     @field_validator("telegram_api_base")

@@ -60,6 +60,8 @@ async def grant_role(
 
 def set_consent(account: Account, agree: bool, first_name: str | None) -> None:
     """Record the choice. The first name is kept only with consent, for polite replies."""
-    account.consent = "given" if agree else ("withdrawn" if account.consent == "given" else "declined")
+    account.consent = (
+        "given" if agree else ("withdrawn" if account.consent == "given" else "declined")
+    )
     account.consent_at = utcnow()
     account.first_name = first_name[:64] if agree and first_name else None

@@ -162,7 +162,9 @@ class Account(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    commands_role: Mapped[str | None] = mapped_column(String(10))  # role the command menu was set for
+    commands_role: Mapped[str | None] = mapped_column(
+        String(10)
+    )  # role the command menu was set for
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime | None]
 

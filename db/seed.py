@@ -40,7 +40,10 @@ def read_regions() -> list[dict[str, str | None]]:
 
 def seed_regions(connection: Connection) -> None:
     regions = sa.table(
-        "regions", sa.column("code"), sa.column("name"), sa.column("level"),
+        "regions",
+        sa.column("code"),
+        sa.column("name"),
+        sa.column("level"),
         sa.column("parent_code"),
     )
     rows = read_regions()

@@ -16,7 +16,9 @@ def safe_trace(exc: BaseException) -> str:
     """Where it failed (file:line function), without the exception's message: messages of
     errors raised while parsing user input can quote that input, NIK included."""
     frames = traceback.extract_tb(exc.__traceback__)[-6:]
-    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
+    return " <- ".join(
+        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames)
+    )
 
 
 def create_router(i18n: I18n) -> Router:

@@ -69,9 +69,7 @@ async def privacy(message: Message, account: Account, settings: Settings) -> Non
 
 
 @router.callback_query(ConsentCallback.filter(F.agree.is_(True)))
-async def agree(
-    query: CallbackQuery, account: Account, session: AsyncSession
-) -> None:
+async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     accounts.set_consent(account, True, query.from_user.first_name)
     audit.record(session, account, "consent.given", "account", account.id)
     await query.answer()
@@ -84,9 +82,7 @@ async def agree(
 
 
 @router.callback_query(ConsentCallback.filter(F.agree.is_(False)))
-async def decline(
-    query: CallbackQuery, account: Account, session: AsyncSession
-) -> None:
+async def decline(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     accounts.set_consent(account, False, None)
     audit.record(session, account, "consent." + account.consent, "account", account.id)
     await query.answer()

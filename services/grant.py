@@ -30,14 +30,24 @@ async def grant_role(settings: Settings, telegram_id: int, role: str, area: str 
                 assert area is not None
                 found = await regions.find(session, area, levels)
                 if not found:
-                    raise GrantError(f"no {' or '.join(levels)} matches {area!r} in Kabupaten Bekasi")
+                    raise GrantError(
+                        f"no {' or '.join(levels)} matches {area!r} in Kabupaten Bekasi"
+                    )
                 if len(found) > 1:
                     options = ", ".join(f"{r.code} {r.name}" for r in found)
                     raise GrantError(f"{area!r} is ambiguous: {options}; give the code")
                 area_code = found[0].code
             account = await accounts.grant_role(session, telegram_id, role, area_code)
-            audit.record(session, None, "role.granted", "account", account.id,
-                         role=role, area=area_code, via="cli")
+            audit.record(
+                session,
+                None,
+                "role.granted",
+                "account",
+                account.id,
+                role=role,
+                area=area_code,
+                via="cli",
+            )
             where = f" for {found[0].name} ({area_code})" if area_code else ""
             return f"user {telegram_id} is now {role}{where}"
     finally:

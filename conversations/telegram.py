@@ -1,0 +1,309 @@
+"""Thin aiogram adapter for the form engine: keyboards, inputs, FSM storage.
+
+Routers (written in ``handlers/``) look roughly like::
+
+    @router.callback_query(FormFlow.active, FormCallback.filter())
+    async def form_button(cb: CallbackQuery, callback_data: FormCallback, state: FSMContext):
+        step = await run_step(cb, state, callback_data)
+        if isinstance(step, Done):
+            ...  # call the form's submit with step.answers, then answer the person
+
+    @router.message(FormFlow.active)
+    async def form_message(message: Message, state: FSMContext):
+        step = await run_step(message, state)
+        ...
+
+The form's progress lives in FSM data under the key ``"form"`` (a plain JSON dict, see
+:mod:`conversations.engine`); it is removed as soon as the form is done or cancelled,
+so NIK/KK values do not linger in storage.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from aiogram.utils.i18n import gettext as _
+
+from .engine import (
+    STATE_VERSION,
+    Ask,
+    Cancelled,
+    Confirm,
+    Done,
+    Input,
+    Question,
+    Step,
+    current_field,
+    current_step,
+    get_form,
+    handle,
+    start,
+)
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "form"
+REPLY_KB_KEY = "form_rk"  # True while a reply keyboard (contact/location) is on screen
+MAX_TEXT = 4096
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+class FormFlow(StatesGroup):
+    active = State()
+
+
+class FormCallback(CallbackData, prefix="f"):
+    """Button of a form question: ``a`` action, ``v`` value (option index), ``q`` question
+    position, ``r`` run id. Never carries an answer's value (NIK, names…)."""
+
+    a: str
+    v: str = ""
+    q: int = 0
+    r: str = ""
+
+
+def _callback(token: str, question: Question) -> str:
+    action, _sep, value = token.partition(":")
+    return FormCallback(a=action, v=value, q=question.index, r=question.run).pack()
+
+
+def render(question: Question, error: str | None = None) -> tuple[str, Markup]:
+    """Plain text (send with ``parse_mode=None``) and keyboard for a question."""
+    text = f"{error}\n\n{question.text}" if error else question.text
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
+    if question.wants_contact or question.wants_location:
+        special = (
+            KeyboardButton(text=_("📱 Send my number"), request_contact=True)
+            if question.wants_contact
+            else KeyboardButton(text=_("📍 Send my location"), request_location=True)
+        )
+        rows = [[special]] + [
+            [KeyboardButton(text=label) for label, _token in row] for row in question.buttons
+        ]
+        return text, ReplyKeyboardMarkup(
+            keyboard=rows, resize_keyboard=True, one_time_keyboard=False, is_persistent=False
+        )
+    if not question.buttons:
+        return text, None
+    return text, InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=label, callback_data=_callback(token, question))
+                for label, token in row
+            ]
+            for row in question.buttons
+        ]
+    )
+
+
+def input_from_callback(callback_data: FormCallback) -> Input:
+    token = f"{callback_data.a}:{callback_data.v}" if callback_data.v else callback_data.a
+    return Input.button(token, at=callback_data.q, run=callback_data.r or None)
+
+
+def input_from_message(message: Message) -> Input:
+    if message.contact is not None:
+        sender = message.from_user.id if message.from_user else None
+        return Input.contact(message.contact.phone_number, message.contact.user_id, sender)
+    if message.location is not None:
+        return Input.location(message.location.latitude, message.location.longitude)
+    if message.photo:
+        return Input.photo(message.photo[-1].file_id)
+    doc = message.document
+    if doc is not None and (doc.mime_type or "").startswith("image/"):
+        return Input.photo(doc.file_id)
+    if message.text is not None:
+        return Input.from_text(message.text)
+    return Input.other()
+
+
+# --------------------------------------------------------------------------- FSM glue
+
+
+async def begin(
+    form_name: str,
+    message: Message,
+    state: FSMContext,
+    initial: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> Step:
+    """Start ``form_name`` for this chat and send its first question."""
+    form = get_form(form_name)
+    form_state = start(form, initial=initial, context=context)
+    await state.set_state(FormFlow.active)
+    await state.update_data({STATE_KEY: form_state})
+    step = current_step(form, form_state)
+    await send_step(message, step, state)
+    return step
+
+
+async def run_step(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    callback_data: FormCallback | None = None,
+    *,
+    inp: Input | None = None,
+    reply: bool = True,
+    today: Any = None,
+) -> Step | None:
+    """Feed one update (or ``inp``, e.g. ``Input.cancel()`` for a /cancel command) to the
+    active form, save the state, show the next screen, and return the Step.
+
+    Returns None when no form is active (e.g. a button of a finished form). On Done and
+    Cancelled the form data is removed from FSM storage and the FSM state is cleared;
+    on Done the caller submits ``step.answers`` and sends the final message.
+    """
+    data = await state.get_data()
+    form_state = data.get(STATE_KEY)
+    form = None
+    if form_state and form_state.get("v") == STATE_VERSION:
+        try:
+            form = get_form(form_state["form"])
+        except KeyError:
+            form = None
+    if form is None:
+        await _drop(state)
+        if isinstance(event, CallbackQuery):
+            await event.answer(_("This form has already ended."))
+        return None
+
+    asked = current_field(form, form_state)
+    if inp is None:
+        if isinstance(event, CallbackQuery):
+            inp = input_from_callback(callback_data) if callback_data else Input.other()
+        else:
+            inp = input_from_message(event)
+
+    step = handle(form, form_state, inp, today=today)
+    if isinstance(step, Done | Cancelled):
+        await _drop(state)
+    else:
+        await state.update_data({STATE_KEY: form_state})
+
+    if asked is not None and asked.secret and isinstance(event, Message) and event.text:
+        await _delete(event)  # NIK / KK must not stay in the chat history (UU PDP)
+    if reply:
+        await send_step(event, step, state)
+    return step
+
+
+async def show_current(message: Message, state: FSMContext) -> Step | None:
+    """Send the current question again (e.g. after /start in the middle of a form)."""
+    form_state = (await state.get_data()).get(STATE_KEY)
+    if not form_state:
+        return None
+    try:
+        form = get_form(form_state["form"])
+    except KeyError:
+        await _drop(state)
+        return None
+    step = current_step(form, form_state)
+    await send_step(message, step, state)
+    return step
+
+
+async def send_step(event: Message | CallbackQuery, step: Step, state: FSMContext) -> None:
+    """Show a step: edit the tapped message for buttons, else send a new message."""
+    callback = event if isinstance(event, CallbackQuery) else None
+    message = event.message if callback else event
+    if callback is not None:
+        error = step.error if isinstance(step, Ask | Confirm) else None
+        await callback.answer(error or None, show_alert=bool(error))
+    if not isinstance(message, Message):  # inaccessible (too old) message
+        message = None
+    data = await state.get_data()
+    had_reply_kb = bool(data.get(REPLY_KB_KEY))
+
+    if isinstance(step, Cancelled):
+        text = _("Cancelled. Nothing was saved.")
+        if callback is not None and message is not None and not had_reply_kb:
+            await _edit(message, text, None)
+        elif message is not None:
+            if callback is not None:
+                await _edit_markup(message, None)
+            await message.answer(text, reply_markup=ReplyKeyboardRemove(), parse_mode=None)
+        await state.update_data({REPLY_KB_KEY: False})
+        return
+    if isinstance(step, Done):
+        if callback is not None and message is not None:
+            await _edit_markup(message, None)
+        if had_reply_kb and message is not None:
+            await _remove_reply_keyboard(message)
+        await state.update_data({REPLY_KB_KEY: False})
+        return
+
+    text, markup = render(step.question, step.error)
+    if message is None:
+        return
+    if isinstance(markup, ReplyKeyboardMarkup):
+        if callback is not None:
+            await _edit_markup(message, None)
+        await message.answer(text, reply_markup=markup, parse_mode=None)
+        await state.update_data({REPLY_KB_KEY: True})
+        return
+    if had_reply_kb:
+        await _remove_reply_keyboard(message)
+        await state.update_data({REPLY_KB_KEY: False})
+    if callback is not None and not step.error:
+        if await _edit(message, text, markup):
+            return
+    elif callback is not None:
+        return  # error already shown as an alert; the screen did not change
+    await message.answer(text, reply_markup=markup, parse_mode=None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _drop(state: FSMContext) -> None:
+    data = await state.get_data()
+    data.pop(STATE_KEY, None)
+    await state.set_data(data)
+    await state.set_state(None)
+
+
+async def _delete(message: Message) -> None:
+    try:
+        await message.delete()
+    except TelegramAPIError:
+        log.info("could not delete a message carrying a secret answer")
+
+
+async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    try:
+        await message.edit_text(text, reply_markup=markup, parse_mode=None)
+    except TelegramBadRequest as exc:
+        return "not modified" in str(exc)
+    return True
+
+
+async def _edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest:
+        pass
+
+
+async def _remove_reply_keyboard(message: Message) -> None:
+    """Telegram removes a reply keyboard only with a message; send one and delete it."""
+    try:
+        sent = await message.answer("⌛", reply_markup=ReplyKeyboardRemove(), parse_mode=None)
+        await sent.delete()
+    except TelegramAPIError:
+        log.info("could not remove the reply keyboard")

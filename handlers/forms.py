@@ -1,0 +1,46 @@
+"""Routes every answer of an active form to the form engine; submits on confirmation.
+
+A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
+update's context (session, account, settings, bot); it writes through a use case and returns
+the text to thank the person with. The unit of work commits after it returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from conversations import Done, FormCallback, FormFlow, run_step
+from db.models import Account
+from handlers.keyboards import main_menu
+
+router = Router(name="forms")
+
+
+async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any]) -> None:
+    if not isinstance(step, Done):
+        return
+    account: Account = data["account"]
+    submit = step.form.submit
+    text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
+    target = event.message if isinstance(event, CallbackQuery) else event
+    if isinstance(target, Message):
+        await target.answer(text, reply_markup=main_menu(account))
+
+
+@router.callback_query(FormCallback.filter())
+async def form_button(
+    query: CallbackQuery, callback_data: FormCallback, state: FSMContext, **data: Any
+) -> None:
+    step = await run_step(query, state, callback_data)
+    await _finish(step, query, data)
+
+
+@router.message(FormFlow.active)
+async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
+    step = await run_step(message, state)
+    await _finish(step, message, data)

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install what the bot needs (first time, or when pyproject.toml changed) and run it.
+#   ./run.sh            the bot on Telegram (needs BOT_TOKEN in .env)
+#   ./run.sh chat       talk to the bot in this terminal, without Telegram
+#   ./run.sh --help     every command (grant, db upgrade, ...)
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./scripts/install.sh
+install_project ""
+if [ $# -eq 0 ]; then set -- run; fi
+exec .venv/bin/python -m bot "$@"

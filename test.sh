@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install the project with its test tools, then lint and run the whole test suite.
+# PostgreSQL and Redis tests run when the servers are reachable (TEST_POSTGRES_URL,
+# TEST_REDIS_URL); with CI=true they must be.
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./scripts/install.sh
+install_project "[test]"
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"

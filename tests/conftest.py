@@ -1,0 +1,106 @@
+"""Shared fixtures: real SQLite always; real PostgreSQL and Redis when reachable.
+
+In CI (CI=true) PostgreSQL and Redis must be reachable: their tests fail instead of skipping,
+so a broken service cannot turn the suite silently green.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.settings import Settings, load_settings
+
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_counter = itertools.count()
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = make_url(url)
+    try:
+        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def _need(service: str, url: str, port: int) -> None:
+    if _reachable(url, port):
+        return
+    if IN_CI:
+        pytest.fail(f"{service} is not reachable at {url}; CI must run these tests")
+    pytest.skip(f"{service} not reachable at {url}")
+
+
+async def _admin_sql(statement: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+# Service fixtures are synchronous (their setup runs in a short loop of its own) so that the
+# parametrised `database_url` can ask for them by name.
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    _need("PostgreSQL", PG_ADMIN_URL, 5432)
+    name = f"nirmiskin_test_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _flush_redis() -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    _need("Redis", REDIS_URL, 6379)
+    asyncio.run(_flush_redis())
+    yield REDIS_URL
+    asyncio.run(_flush_redis())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test, never read from a developer's `.env`."""
+    values: dict[str, object] = {
+        "_env_file": None,
+        "data_dir": tmp_path / "data",
+        "secret_key": TEST_SECRET,
+        "bot_token": "123456:TEST-token",
+    }
+    values.update(overrides)
+    return load_settings(**values)
