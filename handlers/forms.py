@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from conversations import Done, FormCallback, FormFlow, run_step
+from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from db.models import Account
 from handlers.keyboards import main_menu
 
@@ -25,7 +25,7 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
     if not isinstance(step, Done):
         return
     account: Account = data["account"]
-    submit = step.form.submit
+    submit = get_form(step.form).submit
     text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     target = event.message if isinstance(event, CallbackQuery) else event
     if isinstance(target, Message):

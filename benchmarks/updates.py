@@ -1,0 +1,227 @@
+"""Updates per second through the full stack vs aiogram's bare dispatcher, in one run.
+
+Full stack: `create_dispatcher()` on SQLite (dedup, unit of work, account, i18n, throttle,
+SQL FSM storage, routers) with scripted users doing what residents do: /start, agree to the
+privacy notice, tap menu buttons, fill a short form (choice, rupiah, number, multi-choice,
+text, confirm), type something the bot does not understand, /menu, /batal.
+Baseline: a bare `Dispatcher()` with one echo handler, fed the same number of updates.
+Both answer through an in-process Bot API session (no network), so the figures compare the
+framework plus our stack against the framework alone.
+
+    .venv/bin/python benchmarks/updates.py [--users 200] [--concurrency 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiogram import Dispatcher, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.methods import TelegramMethod
+from aiogram.types import CallbackQuery, Message, Update
+
+from bot.app import create_bot, create_dispatcher, create_resources
+from bot.local_session import LocalSession
+from bot.settings import load_settings
+from conversations import Field, Form, Option, begin, register_form
+from db.migrate import upgrade
+
+SURVEY = register_form(
+    Form(
+        name="bench_survey",
+        title="Survei singkat",
+        fields=[
+            Field("work", "choice", "Pekerjaan kepala keluarga?",
+                  options=(Option("buruh", "Buruh"), Option("tani", "Petani"),
+                           Option("none", "Tidak bekerja"))),
+            Field("income", "rupiah", "Penghasilan sebulan?"),
+            Field("members", "integer", "Jumlah anggota keluarga?", min=1, max=30),
+            Field("needs", "multi", "Kebutuhan mendesak?",
+                  options=(Option("food", "Pangan"), Option("health", "Kesehatan"),
+                           Option("house", "Rumah"))),
+            Field("note", "text", "Catatan?", required=False, max_length=500),
+        ],
+    )
+)
+
+bench_router = Router(name="bench")
+
+
+@bench_router.message(Command("survei"))
+async def start_survey(message: Message, state: FSMContext) -> None:
+    await begin(SURVEY.name, message, state)
+
+
+class Users:
+    """Scripted users: each step becomes an update; taps use the buttons the bot last sent."""
+
+    def __init__(self) -> None:
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(1)
+        self.keyboards: dict[int, list[tuple[str, str]]] = {}
+
+    def on_call(self, method: TelegramMethod[Any]) -> None:
+        markup = getattr(method, "reply_markup", None)
+        chat_id = getattr(method, "chat_id", None)
+        if chat_id is not None and markup is not None and hasattr(markup, "inline_keyboard"):
+            self.keyboards[chat_id] = [
+                (b.text, b.callback_data) for row in markup.inline_keyboard for b in row
+                if b.callback_data
+            ]
+
+    def _user(self, uid: int) -> dict[str, Any]:
+        return {"id": uid, "is_bot": False, "first_name": "Warga", "language_code": "id"}
+
+    def text(self, uid: int, text: str) -> Update:
+        message: dict[str, Any] = {
+            "message_id": next(self.message_ids), "date": int(time.time()),
+            "chat": {"id": uid, "type": "private"}, "from": self._user(uid), "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        return Update.model_validate({"update_id": next(self.update_ids), "message": message})
+
+    def tap(self, uid: int, index: int) -> Update:
+        buttons = self.keyboards.get(uid) or [("?", "none")]
+        _label, data = buttons[min(index, len(buttons) - 1)]
+        return Update.model_validate({
+            "update_id": next(self.update_ids),
+            "callback_query": {
+                "id": str(next(self.update_ids)), "from": self._user(uid),
+                "chat_instance": "bench", "data": data,
+                "message": {"message_id": next(self.message_ids), "date": int(time.time()),
+                            "chat": {"id": uid, "type": "private"},
+                            "from": {"id": 1, "is_bot": True, "first_name": "Nirmiskin"},
+                            "text": "…"},
+            },
+        })
+
+
+# What one resident does, in order: ("text", str) or ("tap", button index).
+SCRIPT: list[tuple[str, Any]] = [
+    ("text", "/start"), ("tap", 0), ("text", "❓ Bantuan"), ("text", "/survei"),
+    ("tap", 0), ("text", "1,5 juta"), ("text", "4"), ("tap", 0), ("tap", 1), ("tap", 3),
+    ("text", "Atap bocor"), ("tap", 0), ("text", "kapan bansos cair"), ("text", "/menu"),
+    ("text", "/batal"),
+]
+
+
+async def drive(
+    dp: Dispatcher, bot: Any, users: Users, n_users: int, concurrency: int
+) -> list[float]:
+    latencies: list[float] = []
+
+    async def one_user(uid: int) -> None:
+        for kind, value in SCRIPT:
+            update = users.text(uid, value) if kind == "text" else users.tap(uid, value)
+            started = time.perf_counter()
+            await dp.feed_update(bot, update)
+            latencies.append(time.perf_counter() - started)
+
+    uids = [800_000_000 + i for i in range(n_users)]
+    for i in range(0, n_users, concurrency):
+        await asyncio.gather(*(one_user(uid) for uid in uids[i : i + concurrency]))
+    return latencies
+
+
+async def bare_run(n_updates: int, concurrency: int) -> tuple[float, list[float]]:
+    dp = Dispatcher()
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    @router.callback_query()
+    async def tapped(query: CallbackQuery) -> None:
+        await query.answer()
+
+    dp.include_router(router)
+    users = Users()
+    bot = create_bot(load_settings(_env_file=None, data_dir=tempfile.mkdtemp()),
+                     LocalSession(users.on_call))
+    latencies: list[float] = []
+    n_users = max(1, n_updates // len(SCRIPT))
+
+    async def one_user(uid: int) -> None:
+        for kind, value in SCRIPT:
+            update = users.text(uid, value if kind == "text" else "tap")
+            started = time.perf_counter()
+            await dp.feed_update(bot, update)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    uids = [900_000_000 + i for i in range(n_users)]
+    for i in range(0, n_users, concurrency):
+        await asyncio.gather(*(one_user(uid) for uid in uids[i : i + concurrency]))
+    return time.perf_counter() - started, latencies
+
+
+async def full_run(n_users: int, concurrency: int) -> tuple[float, list[float], int]:
+    data_dir = Path(tempfile.mkdtemp(prefix="nirmiskin-bench-"))
+    # Throttling is part of the stack but scripted users tap faster than people: lift it.
+    settings = load_settings(_env_file=None, data_dir=data_dir, throttle_rate=10_000)
+    resources = create_resources(settings)
+    resources.extra_routers.append(bench_router)
+    await upgrade(resources.engine)
+    users = Users()
+    sent = 0
+
+    def count(method: TelegramMethod[Any]) -> None:
+        nonlocal sent
+        sent += 1
+        users.on_call(method)
+
+    bot = create_bot(settings, LocalSession(count))
+    dp = create_dispatcher(resources)
+    await drive(dp, bot, users, max(1, n_users // 10), concurrency)  # warm-up
+    started = time.perf_counter()
+    latencies = await drive(dp, bot, users, n_users, concurrency)
+    elapsed = time.perf_counter() - started
+    await resources.close()
+    return elapsed, latencies, sent
+
+
+def describe(name: str, elapsed: float, latencies: list[float]) -> float:
+    rate = len(latencies) / elapsed
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[int(len(ordered) * 0.99) - 1] * 1000
+    print(f"{name:<12} {len(latencies):>7} updates  {rate:>8.0f} updates/s  "
+          f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+    return rate
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=200, help="scripted residents (default 200)")
+    parser.add_argument("--concurrency", type=int, default=1,
+                        help="residents active at the same time (default 1)")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+
+    elapsed, latencies, sent = await full_run(args.users, args.concurrency)
+    bare_elapsed, bare_latencies = await bare_run(len(latencies), args.concurrency)
+    print(f"mix: {len(SCRIPT)} updates per resident ({', '.join(k for k, _ in SCRIPT[:4])}, ...),"
+          f" {args.users} residents, concurrency {args.concurrency}; "
+          f"full stack made {sent} Bot API calls")
+    bare = describe("bare echo", bare_elapsed, bare_latencies)
+    full = describe("full stack", elapsed, latencies)
+    print(f"ratio full/bare: {full / bare:.1%} (goal: at least 35%)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
