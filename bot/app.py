@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import middlewares
 from bot.i18n import create_i18n
 from bot.settings import Settings
-from db.engine import create_engine, create_sessionmaker
+from bot.telegram_retry import RetryAfterMiddleware
+from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage
 from handlers import common, errors, fallback, forms, start
 
@@ -46,7 +47,7 @@ def create_resources(settings: Settings) -> Resources:
     return Resources(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine),
+        sessionmaker=create_sessionmaker(engine, settings.account_cache_seconds),
         i18n=create_i18n(),
         redis=redis,
     )
@@ -56,6 +57,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     token = settings.bot_token or "1:local-chat"
+    session.middleware(RetryAfterMiddleware())
     return Bot(token=token, session=session)
 
 
@@ -66,9 +68,10 @@ def _fsm(resources: Resources) -> tuple[BaseStorage, BaseEventIsolation]:
             RedisStorage(resources.redis, key_builder=key_builder),
             RedisEventIsolation(resources.redis, key_builder=key_builder),
         )
-    # One process per database file or PostgreSQL without Redis: ordering within a process
-    # is enough, since Telegram sends one user's updates to one poller.
-    return SQLStorage(resources.sessionmaker), SimpleEventIsolation()
+    # Without Redis: ordering within a process is enough, since Telegram sends one user's
+    # updates to one poller. Several webhook instances share no memory: no FSM cache then.
+    cache = not resources.settings.webhook_url
+    return SQLStorage(resources.sessionmaker, cache=cache), SimpleEventIsolation()
 
 
 def create_dispatcher(resources: Resources) -> Dispatcher:
@@ -79,19 +82,31 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
     dp["sessionmaker"] = resources.sessionmaker
     dp["i18n"] = resources.i18n
 
-    dp.update.outer_middleware(middlewares.UpdateDedupMiddleware(resources.redis))
-    dp.update.outer_middleware(middlewares.UnitOfWorkMiddleware(resources.sessionmaker))
-    dp.update.outer_middleware(middlewares.AccountMiddleware(set(settings.admin_ids)))
-    dp.update.outer_middleware(middlewares.i18n_middleware(resources.i18n))
     dp.update.outer_middleware(
-        middlewares.ThrottleMiddleware(
-            settings.throttle_rate, settings.throttle_window, resources.redis
+        middlewares.GuardMiddleware(
+            middlewares.RecentUpdates(resources.redis),
+            middlewares.FloodControl(
+                settings.throttle_rate, settings.throttle_window, resources.redis
+            ),
+            resources.i18n,
         )
     )
-    dp.update.outer_middleware(middlewares.RoleCommandsMiddleware())
+    dp.update.outer_middleware(
+        middlewares.UnitOfWorkMiddleware(
+            resources.sessionmaker,
+            set(settings.admin_ids),
+            account_cache(resources.sessionmaker),
+            resources.i18n,
+        )
+    )
+    dp.update.outer_middleware(middlewares.AccountI18nMiddleware(resources.i18n))
 
     dp.include_router(errors.create_router(resources.i18n))
     dp.include_routers(
-        start.router, common.router, forms.router, *resources.extra_routers, fallback.router
+        start.create_router(),
+        common.create_router(),
+        forms.create_router(),
+        *resources.extra_routers,
+        fallback.create_router(),
     )
     return dp

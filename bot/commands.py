@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
@@ -64,9 +65,11 @@ def help_lines(role: str) -> list[str]:
     return [_("/{command}: {help}").format(command=c.name, help=c.help) for c in commands_for(role)]
 
 
-async def set_default_commands(bot: Bot) -> None:
-    """Residents' commands are the default list for every private chat."""
-    await bot.set_my_commands(telegram_commands(WARGA), scope=BotCommandScopeAllPrivateChats())
+async def set_default_commands(bot: Bot, i18n: I18n) -> None:
+    """Residents' commands are the default list for every private chat (in Indonesian)."""
+    with i18n.context(), i18n.use_locale(i18n.default_locale):
+        commands = telegram_commands(WARGA)
+    await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
 
 
 async def sync_commands(bot: Bot, account: Account) -> None:

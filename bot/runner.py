@@ -19,7 +19,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
-    await set_default_commands(bot)
+    await set_default_commands(bot, dispatcher["i18n"])
     me = await bot.get_me()
     log.info("bot started as @%s", me.username)
 

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Per-user flood control: at most this many updates per `throttle_window` seconds.
     throttle_rate: int = Field(default=20, ge=1)
     throttle_window: float = Field(default=10.0, gt=0)
+    # How long an account (role, area, consent) is served from memory; changes made by another
+    # process (the CLI's grant, another instance) are seen after at most this long.
+    account_cache_seconds: float = Field(default=30.0, ge=0)
     # Webhook mode (several instances behind a load balancer); empty = long polling.
     webhook_url: str | None = None
     webhook_secret: str | None = None

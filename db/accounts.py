@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PETUGAS, WARGA
+from db.engine import AccountCache
 from db.models import Account, utcnow
 
 # last_seen_at is a coarse signal (who still uses the bot); writing it on every update
@@ -20,21 +23,43 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Account | N
     return await session.scalar(select(Account).where(Account.telegram_id == telegram_id))
 
 
-async def load_for_update(session: AsyncSession, telegram_id: int, *, is_admin: bool) -> Account:
+async def load_for_update(
+    session: AsyncSession, telegram_id: int, *, is_admin: bool, cache: AccountCache | None = None
+) -> Account:
     """The sender's account, created on first contact. Only the Telegram id is stored before
-    consent: it is what lets the bot remember a refusal."""
-    account = await by_telegram_id(session, telegram_id)
+    consent: it is what lets the bot remember a refusal.
+
+    The cached instance (committed data) is attached to the session without a query. One
+    user's updates are handled one at a time (event isolation), so it is never in two sessions
+    at once; if it ever were, the row is read again."""
+    account = cache.get(telegram_id) if cache is not None else None
+    if account is not None:
+        try:
+            session.add(account)
+        except InvalidRequestError:  # still attached to another session
+            account = None
+    if account is None:
+        account = await by_telegram_id(session, telegram_id)
     now = utcnow()
     if account is None:
-        account = Account(
-            telegram_id=telegram_id, role=PETUGAS if is_admin else WARGA, last_seen_at=now
+        # INSERT .. ON CONFLICT DO NOTHING: two processes may meet the same new user at once.
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(Account)
+            .values(
+                telegram_id=telegram_id,
+                role=PETUGAS if is_admin else WARGA,
+                consent="none",
+                language="id",
+                bot_blocked=False,
+                reminders_enabled=True,
+                created_at=now,
+                last_seen_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[Account.telegram_id])
         )
-        try:
-            async with session.begin_nested():
-                session.add(account)
-        except IntegrityError:  # another process created it a moment ago
-            account = await by_telegram_id(session, telegram_id)
-            assert account is not None
+        account = await by_telegram_id(session, telegram_id)
+        assert account is not None
         return account
     if is_admin and account.role != PETUGAS:
         account.role = PETUGAS
@@ -65,3 +90,11 @@ def set_consent(account: Account, agree: bool, first_name: str | None) -> None:
     )
     account.consent_at = utcnow()
     account.first_name = first_name[:64] if agree and first_name else None
+
+
+async def mark_unreachable(session: AsyncSession, telegram_id: int) -> None:
+    """The user blocked the bot (Telegram answered 403): left out of audiences until they
+    write again."""
+    account = await by_telegram_id(session, telegram_id)
+    if account is not None:
+        account.bot_blocked = True

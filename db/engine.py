@@ -1,7 +1,18 @@
-"""Engine and session factory for SQLite (default) and PostgreSQL."""
+"""Engine, session factory and the unit of work for SQLite (default) and PostgreSQL.
+
+Every update runs in one session (`unit_of_work`), committed once. Two in-process caches keep
+the hot path off the database, and are only ever filled from committed data:
+- accounts, for `ACCOUNT_CACHE_SECONDS` (other processes' changes, e.g. `grant` from the CLI,
+  are seen after at most that long; this process's own changes at once);
+- FSM state, write-through, when one process owns the conversations (long polling).
+"""
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -13,24 +24,34 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+from db import sqlite_inline
+from db.models import Account
+
+# The session of the update being handled, so that code without a handle on it (the FSM
+# storage) writes into the same transaction instead of opening a second connection.
+current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets readers go on while the broadcast sender writes; busy_timeout waits for locks
-    # instead of failing when two bot processes share the file.
+    # WAL lets readers go on while one writer commits; NORMAL sync is durable against a
+    # process crash (not a power cut), which is the failure a bot host sees.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = parsed.database or ":memory:"
+        if database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite calls run inline on the event loop (db/sqlite_inline.py says why).
+        kwargs.setdefault("async_creator", sqlite_inline.async_creator(database))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -39,5 +60,121 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+class AccountCache:
+    """Committed accounts by Telegram id, as templates to attach to a session without a query."""
+
+    def __init__(self, seconds: float, size: int = 50_000) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._items: OrderedDict[int, tuple[float, Account]] = OrderedDict()
+
+    def get(self, telegram_id: int) -> Account | None:
+        item = self._items.get(telegram_id)
+        if item is None:
+            return None
+        if item[0] < time.monotonic():
+            del self._items[telegram_id]
+            return None
+        return item[1]
+
+    def put(self, account: Account) -> None:
+        if self.seconds <= 0:
+            return
+        self._items[account.telegram_id] = (time.monotonic() + self.seconds, account)
+        self._items.move_to_end(account.telegram_id)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def drop(self, telegram_id: int) -> None:
+        self._items.pop(telegram_id, None)
+
+
+# Hooks run by every session of a sessionmaker made here. `session.info` carries the caches
+# of that sessionmaker, so two apps in one process (tests, a restart) never share them.
+BeforeCommit = Callable[[Session], None]
+
+
+class AppSession(Session):
+    pass
+
+
+@event.listens_for(AppSession, "do_orm_execute")
+def _note_writes(state: Any) -> None:
+    # Core INSERT/UPDATE/DELETE through the session are not in session.new/dirty: remember
+    # them so the unit of work knows it must commit.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+def has_writes(session: AsyncSession) -> bool:
+    """Whether committing this session would write anything."""
+    info = session.info
+    return bool(
+        session.new
+        or session.dirty
+        or session.deleted
+        or info.get("wrote")
+        or info.get("before_commit")
+    )
+
+
+@event.listens_for(AppSession, "before_flush")
+def _hold_touched_accounts(session: Session, _context: Any, _instances: Any) -> None:
+    # The identity map holds objects weakly: an account changed by code that kept no reference
+    # to it would be gone by after_commit, and the cache would keep the old copy.
+    touched = session.info.setdefault("accounts_touched", [])
+    touched.extend(o for o in (*session.new, *session.dirty) if isinstance(o, Account))
+
+
+def _session_accounts(session: Session) -> list[Account]:
+    held = [o for o in session.identity_map.values() if isinstance(o, Account)]
+    return held + session.info.pop("accounts_touched", [])
+
+
+@event.listens_for(AppSession, "before_commit")
+def _before_commit(session: Session) -> None:
+    for hook in list(session.info.get("before_commit", {}).values()):
+        hook(session)
+
+
+@event.listens_for(AppSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    cache: AccountCache | None = session.info.get("account_cache")
+    accounts = _session_accounts(session)
+    if cache is not None:
+        for account in accounts:
+            cache.put(account)
+    for hook in list(session.info.pop("after_commit", {}).values()):
+        hook(session)
+    session.info.pop("before_commit", None)
+    session.info.pop("after_rollback", None)
+    session.info.pop("wrote", None)
+
+
+@event.listens_for(AppSession, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    cache: AccountCache | None = session.info.get("account_cache")
+    accounts = _session_accounts(session)
+    if cache is not None:
+        for account in accounts:
+            cache.drop(account.telegram_id)
+    for hook in list(session.info.pop("after_rollback", {}).values()):
+        hook(session)
+    session.info.pop("before_commit", None)
+    session.info.pop("after_commit", None)
+    session.info.pop("wrote", None)
+
+
+def create_sessionmaker(
+    engine: AsyncEngine, account_cache_seconds: float = 30.0
+) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        sync_session_class=AppSession,
+        info={"account_cache": AccountCache(account_cache_seconds)},
+    )
+
+
+def account_cache(sessionmaker: async_sessionmaker[AsyncSession]) -> AccountCache:
+    return sessionmaker.kw["info"]["account_cache"]  # type: ignore[no-any-return]

@@ -1,11 +1,21 @@
 """aiogram FSM storage in the SQL database (the default; Redis when REDIS_URL is set).
 
-A half-finished conversation is a row in `fsm_records`, so it survives a restart and is shared
-by every bot process that uses the same database.
+A half-finished conversation is a row in `fsm_records`, so it survives a restart.
+
+Inside an update, writes join the update's unit of work: they are written just before its
+single commit, so an update costs one transaction, not one per `set_data`, and no second
+connection waits on the first (SQLite has one writer). Outside an update (tests, workers)
+each write commits at once.
+
+With `cache=True` reads come from memory, filled only with committed values. That is right
+when one process owns the conversations: long polling (Telegram allows one poller per bot).
+Several webhook instances without Redis must run with the cache off.
 """
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,8 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
+from db.engine import current_session
 from db.models import FsmRecord, utcnow
+
+# A record as kept in memory: state and the data as JSON text (a parsed copy is handed out
+# on every read, so a caller mutating what it got cannot change the cache).
+Record = tuple[str | None, str]
+EMPTY: Record = (None, "{}")
 
 
 class SQLStorage(BaseStorage):
@@ -24,39 +41,121 @@ class SQLStorage(BaseStorage):
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         key_builder: KeyBuilder | None = None,
+        cache: bool = True,
+        cache_size: int = 50_000,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
         dialect = sessionmaker.kw["bind"].dialect.name
         self._insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        self._use_cache = cache
+        self._cache: OrderedDict[str, Record] = OrderedDict()
+        self._cache_size = cache_size
+        self._hook = f"fsm:{id(self)}"
+        self._upsert_stmt = self._build_upsert()
 
-    async def _upsert(self, key: StorageKey, **values: Any) -> None:
-        row_key = self._key_builder.build(key)
-        values["updated_at"] = utcnow()
-        stmt = self._insert(FsmRecord).values(key=row_key, **values)
-        stmt = stmt.on_conflict_do_update(index_elements=[FsmRecord.key], set_=values)
-        async with self._sessionmaker.begin() as session:
-            await session.execute(stmt)
+    # -- reading -------------------------------------------------------------------------
+    async def _read(self, row_key: str) -> Record:
+        session = current_session.get()
+        if session is not None:
+            pending = session.info.get(self._hook + ":pending")
+            if pending is not None and row_key in pending:
+                return pending[row_key]  # type: ignore[no-any-return]
+        if self._use_cache and row_key in self._cache:
+            self._cache.move_to_end(row_key)
+            return self._cache[row_key]
+        async with self._sessionmaker() as own:
+            row = (
+                await own.execute(
+                    select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
+                )
+            ).first()
+        record: Record = EMPTY if row is None else (row.state, json.dumps(row.data or {}))
+        self._remember(row_key, record)
+        return record
 
-    async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
-        value = state.state if isinstance(state, State) else state
-        await self._upsert(key, state=value)
+    def _remember(self, row_key: str, record: Record) -> None:
+        if not self._use_cache:
+            return
+        self._cache[row_key] = record
+        self._cache.move_to_end(row_key)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._sessionmaker() as session:
-            return await session.scalar(
-                select(FsmRecord.state).where(FsmRecord.key == self._key_builder.build(key))
-            )
-
-    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._upsert(key, data=dict(data))
+        return (await self._read(self._key_builder.build(key)))[0]
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._sessionmaker() as session:
-            data = await session.scalar(
-                select(FsmRecord.data).where(FsmRecord.key == self._key_builder.build(key))
-            )
-        return dict(data or {})
+        return json.loads((await self._read(self._key_builder.build(key)))[1])  # type: ignore[no-any-return]
+
+    # -- writing -------------------------------------------------------------------------
+    async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
+        row_key = self._key_builder.build(key)
+        value = state.state if isinstance(state, State) else state
+        current = await self._read(row_key)
+        if value != current[0]:
+            await self._write(row_key, (value, current[1]))
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        row_key = self._key_builder.build(key)
+        current = await self._read(row_key)
+        text = json.dumps(dict(data))
+        if text != current[1]:  # aiogram's update_data often writes back what it read
+            await self._write(row_key, (current[0], text))
+
+    async def _write(self, row_key: str, record: Record) -> None:
+        session = current_session.get()
+        if session is None:
+            await self._write_now(row_key, record)
+            self._remember(row_key, record)
+            return
+        info = session.info
+        pending: dict[str, Record] | None = info.get(self._hook + ":pending")
+        if pending is None:
+            pending = info[self._hook + ":pending"] = {}
+            info.setdefault("before_commit", {})[self._hook] = self._flush
+            info.setdefault("after_commit", {})[self._hook] = self._committed
+            info.setdefault("after_rollback", {})[self._hook] = self._rolled_back
+        pending[row_key] = record
+
+    def _build_upsert(self) -> Any:
+        """One statement, built once: compiling a fresh one per write cost more than the
+        write itself."""
+        table = FsmRecord.__table__
+        stmt = self._insert(table)
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "state": stmt.excluded.state,
+                "data": stmt.excluded.data,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+
+    def _rows(self, pending: Mapping[str, Record]) -> list[dict[str, Any]]:
+        now = utcnow()
+        return [
+            {"key": key, "state": state, "data": json.loads(data), "updated_at": now}
+            for key, (state, data) in pending.items()
+        ]
+
+    async def _write_now(self, row_key: str, record: Record) -> None:
+        async with self._sessionmaker.begin() as own:
+            connection = await own.connection()
+            await connection.execute(self._upsert_stmt, self._rows({row_key: record}))
+
+    # Session hooks (sync: they run inside the session's commit).
+    def _flush(self, session: Session) -> None:
+        pending = session.info.get(self._hook + ":pending")
+        if pending:
+            session.connection().execute(self._upsert_stmt, self._rows(pending))
+
+    def _committed(self, session: Session) -> None:
+        for row_key, record in session.info.pop(self._hook + ":pending", {}).items():
+            self._remember(row_key, record)
+
+    def _rolled_back(self, session: Session) -> None:
+        session.info.pop(self._hook + ":pending", None)
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""

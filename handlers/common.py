@@ -12,16 +12,11 @@ from bot.commands import help_lines
 from db.models import Account
 from handlers.keyboards import MenuButton, main_menu
 
-router = Router(name="common")
 
-
-@router.message(Command("menu"))
 async def menu(message: Message, account: Account) -> None:
     await message.answer(_("Main menu. Choose a button below."), reply_markup=main_menu(account))
 
 
-@router.message(Command("bantuan"))
-@router.message(MenuButton("help"))
 async def help_(message: Message, account: Account) -> None:
     lines = [_("This is what you can do here:"), "", *help_lines(account.role)]
     if account.consent != "given":
@@ -29,7 +24,6 @@ async def help_(message: Message, account: Account) -> None:
     await message.answer("\n".join(lines), reply_markup=main_menu(account))
 
 
-@router.message(Command("batal"))
 async def cancel(message: Message, account: Account, state: FSMContext) -> None:
     if await state.get_state() is None:
         text = _("There is nothing to cancel. Here is the main menu.")
@@ -37,3 +31,13 @@ async def cancel(message: Message, account: Account, state: FSMContext) -> None:
         await state.clear()
         text = _("Cancelled. Nothing was saved. Here is the main menu.")
     await message.answer(text, reply_markup=main_menu(account))
+
+
+def create_router() -> Router:
+    """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
+    router = Router(name="common")
+    router.message.register(menu, Command("menu"))
+    router.message.register(help_, Command("bantuan"))
+    router.message.register(help_, MenuButton("help"))
+    router.message.register(cancel, Command("batal"))
+    return router

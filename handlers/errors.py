@@ -6,8 +6,12 @@ import logging
 import traceback
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db import accounts
 
 log = logging.getLogger("nirmiskin.errors")
 
@@ -25,7 +29,9 @@ def create_router(i18n: I18n) -> Router:
     router = Router(name="errors")
 
     @router.errors()
-    async def on_error(event: ErrorEvent, bot: Bot) -> bool:
+    async def on_error(
+        event: ErrorEvent, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> bool:
         update = event.update
         # The type and place of the failure, never the message text (it may hold a NIK).
         log.error(
@@ -41,6 +47,11 @@ def create_router(i18n: I18n) -> Router:
         elif update.callback_query is not None:
             chat_id = update.callback_query.from_user.id
         if chat_id is None:
+            return True
+        if isinstance(event.exception, TelegramForbiddenError):
+            # Blocked by the user: remember it, and do not write to them again now.
+            async with sessionmaker.begin() as session:
+                await accounts.mark_unreachable(session, chat_id)
             return True
         # The i18n context of the failed update is gone by now: enter it again.
         with i18n.context(), i18n.use_locale(i18n.default_locale):

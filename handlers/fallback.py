@@ -9,10 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from db.models import Account
 from handlers.keyboards import consent_keyboard, main_menu
 
-router = Router(name="fallback")
 
-
-@router.message()
 async def not_understood(message: Message, account: Account) -> None:
     if account.consent == "none":
         await message.answer(
@@ -26,10 +23,17 @@ async def not_understood(message: Message, account: Account) -> None:
     )
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery, account: Account) -> None:
     await query.answer(_("This button is no longer active."))
     if isinstance(query.message, Message):
         await query.message.answer(
             _("Please choose from the main menu."), reply_markup=main_menu(account)
         )
+
+
+def create_router() -> Router:
+    """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
+    router = Router(name="fallback")
+    router.message.register(not_understood)
+    router.callback_query.register(stale_button)
+    return router

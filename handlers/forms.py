@@ -18,8 +18,6 @@ from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from db.models import Account
 from handlers.keyboards import main_menu
 
-router = Router(name="forms")
-
 
 async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any]) -> None:
     if not isinstance(step, Done):
@@ -32,7 +30,6 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
         await target.answer(text, reply_markup=main_menu(account))
 
 
-@router.callback_query(FormCallback.filter())
 async def form_button(
     query: CallbackQuery, callback_data: FormCallback, state: FSMContext, **data: Any
 ) -> None:
@@ -40,7 +37,14 @@ async def form_button(
     await _finish(step, query, data)
 
 
-@router.message(FormFlow.active)
 async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
     step = await run_step(message, state)
     await _finish(step, message, data)
+
+
+def create_router() -> Router:
+    """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
+    router = Router(name="forms")
+    router.callback_query.register(form_button, FormCallback.filter())
+    router.message.register(form_answer, FormFlow.active)
+    return router

@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.filters import BaseFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from babel.support import LazyProxy
@@ -44,13 +45,23 @@ def menu_entries(account: Account) -> list[MenuEntry]:
     ]
 
 
+_MENUS: dict[tuple[str, bool, str], ReplyKeyboardMarkup] = {}
+
+
 def main_menu(account: Account) -> ReplyKeyboardMarkup:
-    """Big buttons under the text field: easier than typing on a cheap phone."""
-    builder = ReplyKeyboardBuilder()
-    for entry in menu_entries(account):
-        builder.button(text=str(entry.label))
-    builder.adjust(2)
-    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+    """Big buttons under the text field: easier than typing on a cheap phone.
+
+    Built once per role, consent and language: it is sent with most answers, and building a
+    keyboard is a good share of the cost of a simple update."""
+    key = (account.role, account.consent == "given", get_i18n().current_locale)
+    menu = _MENUS.get(key)
+    if menu is None:
+        builder = ReplyKeyboardBuilder()
+        for entry in menu_entries(account):
+            builder.button(text=str(entry.label))
+        builder.adjust(2)
+        menu = _MENUS[key] = builder.as_markup(resize_keyboard=True, is_persistent=True)
+    return menu
 
 
 class MenuButton(BaseFilter):

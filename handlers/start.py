@@ -13,8 +13,6 @@ from db import accounts, audit
 from db.models import Account
 from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
 
-router = Router(name="start")
-
 
 def welcome_text() -> str:
     return _(
@@ -53,7 +51,6 @@ async def show_privacy(message: Message, account: Account, settings: Settings) -
     await message.answer(text, reply_markup=consent_keyboard())
 
 
-@router.message(CommandStart())
 async def start(message: Message, account: Account, settings: Settings) -> None:
     if account.consent == "given":
         await message.answer(welcome_text(), reply_markup=main_menu(account))
@@ -62,13 +59,10 @@ async def start(message: Message, account: Account, settings: Settings) -> None:
     await show_privacy(message, account, settings)
 
 
-@router.message(Command("privasi"))
-@router.message(MenuButton("privacy"))
 async def privacy(message: Message, account: Account, settings: Settings) -> None:
     await show_privacy(message, account, settings)
 
 
-@router.callback_query(ConsentCallback.filter(F.agree.is_(True)))
 async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     accounts.set_consent(account, True, query.from_user.first_name)
     audit.record(session, account, "consent.given", "account", account.id)
@@ -81,7 +75,6 @@ async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -
         )
 
 
-@router.callback_query(ConsentCallback.filter(F.agree.is_(False)))
 async def decline(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     accounts.set_consent(account, False, None)
     audit.record(session, account, "consent." + account.consent, "account", account.id)
@@ -95,3 +88,14 @@ async def decline(query: CallbackQuery, account: Account, session: AsyncSession)
             ),
             reply_markup=main_menu(account),
         )
+
+
+def create_router() -> Router:
+    """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.message.register(privacy, Command("privasi"))
+    router.message.register(privacy, MenuButton("privacy"))
+    router.callback_query.register(agree, ConsentCallback.filter(F.agree.is_(True)))
+    router.callback_query.register(decline, ConsentCallback.filter(F.agree.is_(False)))
+    return router

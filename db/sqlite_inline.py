@@ -1,0 +1,153 @@
+"""SQLite for SQLAlchemy's asyncio engine without a thread per connection.
+
+aiosqlite hands every call to a worker thread and back: about 0.2 ms a call here, five or so
+calls per transaction, while the SQLite work itself (an indexed read, a WAL commit without
+fsync) takes tens of microseconds. Measured on this bot's updates, the hand-offs were most of
+the cost of the whole stack. This adapter offers the aiosqlite surface SQLAlchemy's aiosqlite
+dialect uses, and runs each call inline on the event loop.
+
+The one call that could block is waiting for the write lock that another connection or
+process holds. SQLite's own busy handler would sleep inside the event loop, so it is turned
+off (`busy_timeout=0`) and a locked database is retried here with `asyncio.sleep`, up to
+`BUSY_TIMEOUT` seconds, letting every other update go on meanwhile.
+
+Trade-off: a long statement (a big export on SQLite) holds the loop while it runs.
+Production with many users runs PostgreSQL (asyncpg), where none of this applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+BUSY_TIMEOUT = 10.0
+T = TypeVar("T")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+async def _retry_busy(call: Callable[..., T], *args: Any) -> T:
+    delay = 0.0005
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+class InlineCursor:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._cursor = connection.cursor()
+
+    async def __aenter__(self) -> InlineCursor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._cursor.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
+        await _retry_busy(self._cursor.execute, sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
+        rows = list(parameters)  # a retry must be able to replay them
+        await _retry_busy(self._cursor.executemany, sql, rows)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    async def nextset(self) -> None:
+        raise sqlite3.NotSupportedError("SQLite has no multiple result sets")
+
+    async def setinputsizes(self, *sizes: Any) -> None:
+        return None
+
+
+class InlineConnection:
+    """What SQLAlchemy's aiosqlite dialect calls on an aiosqlite connection."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._conn = connection
+        self._connection: sqlite3.Connection | None = connection
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    def cursor(self) -> InlineCursor:
+        return InlineCursor(self._conn)
+
+    async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
+        return await self.cursor().execute(sql, parameters)
+
+    async def commit(self) -> None:
+        await _retry_busy(self._conn.commit)
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._conn.create_function(*args, **kwargs)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection = None
+            self._conn.close()
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection = None
+            self._conn.close()
+
+
+def async_creator(database: str) -> Callable[[], Any]:
+    """`create_async_engine(url, async_creator=async_creator(path))`."""
+
+    async def connect() -> InlineConnection:
+        # isolation_level="" keeps Python's classic behaviour that SQLAlchemy's SQLite dialect
+        # expects: BEGIN is issued before the first write, reads run outside a transaction.
+        connection = sqlite3.connect(database, isolation_level="", check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=0")
+        return InlineConnection(connection)
+
+    return connect

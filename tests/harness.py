@@ -1,0 +1,213 @@
+"""End-to-end harness: the real app (resources, dispatcher, bot) long-polling a FakeTelegram.
+
+    async with FakeTelegram() as tg:
+        settings = e2e_settings(tmp_path, tg)
+        async with BotApp(tg, settings, routers=make_test_routers) as app:
+            user = tg.user(601)
+            await user.send("/start")
+            ...
+            await app.restart()   # new resources + dispatcher + bot, same database and fake
+
+Everything goes over HTTP exactly as in production: ``create_resources(settings)``,
+migrations, ``create_bot(settings)`` (its AiohttpSession talks to ``settings.
+telegram_api_base``), ``set_default_commands`` and ``dp.start_polling``. Only the public
+factories of :mod:`bot.app` are used, so the lead can change their insides freely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.utils.i18n import I18n
+
+from bot.app import Resources, create_bot, create_dispatcher, create_resources
+from bot.commands import set_default_commands
+from bot.i18n import create_i18n
+from bot.settings import Settings
+from db.migrate import upgrade
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram
+
+log = logging.getLogger("tests.harness")
+
+POLLING_TIMEOUT = 1  # seconds of long polling; short so that stopping is quick
+WAIT = 5.0  # default bound for every wait in the e2e tests
+
+RouterFactory = Callable[[], Iterable[Router]]
+
+_I18N: I18n | None = None
+
+
+def _i18n() -> I18n:
+    global _I18N
+    if _I18N is None:
+        _I18N = create_i18n()
+    return _I18N
+
+
+def t(msgid: str, **params: Any) -> str:
+    """The Indonesian text of a source string, as the bot would send it."""
+    i18n = _i18n()
+    with i18n.context(), i18n.use_locale("id"):
+        text = i18n.gettext(msgid)
+    return text.format(**params) if params else text
+
+
+def in_id(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call an app function that uses gettext (e.g. ``handlers.start.welcome_text``) as if
+    inside an update of an Indonesian-speaking user."""
+    i18n = _i18n()
+    with i18n.context(), i18n.use_locale("id"):
+        return fn(*args, **kwargs)
+
+
+def sqlite_url(tmp_path: Path, name: str = "e2e.db") -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / name}"
+
+
+def e2e_settings(tmp_path: Path, tg: FakeTelegram, **overrides: Any) -> Settings:
+    """Test settings pointed at the fake; SQLite in ``tmp_path`` unless database_url given."""
+    values: dict[str, Any] = {
+        "telegram_api_base": tg.base_url,
+        "database_url": sqlite_url(tmp_path),
+    }
+    values.update(overrides)
+    return make_settings(tmp_path, **values)
+
+
+class BotApp:
+    """The real bot polling the fake. ``start`` / ``stop`` / ``restart``; async context manager.
+
+    ``routers``: a factory returning extra routers (put in ``resources.extra_routers``), called
+    on every start, so each dispatcher gets fresh Router objects.
+    """
+
+    def __init__(
+        self,
+        tg: FakeTelegram,
+        settings: Settings,
+        *,
+        routers: RouterFactory | None = None,
+        polling_timeout: int = POLLING_TIMEOUT,
+    ) -> None:
+        self.tg = tg
+        self.settings = settings
+        self.routers = routers
+        self.polling_timeout = polling_timeout
+        self.resources: Resources | None = None
+        self.dp: Dispatcher | None = None
+        self.bot: Bot | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.starts = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> BotApp:
+        assert self.task is None, "already running"
+        resources = self.resources = create_resources(self.settings)
+        try:
+            await self._start(resources)
+        except BaseException:
+            if self.bot is not None:
+                await self.bot.session.close()
+            await resources.close()
+            self.task = None
+            self.dp = self.bot = self.resources = None
+            raise
+        return self
+
+    async def _start(self, resources: Resources) -> None:
+        if self.routers is not None:
+            resources.extra_routers.extend(self.routers())
+        await upgrade(resources.engine)
+        self.bot = create_bot(self.settings)
+        await set_default_commands(self.bot, resources.i18n)
+        self.dp = create_dispatcher(resources)
+        polls_before = self.tg.count("getUpdates")
+        task = self.task = asyncio.create_task(
+            self.dp.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                polling_timeout=self.polling_timeout,
+                allowed_updates=self.dp.resolve_used_update_types(),
+            ),
+            name="e2e-polling",
+        )
+        self.starts += 1
+        # Running once the first getUpdates arrived (or the task died trying).
+        await self.tg.wait_for(
+            lambda: task.done() or self.tg.count("getUpdates") > polls_before, WAIT
+        )
+        if task.done():
+            task.result()  # raise the reason
+
+    async def stop(self, *, wait_idle: bool = True) -> None:
+        """Stop polling, let running handlers finish, close the bot session and resources."""
+        if self.task is None:
+            return
+        task, dp, bot, resources = self.task, self.dp, self.bot, self.resources
+        assert dp is not None and bot is not None and resources is not None
+        self.task = None
+        try:
+            if wait_idle:
+                with contextlib.suppress(AssertionError):
+                    await self.tg.wait_idle(quiet=0.05, timeout=WAIT)
+            if not task.done():
+                with contextlib.suppress(RuntimeError, TimeoutError):  # "not started" (race)
+                    await asyncio.wait_for(dp.stop_polling(), WAIT)
+            try:
+                await asyncio.wait_for(task, WAIT)
+            except (asyncio.CancelledError, TimeoutError):
+                task.cancel()
+            handling = list(getattr(dp, "_handle_update_tasks", ()))
+            if handling:
+                await asyncio.wait(handling, timeout=WAIT)
+        finally:
+            await bot.session.close()
+            await resources.close()
+            self.dp = self.bot = self.resources = None
+
+    async def restart(self) -> BotApp:
+        """Stop this process's app and start a new one on the same database and fake."""
+        await self.stop()
+        return await self.start()
+
+    async def __aenter__(self) -> BotApp:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop(wait_idle=exc[0] is None)
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def sessionmaker(self) -> Any:
+        assert self.resources is not None, "app is not running"
+        return self.resources.sessionmaker
+
+
+def bot_texts(tg: FakeTelegram) -> list[str]:
+    """Every string parameter the bot sent to Telegram (texts, captions, buttons, data...)."""
+    out: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    for call in tg.calls:
+        if call.method.lower() != "getupdates":
+            walk(call.params)
+    return out

@@ -1,0 +1,165 @@
+"""End to end: `python -m bot run` as a real process against the fake Bot API.
+
+The fake runs in the test's event loop; the bot process polls it over HTTP with the default
+configuration (SQLite in DATA_DIR, migrations applied on start). Startup costs 1-2 s, so the
+process is started once for the whole scenario.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from handlers.start import privacy_notice, welcome_text
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.harness import in_id, t
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:TEST"
+NIK = "3216065212850001"
+USER_TEXT = f"NIK saya {NIK} tolong dicek bantuannya"
+STARTUP = 30.0  # seconds for the process to migrate and start polling
+WAIT = 10.0
+# Variables of a developer's shell that must not leak into the process under test.
+CLEARED = {
+    "BOT_TOKEN",
+    "TELEGRAM_API_BASE",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "REDIS_URL",
+    "ADMIN_IDS",
+    "SECRET_KEY",
+    "LOG_LEVEL",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "THROTTLE_RATE",
+    "THROTTLE_WINDOW",
+}
+
+
+def bot_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k.upper() not in CLEARED}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(values)
+    return env
+
+
+BOT_COMMAND = [sys.executable, "-m", "bot", "run"]
+
+
+async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: Path):
+    data_dir = tmp_path / "data"
+    async with FakeTelegram() as tg:
+        env = bot_env(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE=tg.base_url,
+            DATA_DIR=str(data_dir),
+            LOG_LEVEL="DEBUG",  # the most talkative level still must not log what users say
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *BOT_COMMAND,
+            cwd=tmp_path,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        stdout = asyncio.create_task(proc.stdout.read())
+        stderr = asyncio.create_task(proc.stderr.read())
+
+        async def output() -> str:
+            out, err = await asyncio.gather(stdout, stderr)
+            return out.decode(errors="replace") + err.decode(errors="replace")
+
+        try:
+            polling = await tg.wait_for(
+                lambda: (
+                    proc.returncode is not None
+                    or (tg.command_names("all_private_chats") and tg.count("getUpdates"))
+                ),
+                STARTUP,
+            )
+            if proc.returncode is not None or not polling:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+                pytest.fail(f"the bot did not start (exit {proc.returncode}):\n{await output()}")
+
+            # setMyCommands for all private chats: the residents' list, in Indonesian.
+            commands = tg.commands("all_private_chats", token=TOKEN)
+            assert [c["command"] for c in commands] == [
+                "menu",
+                "bantuan",
+                "batal",
+                "privasi",
+                "start",
+            ]
+            assert commands[0]["description"] == "Menu utama"
+            assert tg.count("deleteWebhook") == 1
+
+            user = tg.user(5101, "Sari")
+            await user.send("/start")
+            welcome = await user.wait_message(WAIT)
+            assert welcome.text == in_id(welcome_text)
+            notice = await user.wait_message(WAIT)
+            assert notice.text == in_id(privacy_notice, make_settings(tmp_path))
+            assert notice.buttons == ["✅ Saya setuju", "✖️ Saya tidak setuju"]
+
+            await user.send(USER_TEXT)
+            reply = await user.wait_message(WAIT)
+            assert reply.text == t("Please first choose whether you agree to the privacy notice.")
+            await user.wait_idle(quiet=0.3)
+
+            proc.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(proc.wait(), WAIT)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        text = await output()
+
+    assert code == 0, f"exit code {code} after SIGTERM:\n{text}"
+    assert "Traceback" not in text, text
+    assert "bot started as @" in text, text
+    # What the user typed never reaches the logs, not even at DEBUG.
+    assert NIK not in text, text
+    assert "tolong dicek" not in text, text
+
+    # Default database: SQLite in DATA_DIR, migrated; before consent only the Telegram id.
+    db = sqlite3.connect(data_dir / "nirmiskin.db")
+    try:
+        rows = db.execute(
+            "SELECT first_name, consent FROM accounts WHERE telegram_id = ?", (5101,)
+        ).fetchall()
+        regions = db.execute("SELECT COUNT(*) FROM regions").fetchone()[0]
+    finally:
+        db.close()
+    assert rows == [(None, "none")]
+    assert regions > 200  # the Bekasi regions were seeded by the first migration
+
+
+def test_run_with_empty_bot_token_in_env_file_exits_2_naming_it(tmp_path: Path):
+    (tmp_path / ".env").write_text("BOT_TOKEN=\nLOG_LEVEL=INFO\n")
+    result = subprocess.run(
+        BOT_COMMAND,
+        cwd=tmp_path,
+        env=bot_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("BOT_TOKEN:"), result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / "data").exists()  # nothing created before the check

@@ -1,0 +1,100 @@
+"""The unit of work and its caches: only committed data is served from memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import select
+
+from db import accounts
+from db.engine import account_cache, create_engine, create_sessionmaker, current_session
+from db.fsm_storage import SQLStorage
+from db.migrate import upgrade
+from db.models import Account, FsmRecord
+
+KEY = StorageKey(bot_id=1, chat_id=77, user_id=77)
+
+
+@pytest.fixture
+async def engine(database_url: str):  # type: ignore[no-untyped-def]
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def test_change_by_this_process_is_seen_at_once(engine) -> None:  # type: ignore[no-untyped-def]
+    sessionmaker = create_sessionmaker(engine, account_cache_seconds=60)
+    cache = account_cache(sessionmaker)
+    async with sessionmaker() as session:
+        await accounts.load_for_update(session, 501, is_admin=False, cache=cache)
+        await session.commit()
+    # Another unit of work changes the account without keeping a reference to it.
+    async with sessionmaker.begin() as session:
+        await accounts.mark_unreachable(session, 501)
+    cached = cache.get(501)
+    assert cached is not None and cached.bot_blocked
+
+
+async def test_change_by_another_process_is_seen_after_the_ttl(engine) -> None:  # type: ignore[no-untyped-def]
+    bot_side = create_sessionmaker(engine, account_cache_seconds=0.3)
+    cache = account_cache(bot_side)
+    async with bot_side() as session:
+        # The middleware holds the account for the whole update (data["account"]).
+        held = await accounts.load_for_update(session, 502, is_admin=False, cache=cache)
+        await session.commit()
+    assert cache.get(502) is held
+    cli_side = create_sessionmaker(engine)  # e.g. `python -m bot grant`
+    async with cli_side.begin() as session:
+        await accounts.grant_role(session, 502, "tksk", "32.16.18")
+    async with bot_side() as session:
+        stale = await accounts.load_for_update(session, 502, is_admin=False, cache=cache)
+        assert stale.role == "warga"
+    await asyncio.sleep(0.35)
+    async with bot_side() as session:
+        fresh = await accounts.load_for_update(session, 502, is_admin=False, cache=cache)
+        assert fresh.role == "tksk" and fresh.area_code == "32.16.18"
+
+
+async def test_rollback_forgets_the_account_and_fsm_writes(engine) -> None:  # type: ignore[no-untyped-def]
+    sessionmaker = create_sessionmaker(engine)
+    cache = account_cache(sessionmaker)
+    storage = SQLStorage(sessionmaker)
+    async with sessionmaker() as session:
+        await accounts.load_for_update(session, 503, is_admin=False, cache=cache)
+        await session.commit()
+    async with sessionmaker() as session:
+        token = current_session.set(session)
+        account = await accounts.load_for_update(session, 503, is_admin=False, cache=cache)
+        account.consent = "given"
+        await storage.set_state(KEY, "Form:active")
+        assert await storage.get_state(KEY) == "Form:active"  # visible inside the update
+        await session.rollback()
+        current_session.reset(token)
+    assert cache.get(503) is None
+    assert await storage.get_state(KEY) is None
+    async with sessionmaker() as session:
+        row = await session.scalar(select(Account).where(Account.telegram_id == 503))
+        assert row is not None and row.consent == "none"
+
+
+async def test_fsm_writes_land_with_the_update_commit(engine) -> None:  # type: ignore[no-untyped-def]
+    sessionmaker = create_sessionmaker(engine)
+    storage = SQLStorage(sessionmaker)
+    async with sessionmaker() as session:
+        token = current_session.set(session)
+        await storage.set_state(KEY, "Form:active")
+        await storage.update_data(KEY, {"form": {"i": 2}})
+        async with sessionmaker() as other:  # not yet visible to anyone else
+            assert await other.scalar(select(FsmRecord).where(FsmRecord.key.contains("77"))) is None
+        await session.commit()
+        current_session.reset(token)
+    async with sessionmaker() as other:
+        row = await other.scalar(select(FsmRecord).where(FsmRecord.key.contains("77")))
+        assert row is not None and row.state == "Form:active" and row.data == {"form": {"i": 2}}
+    # A restart: a fresh storage (no cache) reads the committed row.
+    fresh = SQLStorage(create_sessionmaker(engine))
+    assert json.dumps(await fresh.get_data(KEY)) == '{"form": {"i": 2}}'
