@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
@@ -62,10 +63,14 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def _fsm(resources: Resources) -> tuple[BaseStorage, BaseEventIsolation]:
+    retention = dt.timedelta(days=resources.settings.fsm_retention_days)
     if resources.redis is not None:
         key_builder = DefaultKeyBuilder(prefix="nirmiskin:fsm", with_destiny=True)
         return (
-            RedisStorage(resources.redis, key_builder=key_builder),
+            # Redis forgets idle conversations by itself; SQL ones are purged by bot.maintenance.
+            RedisStorage(
+                resources.redis, key_builder=key_builder, state_ttl=retention, data_ttl=retention
+            ),
             RedisEventIsolation(resources.redis, key_builder=key_builder),
         )
     # Without Redis: ordering within a process is enough, since Telegram sends one user's

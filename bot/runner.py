@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -10,6 +12,7 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher, create_resources
 from bot.commands import set_default_commands
+from bot.maintenance import purge_idle_conversations
 from bot.settings import Settings
 from db.migrate import upgrade
 
@@ -20,6 +23,11 @@ WEBHOOK_PATH = "/telegram/webhook"
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     await set_default_commands(bot, dispatcher["i18n"])
+    settings: Settings = dispatcher["settings"]
+    # Kept on the dispatcher so the task is not garbage-collected while it runs.
+    dispatcher["maintenance"] = asyncio.create_task(
+        purge_idle_conversations(dispatcher, settings.fsm_retention_days)
+    )
     me = await bot.get_me()
     log.info("bot started as @%s", me.username)
 
@@ -62,9 +70,13 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     log.info("webhook server on %s:%s", settings.webhook_host, settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     try:
-        import asyncio
-
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("stopping: finishing the updates in hand")
     finally:
+        # The webhook stays registered: other instances behind the load balancer go on.
         await runner.cleanup()

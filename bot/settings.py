@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # How long an account (role, area, consent) is served from memory; changes made by another
     # process (the CLI's grant, another instance) are seen after at most this long.
     account_cache_seconds: float = Field(default=30.0, ge=0)
+    # A conversation left unfinished this many days is forgotten (it may hold a NIK).
+    fsm_retention_days: int = Field(default=30, ge=1)
     # Webhook mode (several instances behind a load balancer); empty = long polling.
     webhook_url: str | None = None
     webhook_secret: str | None = None

@@ -14,6 +14,7 @@ Several webhook instances without Redis must run with the cache off.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -156,6 +157,20 @@ class SQLStorage(BaseStorage):
 
     def _rolled_back(self, session: Session) -> None:
         session.info.pop(self._hook + ":pending", None)
+
+    async def purge_idle(self, older_than: dt.timedelta) -> int:
+        """Forget conversations nobody touched for `older_than` (a half-filled form may hold
+        a NIK: UU PDP says keep it no longer than needed). Returns how many were removed."""
+        cutoff = utcnow() - older_than
+        async with self._sessionmaker.begin() as session:
+            keys = list(
+                await session.scalars(select(FsmRecord.key).where(FsmRecord.updated_at < cutoff))
+            )
+            if keys:
+                await session.execute(delete(FsmRecord).where(FsmRecord.key.in_(keys)))
+        for key in keys:
+            self._cache.pop(key, None)
+        return len(keys)
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""

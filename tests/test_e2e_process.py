@@ -163,3 +163,67 @@ def test_run_with_empty_bot_token_in_env_file_exits_2_naming_it(tmp_path: Path):
     assert len(lines) == 1 and lines[0].startswith("BOT_TOKEN:"), result.stderr
     assert result.stdout == ""
     assert not (tmp_path / "data").exists()  # nothing created before the check
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_instance_on_postgres_and_redis(
+    tmp_path: Path, postgres_url: str, redis_url: str
+):
+    """The several-instances setup: webhook behind a load balancer, PostgreSQL, Redis, a secret
+    token. Telegram (the fake) posts the update to the instance, which answers over the API."""
+    port = free_port()
+    async with FakeTelegram() as tg:
+        env = bot_env(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE=tg.base_url,
+            DATA_DIR=str(tmp_path / "data"),
+            DATABASE_URL=postgres_url,
+            SECRET_KEY="k" * 48,
+            REDIS_URL=redis_url,
+            WEBHOOK_URL=f"http://127.0.0.1:{port}",
+            WEBHOOK_SECRET="s3cret-token",
+            WEBHOOK_HOST="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *BOT_COMMAND, cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        stdout = asyncio.create_task(proc.stdout.read())
+        stderr = asyncio.create_task(proc.stderr.read())
+        try:
+            registered = await tg.wait_for(
+                lambda: proc.returncode is not None or tg.count("setWebhook"), STARTUP
+            )
+            if proc.returncode is not None or not registered:
+                proc.kill()
+                await proc.wait()
+                out, err = await asyncio.gather(stdout, stderr)
+                pytest.fail(f"the bot did not start:\n{out.decode()}{err.decode()}")
+            hook = tg.calls_of("setWebhook")[-1].params
+            assert hook["url"] == f"http://127.0.0.1:{port}/telegram/webhook"
+            assert hook["secret_token"] == "s3cret-token"
+            assert tg.count("getUpdates") == 0  # webhook mode: no polling
+
+            user = tg.user(5201, "Ujang")
+            await user.send("/start")
+            assert (await user.wait_message(WAIT)).text == in_id(welcome_text)
+            proc.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(proc.wait(), WAIT)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        out, err = await asyncio.gather(stdout, stderr)
+    text = out.decode(errors="replace") + err.decode(errors="replace")
+    assert code == 0, text
+    assert "Traceback" not in text, text
+    assert tg.count("deleteWebhook") == 0  # stopping one instance leaves the others served

@@ -98,3 +98,22 @@ async def test_fsm_writes_land_with_the_update_commit(engine) -> None:  # type: 
     # A restart: a fresh storage (no cache) reads the committed row.
     fresh = SQLStorage(create_sessionmaker(engine))
     assert json.dumps(await fresh.get_data(KEY)) == '{"form": {"i": 2}}'
+
+
+async def test_idle_conversations_are_forgotten(engine) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    storage = SQLStorage(create_sessionmaker(engine))
+    old, fresh = StorageKey(1, 81, 81), StorageKey(1, 82, 82)
+    await storage.set_data(old, {"form": {"answers": {"nik": "3216065212850001"}}})
+    await storage.set_data(fresh, {"form": {"answers": {}}})
+    async with create_sessionmaker(engine).begin() as session:
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+        await session.execute(
+            update(FsmRecord).where(FsmRecord.key.contains(":81:")).values(updated_at=long_ago)
+        )
+    assert await storage.purge_idle(dt.timedelta(days=30)) == 1
+    assert await storage.get_data(old) == {}  # gone from the cache too
+    assert await storage.get_data(fresh) == {"form": {"answers": {}}}

@@ -1,0 +1,31 @@
+"""Background upkeep that no user triggers, run by every bot process (`python -m bot run`)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from aiogram import Dispatcher
+
+from db.fsm_storage import SQLStorage
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = dt.timedelta(hours=6)
+
+
+async def purge_idle_conversations(dp: Dispatcher, retention_days: int) -> None:
+    """Forget unfinished conversations older than the retention, now and every few hours.
+    Harmless when several processes do it: a delete of what is already gone removes nothing."""
+    storage = dp.fsm.storage
+    if not isinstance(storage, SQLStorage):
+        return  # Redis expires them by itself (state_ttl / data_ttl)
+    while True:
+        try:
+            removed = await storage.purge_idle(dt.timedelta(days=retention_days))
+            if removed:
+                log.info("forgot %s conversations idle for %s days", removed, retention_days)
+        except Exception as exc:  # upkeep must never stop the bot; try again next round
+            log.warning("purging idle conversations failed: %s", type(exc).__name__)
+        await asyncio.sleep(PURGE_EVERY.total_seconds())
