@@ -14,8 +14,14 @@ install_project() {
   local want
   want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".${extras}"
+    echo "Installing Nirmiskin into .venv (first run, or pyproject.toml changed)..." >&2
+    local log=".venv/install.log"
+    if ! { .venv/bin/python -m pip install --upgrade pip \
+           && .venv/bin/python -m pip install -e ".${extras}"; } >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "Installing failed; the output above is also in $log." >&2
+      exit 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
