@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,50 @@ def bot_env(**values: str) -> dict[str, str]:
 BOT_COMMAND = [sys.executable, "-m", "bot", "run"]
 
 
+class BotProcess:
+    """`python -m bot run` as a child process, its output collected, always stopped."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.tmp_path = tmp_path
+        self.env = env
+
+    async def __aenter__(self) -> BotProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            *BOT_COMMAND,
+            cwd=self.tmp_path,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._out = asyncio.create_task(self.proc.stdout.read())
+        self._err = asyncio.create_task(self.proc.stderr.read())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+
+    async def started(self, tg: FakeTelegram, ready: Callable[[], object]) -> None:
+        up = await tg.wait_for(lambda: self.proc.returncode is not None or ready(), STARTUP)
+        if self.proc.returncode is not None or not up:
+            await self.__aexit__()
+            pytest.fail(
+                f"the bot did not start (exit {self.proc.returncode}):\n{await self.output()}"
+            )
+
+    async def terminate(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), WAIT)
+
+    async def output(self) -> str:
+        out, err = await asyncio.gather(self._out, self._err)
+        return out.decode(errors="replace") + err.decode(errors="replace")
+
+
 async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: Path):
     data_dir = tmp_path / "data"
     async with FakeTelegram() as tg:
@@ -65,36 +110,10 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
             DATA_DIR=str(data_dir),
             LOG_LEVEL="DEBUG",  # the most talkative level still must not log what users say
         )
-        proc = await asyncio.create_subprocess_exec(
-            *BOT_COMMAND,
-            cwd=tmp_path,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        assert proc.stdout is not None and proc.stderr is not None
-        stdout = asyncio.create_task(proc.stdout.read())
-        stderr = asyncio.create_task(proc.stderr.read())
-
-        async def output() -> str:
-            out, err = await asyncio.gather(stdout, stderr)
-            return out.decode(errors="replace") + err.decode(errors="replace")
-
-        try:
-            polling = await tg.wait_for(
-                lambda: (
-                    proc.returncode is not None
-                    or (tg.command_names("all_private_chats") and tg.count("getUpdates"))
-                ),
-                STARTUP,
+        async with BotProcess(tmp_path, env) as bot:
+            await bot.started(
+                tg, lambda: tg.command_names("all_private_chats") and tg.count("getUpdates")
             )
-            if proc.returncode is not None or not polling:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-                pytest.fail(f"the bot did not start (exit {proc.returncode}):\n{await output()}")
-
             # setMyCommands for all private chats: the residents' list, in Indonesian.
             commands = tg.commands("all_private_chats", token=TOKEN)
             assert [c["command"] for c in commands] == [
@@ -119,14 +138,8 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
             reply = await user.wait_message(WAIT)
             assert reply.text == t("Please first choose whether you agree to the privacy notice.")
             await user.wait_idle(quiet=0.3)
-
-            proc.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(proc.wait(), WAIT)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-        text = await output()
+            code = await bot.terminate()
+            text = await bot.output()
 
     assert code == 0, f"exit code {code} after SIGTERM:\n{text}"
     assert "Traceback" not in text, text
@@ -192,22 +205,8 @@ async def test_webhook_instance_on_postgres_and_redis(
             WEBHOOK_HOST="127.0.0.1",
             WEBHOOK_PORT=str(port),
         )
-        proc = await asyncio.create_subprocess_exec(
-            *BOT_COMMAND, cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )
-        assert proc.stdout is not None and proc.stderr is not None
-        stdout = asyncio.create_task(proc.stdout.read())
-        stderr = asyncio.create_task(proc.stderr.read())
-        try:
-            registered = await tg.wait_for(
-                lambda: proc.returncode is not None or tg.count("setWebhook"), STARTUP
-            )
-            if proc.returncode is not None or not registered:
-                proc.kill()
-                await proc.wait()
-                out, err = await asyncio.gather(stdout, stderr)
-                pytest.fail(f"the bot did not start:\n{out.decode()}{err.decode()}")
+        async with BotProcess(tmp_path, env) as bot:
+            await bot.started(tg, lambda: tg.count("setWebhook"))
             hook = tg.calls_of("setWebhook")[-1].params
             assert hook["url"] == f"http://127.0.0.1:{port}/telegram/webhook"
             assert hook["secret_token"] == "s3cret-token"
@@ -216,14 +215,8 @@ async def test_webhook_instance_on_postgres_and_redis(
             user = tg.user(5201, "Ujang")
             await user.send("/start")
             assert (await user.wait_message(WAIT)).text == in_id(welcome_text)
-            proc.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(proc.wait(), WAIT)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-        out, err = await asyncio.gather(stdout, stderr)
-    text = out.decode(errors="replace") + err.decode(errors="replace")
+            code = await bot.terminate()
+            text = await bot.output()
     assert code == 0, text
     assert "Traceback" not in text, text
     assert tg.count("deleteWebhook") == 0  # stopping one instance leaves the others served
