@@ -36,6 +36,7 @@ def main(args: list[str]) -> int:
                 message.string = msgstr
                 message.flags.discard("fuzzy")
                 filled += 1
+    catalog.fuzzy = False  # a fuzzy header is dropped when compiling, plural rule and all
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=100, ignore_obsolete=True)
     text = PO.read_text(encoding="utf-8")

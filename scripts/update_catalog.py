@@ -49,6 +49,7 @@ def main() -> int:
         catalog = Catalog(locale="id", project="nirmiskin", charset="utf-8")
     catalog.update(template, no_fuzzy_matching=True)
     catalog._num_plurals, catalog._plural_expr = 1, "0"  # Babel has no 'id' plural entry
+    catalog.fuzzy = False  # a fuzzy header is dropped when compiling, plural rule and all
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
     text = PO.read_text(encoding="utf-8")

@@ -686,3 +686,26 @@ async def test_create_dispatcher_twice_in_one_process(tmp_path: Path):
         assert not {id(r) for r in first.sub_routers} & {id(r) for r in second.sub_routers}
     finally:
         await resources.close()
+
+
+async def test_huge_text_gets_a_short_friendly_answer(app: BotApp, tg: FakeTelegram):
+    """A message of Telegram's maximum length, as free text and as a form answer: the bot
+    answers briefly (never quoting it back past Telegram's 4096 limit) and keeps the form."""
+    user = tg.user(921)
+    await agree(user)
+    huge = "tolong " * 585  # 4095 characters
+    await user.send(huge)
+    reply = await user.wait_message()
+    assert reply.text.startswith("Maaf, saya belum mengerti.")
+    await user.send("/singkat")
+    question = await user.wait_message()
+    await user.click(question, question.buttons[0])
+    await user.wait_idle(quiet=0.1)  # the question is edited into the income question
+    assert "Penghasilan" in user.messages[-1].text
+    await user.send(huge)
+    error = await user.wait_message()
+    assert len(error.text) < 1000 and "tolong tolong tolong" not in error.text
+    await user.send("1,5 juta")  # nothing was lost: the form goes on at the same question
+    assert "Jumlah anggota" in (await user.wait_message()).text
+    await user.wait_idle(quiet=0.1)
+    assert not [e for e in user.errors if e.status == 400]  # nothing Telegram refused

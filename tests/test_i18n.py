@@ -37,8 +37,11 @@ def test_every_text_is_translated_to_indonesian() -> None:
     assert not broken, f"placeholders differ from the source: {broken}"
 
 
-def test_indonesian_has_one_plural_form() -> None:
-    assert re.search(r'"Plural-Forms: nplurals=1; plural=0;\\n"', PO.read_text(encoding="utf-8"))
+def test_indonesian_has_one_plural_form_and_a_final_header() -> None:
+    text = PO.read_text(encoding="utf-8")
+    assert re.search(r'"Plural-Forms: nplurals=1; plural=0;\\n"', text)
+    with PO.open("rb") as handle:
+        assert not read_po(handle, locale="id").fuzzy  # a fuzzy header is not compiled
 
 
 def test_compiled_catalog_is_used() -> None:
