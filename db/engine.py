@@ -98,22 +98,21 @@ class AppSession(Session):
     pass
 
 
-@event.listens_for(AppSession, "do_orm_execute")
-def _note_writes(state: Any) -> None:
-    # Core INSERT/UPDATE/DELETE through the session are not in session.new/dirty: remember
-    # them so the unit of work knows it must commit.
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["wrote"] = True
+@event.listens_for(AppSession, "after_begin")
+def _note_connection(session: Session, _transaction: Any, _connection: Any) -> None:
+    # The session used the database. Whatever it ran (ORM, Core, raw SQL) is committed; only
+    # an update served entirely from the caches skips the commit.
+    session.info["connected"] = True
 
 
 def has_writes(session: AsyncSession) -> bool:
-    """Whether committing this session would write anything."""
+    """Whether the session has anything a commit must make durable."""
     info = session.info
     return bool(
-        session.new
+        info.get("connected")
+        or session.new
         or session.dirty
         or session.deleted
-        or info.get("wrote")
         or info.get("before_commit")
     )
 
@@ -148,7 +147,7 @@ def _after_commit(session: Session) -> None:
         hook(session)
     session.info.pop("before_commit", None)
     session.info.pop("after_rollback", None)
-    session.info.pop("wrote", None)
+    session.info.pop("connected", None)
 
 
 @event.listens_for(AppSession, "after_rollback")
@@ -162,7 +161,7 @@ def _after_rollback(session: Session) -> None:
         hook(session)
     session.info.pop("before_commit", None)
     session.info.pop("after_commit", None)
-    session.info.pop("wrote", None)
+    session.info.pop("connected", None)
 
 
 def create_sessionmaker(

@@ -117,3 +117,27 @@ async def test_idle_conversations_are_forgotten(engine) -> None:  # type: ignore
     assert await storage.purge_idle(dt.timedelta(days=30)) == 1
     assert await storage.get_data(old) == {}  # gone from the cache too
     assert await storage.get_data(fresh) == {"form": {"answers": {}}}
+
+
+async def test_core_writes_through_the_session_connection_are_committed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The unit of work must not lose a write the ORM does not track."""
+    from sqlalchemy import insert
+
+    from bot.i18n import create_i18n
+    from bot.middlewares import UnitOfWorkMiddleware
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'uow.db'}")
+    await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    uow = UnitOfWorkMiddleware(sessionmaker, set(), account_cache(sessionmaker), create_i18n())
+
+    async def handler(_event, data):  # type: ignore[no-untyped-def]
+        connection = await data["session"].connection()
+        await connection.execute(insert(FsmRecord).values(key="core-write", data={}))
+
+    from aiogram.types import Update
+
+    await uow(handler, Update(update_id=1), {})
+    async with sessionmaker() as session:
+        assert await session.scalar(select(FsmRecord.key).where(FsmRecord.key == "core-write"))
+    await engine.dispose()
