@@ -28,4 +28,8 @@ async def find(session: AsyncSession, text: str, levels: tuple[str, ...]) -> lis
     if exact:
         return exact
     squashed = wanted.replace(" ", "")
-    return [r for r in regions if r.name.lower().replace(" ", "") == squashed]
+    same = [r for r in regions if r.name.lower().replace(" ", "") == squashed]
+    if same:
+        return same
+    # Part of a name ("cikarang"): every candidate, so the caller can ask which one.
+    return [r for r in regions if squashed in r.name.lower().replace(" ", "")]

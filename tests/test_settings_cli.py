@@ -107,3 +107,13 @@ def test_grant_and_help(tmp_path: Path) -> None:
     ):
         shown = run_cli(tmp_path, *args)
         assert shown.returncode == 0 and "usage:" in shown.stdout
+
+
+def test_grant_with_part_of_a_name_lists_the_candidates(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "grant", "5552", "--role", "tksk", "--area", "cikarang")
+    assert result.returncode == 1
+    for name in ("Cikarang Barat", "Cikarang Pusat", "Cikarang Selatan", "Cikarang Timur",
+                 "Cikarang Utara"):
+        assert name in result.stderr
+    exact = run_cli(tmp_path, "grant", "5552", "--role", "tksk", "--area", "cikarangpusat")
+    assert exact.returncode == 0 and "32.16.20" in exact.stdout
