@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage
+from db.protect import Protector
 from handlers import common, errors, fallback, forms, start
 
 
@@ -33,8 +34,10 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     i18n: I18n
+    protector: Protector  # NIK/KK hashing and encryption, keyed by SECRET_KEY
     redis: Redis | None = None
-    extra_routers: list = field(default_factory=list)
+    # Routers a caller adds before the fallback (tests, benchmarks); fresh ones per dispatcher.
+    extra_routers: list[Router] = field(default_factory=list)
 
     async def close(self) -> None:
         if self.redis is not None:
@@ -50,6 +53,9 @@ def create_resources(settings: Settings) -> Resources:
         engine=engine,
         sessionmaker=create_sessionmaker(engine, settings.account_cache_seconds),
         i18n=create_i18n(),
+        # Reading the key here makes the first start generate it (with a warning) on the
+        # SQLite default, rather than the first resident who links a household.
+        protector=Protector(settings.secret),
         redis=redis,
     )
 
@@ -86,6 +92,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
     dp["settings"] = settings
     dp["sessionmaker"] = resources.sessionmaker
     dp["i18n"] = resources.i18n
+    dp["protector"] = resources.protector
 
     dp.update.outer_middleware(
         middlewares.GuardMiddleware(

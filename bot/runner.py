@@ -41,6 +41,11 @@ async def run(settings: Settings) -> None:
         dp = create_dispatcher(resources)
         dp.startup.register(_on_startup)
         if settings.webhook_url:
+            if not settings.redis_url:
+                log.warning(
+                    "webhook mode without REDIS_URL: run a single instance (several need Redis "
+                    "to keep each user's updates in order and share conversation state)"
+                )
             await _serve_webhook(settings, bot, dp)
         else:
             await bot.delete_webhook(drop_pending_updates=False)

@@ -144,6 +144,9 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
     assert code == 0, f"exit code {code} after SIGTERM:\n{text}"
     assert "Traceback" not in text, text
     assert "bot started as @" in text, text
+    # No SECRET_KEY on the SQLite default: one is generated, kept, and the operator warned.
+    assert "SECRET_KEY is not set: generated one in" in text
+    assert (data_dir / "secret.key").stat().st_mode & 0o077 == 0
     # What the user typed never reaches the logs, not even at DEBUG.
     assert NIK not in text, text
     assert "tolong dicek" not in text, text
