@@ -21,7 +21,7 @@ from bot.i18n import create_i18n
 from bot.settings import Settings
 from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
-from db.fsm_storage import SQLStorage
+from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
 from handlers import common, errors, fallback, forms, start
 
@@ -72,17 +72,24 @@ def _fsm(resources: Resources) -> tuple[BaseStorage, BaseEventIsolation]:
     retention = dt.timedelta(days=resources.settings.fsm_retention_days)
     if resources.redis is not None:
         key_builder = DefaultKeyBuilder(prefix="nirmiskin:fsm", with_destiny=True)
+        dumps, loads = sealed_json(resources.protector)
         return (
             # Redis forgets idle conversations by itself; SQL ones are purged by bot.maintenance.
             RedisStorage(
-                resources.redis, key_builder=key_builder, state_ttl=retention, data_ttl=retention
+                resources.redis,
+                key_builder=key_builder,
+                state_ttl=retention,
+                data_ttl=retention,
+                json_dumps=dumps,
+                json_loads=loads,
             ),
             RedisEventIsolation(resources.redis, key_builder=key_builder),
         )
     # Without Redis: ordering within a process is enough, since Telegram sends one user's
     # updates to one poller. Several webhook instances share no memory: no FSM cache then.
     cache = not resources.settings.webhook_url
-    return SQLStorage(resources.sessionmaker, cache=cache), SimpleEventIsolation()
+    storage = SQLStorage(resources.sessionmaker, cache=cache, protector=resources.protector)
+    return storage, SimpleEventIsolation()
 
 
 def create_dispatcher(resources: Resources) -> Dispatcher:

@@ -7,6 +7,10 @@ single commit, so an update costs one transaction, not one per `set_data`, and n
 connection waits on the first (SQLite has one writer). Outside an update (tests, workers)
 each write commits at once.
 
+Conversation data is encrypted at rest (`protector`): a half-filled form may hold a NIK or
+No. KK, which UU PDP and our rules say are never stored in clear. The row keeps
+`{"sealed": <Fernet token>}`; memory keeps the plain JSON.
+
 With `cache=True` reads come from memory, filled only with committed values. That is right
 when one process owns the conversations: long polling (Telegram allows one poller per bot).
 Several webhook instances without Redis must run with the cache off.
@@ -30,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import current_session
 from db.models import FsmRecord, utcnow
+from db.protect import Protector
 
 # A record as kept in memory: state and the data as JSON text (a parsed copy is handed out
 # on every read, so a caller mutating what it got cannot change the cache).
@@ -44,8 +49,10 @@ class SQLStorage(BaseStorage):
         key_builder: KeyBuilder | None = None,
         cache: bool = True,
         cache_size: int = 50_000,
+        protector: Protector | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._protector = protector
         self._key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
         dialect = sessionmaker.kw["bind"].dialect.name
         self._insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -71,7 +78,7 @@ class SQLStorage(BaseStorage):
                     select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
                 )
             ).first()
-        record: Record = EMPTY if row is None else (row.state, json.dumps(row.data or {}))
+        record: Record = EMPTY if row is None else (row.state, self._open(row.data))
         self._remember(row_key, record)
         return record
 
@@ -133,10 +140,24 @@ class SQLStorage(BaseStorage):
             },
         )
 
+    def _seal(self, text: str) -> dict[str, Any]:
+        if self._protector is None or text == EMPTY[1]:
+            return json.loads(text)  # type: ignore[no-any-return]
+        return {"sealed": self._protector.encrypt(text)}
+
+    def _open(self, stored: dict[str, Any] | None) -> str:
+        if not stored:
+            return EMPTY[1]
+        if "sealed" in stored:
+            if self._protector is None:
+                raise RuntimeError("conversation data is encrypted but no key was given")
+            return self._protector.decrypt(stored["sealed"])
+        return json.dumps(stored)
+
     def _rows(self, pending: Mapping[str, Record]) -> list[dict[str, Any]]:
         now = utcnow()
         return [
-            {"key": key, "state": state, "data": json.loads(data), "updated_at": now}
+            {"key": key, "state": state, "data": self._seal(data), "updated_at": now}
             for key, (state, data) in pending.items()
         ]
 
@@ -174,3 +195,16 @@ class SQLStorage(BaseStorage):
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
+
+
+def sealed_json(protector: Protector) -> tuple[Any, Any]:
+    """`json_dumps`/`json_loads` for aiogram's RedisStorage that encrypt at rest as well."""
+
+    def dumps(data: Any) -> str:
+        return protector.encrypt(json.dumps(data))
+
+    def loads(value: str | bytes) -> Any:
+        text = value.decode() if isinstance(value, bytes) else value
+        return json.loads(protector.decrypt(text))
+
+    return dumps, loads

@@ -141,3 +141,41 @@ async def test_core_writes_through_the_session_connection_are_committed(tmp_path
     async with sessionmaker() as session:
         assert await session.scalar(select(FsmRecord.key).where(FsmRecord.key == "core-write"))
     await engine.dispose()
+
+
+NIK = "3216065212850001"
+
+
+async def test_conversation_data_is_encrypted_at_rest_in_sql(engine) -> None:  # type: ignore[no-untyped-def]
+    from db.protect import Protector
+
+    protector = Protector(b"s" * 40)
+    key = StorageKey(1, 91, 91)
+    await SQLStorage(create_sessionmaker(engine), protector=protector).set_data(
+        key, {"form": {"answers": {"nik": NIK}}}
+    )
+    async with create_sessionmaker(engine)() as session:
+        stored = await session.scalar(select(FsmRecord.data).where(FsmRecord.key.contains(":91:")))
+    assert stored is not None and set(stored) == {"sealed"} and NIK not in json.dumps(stored)
+    # After a restart (no cache), the same key opens it again.
+    fresh = SQLStorage(create_sessionmaker(engine), protector=protector)
+    assert (await fresh.get_data(key))["form"]["answers"]["nik"] == NIK
+
+
+async def test_conversation_data_is_encrypted_at_rest_in_redis(redis_url: str) -> None:
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import Redis
+
+    from db.fsm_storage import sealed_json
+    from db.protect import Protector
+
+    dumps, loads = sealed_json(Protector(b"s" * 40))
+    redis = Redis.from_url(redis_url)
+    try:
+        storage = RedisStorage(redis, json_dumps=dumps, json_loads=loads)
+        await storage.set_data(KEY, {"form": {"answers": {"nik": NIK}}})
+        raw = b"".join([await redis.get(k) or b"" for k in await redis.keys("*")])
+        assert raw and NIK.encode() not in raw
+        assert (await storage.get_data(KEY))["form"]["answers"]["nik"] == NIK
+    finally:
+        await redis.aclose()
