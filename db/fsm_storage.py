@@ -72,12 +72,12 @@ class SQLStorage(BaseStorage):
         if self._use_cache and row_key in self._cache:
             self._cache.move_to_end(row_key)
             return self._cache[row_key]
-        async with self._sessionmaker() as own:
-            row = (
-                await own.execute(
-                    select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
-                )
-            ).first()
+        query = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
+        if session is not None:  # inside an update: its own transaction, no second connection
+            row = (await session.execute(query)).first()
+        else:
+            async with self._sessionmaker() as own:
+                row = (await own.execute(query)).first()
         record: Record = EMPTY if row is None else (row.state, self._open(row.data))
         self._remember(row_key, record)
         return record
