@@ -1,6 +1,7 @@
 """Update middlewares, in order: guard (dedup, throttle) → unit of work + account → i18n.
 
-- The guard drops re-delivered updates and floods before any database work.
+- The guard drops re-delivered updates and floods before the unit of work opens a session
+  (it runs after aiogram's own FSM middleware, whose state read is served from memory).
 - The unit of work gives the update one session, committed once, and the sender's account
   (role, area, consent), and keeps the user's Telegram command list in step with the role.
 - i18n enters the account's language for every text of the update.
@@ -92,7 +93,7 @@ class FloodControl:
 
 
 class GuardMiddleware(BaseMiddleware):
-    """Drop duplicates and floods before they cost a database session."""
+    """Drop duplicates and floods before they cost a database session and a handler."""
 
     def __init__(self, recent: RecentUpdates, flood: FloodControl, i18n: I18n) -> None:
         self.recent = recent

@@ -1,7 +1,7 @@
 """Fill empty Indonesian translations from .po fragments or a Python dict file.
 
-    .venv/bin/python scripts/apply_translations.py locales/fragments/forms.po
-    .venv/bin/python scripts/apply_translations.py my_texts.py   (defines T = {msgid: msgstr})
+    .venv/bin/python -m scripts.apply_translations locales/fragments/forms.po
+    .venv/bin/python -m scripts.apply_translations my_texts.py   (defines T = {msgid: msgstr})
 
 Existing translations are kept unless --overwrite is given.
 """
@@ -12,9 +12,9 @@ import runpy
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
-PO = Path(__file__).resolve().parent.parent / "locales" / "id" / "LC_MESSAGES" / "messages.po"
+from scripts.update_catalog import PO, write_catalog
 
 
 def load(source: Path) -> dict[str, str]:
@@ -36,16 +36,7 @@ def main(args: list[str]) -> int:
                 message.string = msgstr
                 message.flags.discard("fuzzy")
                 filled += 1
-    catalog.fuzzy = False  # a fuzzy header is dropped when compiling, plural rule and all
-    with PO.open("wb") as handle:
-        write_po(handle, catalog, width=100, ignore_obsolete=True)
-    text = PO.read_text(encoding="utf-8")
-    import re
-
-    PO.write_text(
-        re.sub(r'"Plural-Forms: [^"]*\\n"', r'"Plural-Forms: nplurals=1; plural=0;\\n"', text),
-        encoding="utf-8",
-    )
+    write_catalog(catalog)
     print(f"filled {filled} translations")
     return 0
 

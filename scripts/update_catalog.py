@@ -7,6 +7,7 @@ wrong plural header for Indonesian (nplurals=2); this script sets nplurals=1 (DO
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def extract() -> Catalog:
     return template
 
 
+def write_catalog(catalog: Catalog) -> None:
+    """Write the Indonesian catalog: one plural form, a final (not fuzzy) header."""
+    catalog._num_plurals, catalog._plural_expr = 1, "0"  # Babel has no 'id' plural entry
+    catalog.fuzzy = False  # a fuzzy header is dropped when compiling, plural rule and all
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+    text = PO.read_text(encoding="utf-8")
+    if PLURAL_FORMS not in text:
+        text = re.sub(r'"Plural-Forms: [^"]*\\n"', f'"Plural-Forms: {PLURAL_FORMS}\\\\n"', text)
+        PO.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     template = extract()
     with POT.open("wb") as handle:
@@ -48,16 +61,7 @@ def main() -> int:
     else:
         catalog = Catalog(locale="id", project="nirmiskin", charset="utf-8")
     catalog.update(template, no_fuzzy_matching=True)
-    catalog._num_plurals, catalog._plural_expr = 1, "0"  # Babel has no 'id' plural entry
-    catalog.fuzzy = False  # a fuzzy header is dropped when compiling, plural rule and all
-    with PO.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
-    text = PO.read_text(encoding="utf-8")
-    if PLURAL_FORMS not in text:
-        import re
-
-        text = re.sub(r'"Plural-Forms: [^"]*\\n"', f'"Plural-Forms: {PLURAL_FORMS}\\\\n"', text)
-        PO.write_text(text, encoding="utf-8")
+    write_catalog(catalog)
     missing = [m.id for m in catalog if m.id and not m.string]
     print(f"{len(template)} texts; {len(missing)} without Indonesian translation")
     return 0
