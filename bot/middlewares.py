@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import sync_commands
 from db import accounts
-from db.engine import AccountCache, current_session, has_writes
+from db.engine import AccountCache, current_session, needs_commit
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 result = await handler(event, data)
                 # Commit only what wrote something (rows, or FSM writes left for the commit);
                 # an update that only read ends with the session's close.
-                if has_writes(session):
+                if needs_commit(session):
                     await session.commit()
                 return result
             except BaseException:

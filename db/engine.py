@@ -105,7 +105,7 @@ def _note_connection(session: Session, _transaction: Any, _connection: Any) -> N
     session.info["connected"] = True
 
 
-def has_writes(session: AsyncSession) -> bool:
+def needs_commit(session: AsyncSession) -> bool:
     """Whether the session has anything a commit must make durable."""
     info = session.info
     return bool(
@@ -136,32 +136,32 @@ def _before_commit(session: Session) -> None:
         hook(session)
 
 
+def _settle(session: Session, committed: bool) -> None:
+    """After the transaction: committed accounts refresh the cache, rolled-back ones leave it;
+    then the hooks registered for that outcome run and the rest are dropped."""
+    cache: AccountCache | None = session.info.get("account_cache")
+    for account in _session_accounts(session):
+        if cache is None:
+            break
+        if committed:
+            cache.put(account)
+        else:
+            cache.drop(account.telegram_id)
+    hooks = session.info.pop("after_commit" if committed else "after_rollback", {})
+    for hook in list(hooks.values()):
+        hook(session)
+    for key in ("before_commit", "after_commit", "after_rollback", "connected"):
+        session.info.pop(key, None)
+
+
 @event.listens_for(AppSession, "after_commit")
 def _after_commit(session: Session) -> None:
-    cache: AccountCache | None = session.info.get("account_cache")
-    accounts = _session_accounts(session)
-    if cache is not None:
-        for account in accounts:
-            cache.put(account)
-    for hook in list(session.info.pop("after_commit", {}).values()):
-        hook(session)
-    session.info.pop("before_commit", None)
-    session.info.pop("after_rollback", None)
-    session.info.pop("connected", None)
+    _settle(session, committed=True)
 
 
 @event.listens_for(AppSession, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    cache: AccountCache | None = session.info.get("account_cache")
-    accounts = _session_accounts(session)
-    if cache is not None:
-        for account in accounts:
-            cache.drop(account.telegram_id)
-    for hook in list(session.info.pop("after_rollback", {}).values()):
-        hook(session)
-    session.info.pop("before_commit", None)
-    session.info.pop("after_commit", None)
-    session.info.pop("connected", None)
+    _settle(session, committed=False)
 
 
 def create_sessionmaker(
