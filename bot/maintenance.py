@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 
 from db.fsm_storage import SQLStorage
 
@@ -15,9 +15,10 @@ log = logging.getLogger(__name__)
 PURGE_EVERY = dt.timedelta(hours=6)
 
 
-async def purge_idle_conversations(dp: Dispatcher, retention_days: int) -> None:
+async def purge_idle_conversations(bot: Bot, dp: Dispatcher) -> None:
     """Forget unfinished conversations older than the retention, now and every few hours.
     Harmless when several processes do it: a delete of what is already gone removes nothing."""
+    retention_days = dp["settings"].fsm_retention_days
     storage = dp.fsm.storage
     if not isinstance(storage, SQLStorage):
         return  # Redis expires them by itself (state_ttl / data_ttl)

@@ -12,8 +12,8 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher, create_resources
 from bot.commands import set_default_commands
-from bot.maintenance import purge_idle_conversations
 from bot.settings import Settings
+from bot.workers import start_workers, stop_workers
 from db.migrate import upgrade
 
 log = logging.getLogger("nirmiskin.run")
@@ -23,13 +23,14 @@ WEBHOOK_PATH = "/telegram/webhook"
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     await set_default_commands(bot, dispatcher["i18n"])
-    settings: Settings = dispatcher["settings"]
-    # Kept on the dispatcher so the task is not garbage-collected while it runs.
-    dispatcher["maintenance"] = asyncio.create_task(
-        purge_idle_conversations(dispatcher, settings.fsm_retention_days)
-    )
+    # Kept on the dispatcher so the tasks are not garbage-collected while they run.
+    dispatcher["workers"] = start_workers(bot, dispatcher)
     me = await bot.get_me()
     log.info("bot started as @%s", me.username)
+
+
+async def _on_shutdown(dispatcher: Dispatcher) -> None:
+    await stop_workers(dispatcher.workflow_data.get("workers", []))
 
 
 async def run(settings: Settings) -> None:
@@ -40,6 +41,7 @@ async def run(settings: Settings) -> None:
         bot = create_bot(settings)
         dp = create_dispatcher(resources)
         dp.startup.register(_on_startup)
+        dp.shutdown.register(_on_shutdown)
         if settings.webhook_url:
             if not settings.redis_url:
                 log.warning(

@@ -13,8 +13,10 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import phonenumbers
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -438,6 +440,24 @@ def parse_date(
 def format_date_id(d: date) -> str:
     """date(2024, 3, 19) -> 'Selasa, 19 Maret 2024'."""
     return format_date(d, "EEEE, d MMMM y", locale="id")
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def to_wib(when: datetime) -> datetime:
+    """An aware datetime (stored as UTC) in Western Indonesian Time, what people read."""
+    if when.tzinfo is None:
+        raise ValueError("naive datetime; give an aware one (UTC from the database)")
+    return when.astimezone(WIB)
+
+
+def format_datetime_id(when: datetime) -> str:
+    """An aware datetime -> 'Selasa, 19 Maret 2024, pukul 09.00 WIB' (in Jakarta time)."""
+    local = to_wib(when)
+    return _("{date}, at {time} WIB").format(
+        date=format_date_id(local.date()), time=local.strftime("%H.%M")
+    )
 
 
 def format_date_long(d: date) -> str:

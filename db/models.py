@@ -334,6 +334,37 @@ class VolunteerInvite(Base):
     revoked_at: Mapped[dt.datetime | None]
 
 
+class VolunteerTask(Base):
+    """Something a volunteer should go and see in a household, in the volunteers' /tugas.
+
+    Written by the residents' features (a proposed household, an urgent self-report, a
+    correction request, a "belum menerima" complaint) and by staff broadcasts (a household
+    the bot cannot reach); resolved by a field visit. Area codes are copied from the
+    household so that a volunteer's list is one indexed query."""
+
+    __tablename__ = "volunteer_tasks"
+    __table_args__ = (
+        Index("ix_volunteer_tasks_open_desa", "desa_code", "resolved_at"),
+        Index("ix_volunteer_tasks_open_kecamatan", "kecamatan_code", "resolved_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    desa_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    # usulan | laporan_mendesak | koreksi | belum_menerima | tidak_terjangkau
+    kind: Mapped[str] = mapped_column(String(24))
+    priority: Mapped[int] = mapped_column(Integer)  # lower is more urgent (services.tasks)
+    # What raised it, e.g. ("status_report", 12), ("disbursement_recipient", 5), ("broadcast", 3)
+    source_type: Mapped[str | None] = mapped_column(String(30))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)  # e.g. a correction request; never a NIK
+    created_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    resolution: Mapped[str | None] = mapped_column(String(40))
+
+
 class AuditLog(Base):
     """Who did what to which record; never holds a NIK, KK or message body."""
 

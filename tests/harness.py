@@ -30,6 +30,7 @@ from bot.app import Resources, create_bot, create_dispatcher, create_resources
 from bot.commands import set_default_commands
 from bot.i18n import create_i18n
 from bot.settings import Settings
+from bot.workers import start_workers, stop_workers
 from db.migrate import upgrade
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -95,6 +96,7 @@ class BotApp:
         *,
         routers: RouterFactory | None = None,
         polling_timeout: int = POLLING_TIMEOUT,
+        workers: list[Any] | None = None,
     ) -> None:
         self.tg = tg
         self.settings = settings
@@ -105,6 +107,10 @@ class BotApp:
         self.bot: Bot | None = None
         self.task: asyncio.Task[None] | None = None
         self.starts = 0
+        # Background workers (bot.workers) to run alongside polling, e.g. the broadcast
+        # sender; none by default so a test controls when background work happens.
+        self.workers = workers or []
+        self.worker_tasks: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -147,6 +153,7 @@ class BotApp:
         )
         if task.done():
             task.result()  # raise the reason
+        self.worker_tasks = start_workers(self.bot, self.dp, self.workers)
 
     async def stop(self, *, wait_idle: bool = True) -> None:
         """Stop polling, let running handlers finish, close the bot session and resources."""
@@ -156,6 +163,8 @@ class BotApp:
         assert dp is not None and bot is not None and resources is not None
         self.task = None
         try:
+            await stop_workers(self.worker_tasks)
+            self.worker_tasks = []
             if wait_idle:
                 with contextlib.suppress(AssertionError):
                     await self.tg.wait_idle(quiet=0.05, timeout=WAIT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from aiogram.utils.i18n import I18n
@@ -418,3 +418,13 @@ def test_parse_date_bounds() -> None:
 )
 def test_format_date_id(d: date, text: str) -> None:
     assert format_date_id(d) == text
+
+
+def test_format_datetime_id_in_jakarta_time() -> None:
+    from datetime import UTC
+
+    from conversations.validators import format_datetime_id
+    from tests.harness import in_id
+
+    when = datetime(2024, 3, 19, 2, 0, tzinfo=UTC)  # 09.00 WIB
+    assert in_id(format_datetime_id, when) == "Selasa, 19 Maret 2024, pukul 09.00 WIB"

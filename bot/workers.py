@@ -1,0 +1,47 @@
+"""Background workers: work that no user triggers (upkeep, the broadcast sender, reminders).
+
+Each worker is `async def worker(bot: Bot, dp: Dispatcher) -> None` and runs until cancelled,
+reading its work from the database, so that any number of bot processes can run side by side
+and a crash loses nothing. A worker must survive its own errors (log, wait, try again): one
+failing round must never stop the bot. `dp["settings"]`, `dp["sessionmaker"]`, `dp["i18n"]`
+and `dp["protector"]` are there for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[[Bot, Dispatcher], Awaitable[None]]
+
+
+def all_workers() -> list[Worker]:
+    """Every worker a bot process runs. Features add theirs here."""
+    # Imported here: worker modules import the app's modules, which import this one.
+    from bot import maintenance
+
+    return [maintenance.purge_idle_conversations]
+
+
+def start_workers(
+    bot: Bot, dp: Dispatcher, workers: list[Worker] | None = None
+) -> list[asyncio.Task]:
+    tasks = []
+    for worker in all_workers() if workers is None else workers:
+        name = f"worker:{getattr(worker, '__module__', '')}.{getattr(worker, '__name__', worker)}"
+        tasks.append(asyncio.create_task(worker(bot, dp), name=name))
+    return tasks
+
+
+async def stop_workers(tasks: list[asyncio.Task]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
