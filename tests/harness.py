@@ -18,22 +18,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.utils.i18n import I18n
+from sqlalchemy import select
 
 from bot.app import Resources, create_bot, create_dispatcher, create_resources
 from bot.commands import set_default_commands
 from bot.i18n import create_i18n
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
+from db import accounts
+from db.engine import account_cache
 from db.migrate import upgrade
+from db.models import Account, AuditLog
 from tests.conftest import make_settings
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeTelegram, FakeUser
 
 log = logging.getLogger("tests.harness")
 
@@ -220,3 +225,82 @@ def bot_texts(tg: FakeTelegram) -> list[str]:
         if call.method.lower() != "getupdates":
             walk(call.params)
     return out
+
+
+# --------------------------------------------------------------------------- shared test steps
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = WAIT) -> Any:
+    """Poll an async check (e.g. a database query) until it returns something truthy."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await check()
+        if value or loop.time() > deadline:
+            return value
+        await asyncio.sleep(0.02)
+
+
+async def account_of(app: BotApp, telegram_id: int) -> Account | None:
+    async with app.sessionmaker() as session:
+        return await session.scalar(select(Account).where(Account.telegram_id == telegram_id))
+
+
+async def audit_actions(app: BotApp, account_id: int) -> list[str]:
+    async with app.sessionmaker() as session:
+        rows = await session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.actor_account_id == account_id)
+            .order_by(AuditLog.id)
+        )
+        return list(rows)
+
+
+async def agree(user: FakeUser) -> None:
+    """/start and agree to the privacy notice."""
+    await user.send("/start")
+    await user.wait_message()
+    notice = await user.wait_message()
+    query = await user.click(notice, t("✅ I agree"))
+    await query.wait_answered()
+    await user.wait_message(predicate=lambda m: m.text == t(CONSENT_THANKS))
+
+
+async def click_data(user: FakeUser, message: FakeMessage, data: str) -> FakeCallbackQuery:
+    """A tap on a button with ``data`` that the message no longer shows (an old keyboard)."""
+    tg = user.tg
+    query = FakeCallbackQuery(tg, str(next(tg._query_ids)), user, message, data, "old")
+    tg._callbacks[query.id] = query
+    await tg.feed_update(
+        {
+            "callback_query": {
+                "id": query.id,
+                "from": user.as_dict(),
+                "message": copy.deepcopy(message.raw),
+                "chat_instance": user.chat.instance,
+                "data": data,
+            }
+        },
+        token=user.bot.token,
+    )
+    return query
+
+
+CONSENT_THANKS = "Thank you. Your consent is recorded. Choose what you need from the menu."
+
+
+async def as_role(
+    app: BotApp, user: FakeUser, role: str, area: str | None = None
+) -> Account:
+    """Consent through the bot, then give the user a role (as `python -m bot grant` does)."""
+    await agree(user)
+    account = await account_of(app, user.id)
+    assert account is not None
+    async with app.sessionmaker() as session, session.begin():
+        granted = await accounts.grant_role(session, user.id, role, area)
+        account_id = granted.id
+    # The running app caches accounts; forget this one so the new role is seen at once.
+    account_cache(app.sessionmaker).drop(user.id)
+    found = await account_of(app, user.id)
+    assert found is not None and found.id == account_id
+    return found

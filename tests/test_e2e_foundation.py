@@ -12,7 +12,6 @@ import asyncio
 import copy
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +25,22 @@ from sqlalchemy import select
 from bot.app import create_dispatcher, create_resources
 from bot.commands import commands_for, help_lines
 from conversations import Field, Form, Option, begin, format_rupiah, mask_number, register_form
-from db.models import Account, AuditLog, FsmRecord
+from db.models import Account, FsmRecord
 from handlers.start import privacy_notice, welcome_text
 from services.grant import grant_role
 from tests.conftest import make_settings
-from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeTelegram, FakeUser
+from tests.fake_telegram import FakeTelegram
 from tests.harness import (
+    CONSENT_THANKS,
     WAIT,
     BotApp,
+    account_of,
+    agree,
+    audit_actions,
     bot_texts,
+    click_data,
     e2e_settings,
+    eventually,
     in_id,
     t,
 )
@@ -125,63 +130,6 @@ async def app(tg: FakeTelegram, tmp_path: Path):
         yield running
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = WAIT) -> Any:
-    """Poll an async check (e.g. a database query) until it returns something truthy."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await check()
-        if value or loop.time() > deadline:
-            return value
-        await asyncio.sleep(0.02)
-
-
-async def account_of(app: BotApp, telegram_id: int) -> Account | None:
-    async with app.sessionmaker() as session:
-        return await session.scalar(select(Account).where(Account.telegram_id == telegram_id))
-
-
-async def audit_actions(app: BotApp, account_id: int) -> list[str]:
-    async with app.sessionmaker() as session:
-        rows = await session.scalars(
-            select(AuditLog.action)
-            .where(AuditLog.actor_account_id == account_id)
-            .order_by(AuditLog.id)
-        )
-        return list(rows)
-
-
-async def agree(user: FakeUser) -> None:
-    """/start and agree to the privacy notice."""
-    await user.send("/start")
-    await user.wait_message()
-    notice = await user.wait_message()
-    query = await user.click(notice, t("✅ I agree"))
-    await query.wait_answered()
-    await user.wait_message(predicate=lambda m: m.text == t(CONSENT_THANKS))
-
-
-async def click_data(user: FakeUser, message: FakeMessage, data: str) -> FakeCallbackQuery:
-    """A tap on a button with ``data`` that the message no longer shows (an old keyboard)."""
-    tg = user.tg
-    query = FakeCallbackQuery(tg, str(next(tg._query_ids)), user, message, data, "old")
-    tg._callbacks[query.id] = query
-    await tg.feed_update(
-        {
-            "callback_query": {
-                "id": query.id,
-                "from": user.as_dict(),
-                "message": copy.deepcopy(message.raw),
-                "chat_instance": user.chat.instance,
-                "data": data,
-            }
-        },
-        token=user.bot.token,
-    )
-    return query
-
-
-CONSENT_THANKS = "Thank you. Your consent is recorded. Choose what you need from the menu."
 MAIN_MENU = [[t("❓ Help"), t("🔒 Privacy")]]
 SORRY = (
     "Sorry, something went wrong on our side. Please try again in a moment; "
