@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from db.models import Household, StatusReport, VolunteerTask
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
-from tests.harness import BotApp, agree, e2e_settings, t
+from tests.harness import BotApp, agree, e2e_settings, eventually, t
 from tests.residents import linked_resident
 
 MEMBERS = [
@@ -131,6 +131,11 @@ async def second_half(user: FakeUser) -> None:
     await query.wait_answered()
 
 
+async def report_count(app: BotApp, wanted: int) -> bool:
+    async with app.sessionmaker() as session:
+        return len(list(await session.scalars(select(StatusReport.id)))) == wanted
+
+
 async def check_first_report(app: BotApp, household_id: int, user: FakeUser) -> None:
     thanks = await user.wait_message(predicate=lambda m: (m.text or "").startswith(t(THANKS)))
     assert t("Income per person per day: {amount}.", amount="Rp12.500") in thanks.text
@@ -141,6 +146,7 @@ async def check_first_report(app: BotApp, household_id: int, user: FakeUser) -> 
         )
         in thanks.text
     )
+    assert await eventually(lambda: report_count(app, 1))  # the reply goes out before the commit
     async with app.sessionmaker() as session:
         reports = list(await session.scalars(select(StatusReport)))
         assert len(reports) == 1
@@ -195,6 +201,7 @@ async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
         await query.wait_answered()
         thanks = await user.wait_message(predicate=lambda m: (m.text or "").startswith(t(THANKS)))
         assert t("Income per person per day: {amount}.", amount="Rp6.667") in thanks.text
+        assert await eventually(lambda: report_count(app, 2))
         async with app.sessionmaker() as session:
             reports = list(await session.scalars(select(StatusReport).order_by(StatusReport.id)))
         assert len(reports) == 2

@@ -21,7 +21,17 @@ from db.models import (
     utcnow,
 )
 from tests.fake_telegram import FakeTelegram
-from tests.harness import BotApp, account_of, agree, as_role, click_data, e2e_settings, in_id, t
+from tests.harness import (
+    BotApp,
+    account_of,
+    agree,
+    as_role,
+    click_data,
+    e2e_settings,
+    eventually,
+    in_id,
+    t,
+)
 from tests.residents import linked_resident
 
 MEMBERS = [("Sarmin", dt.date(1970, 1, 1))]
@@ -130,6 +140,11 @@ async def _stranger(app: BotApp, tg: FakeTelegram, user_id: int = 3299) -> Accou
     return account
 
 
+async def reminders_are(app: BotApp, telegram_id: int, wanted: bool) -> bool:
+    account = await account_of(app, telegram_id)
+    return account is not None and account.reminders_enabled is wanted
+
+
 async def test_reminder_switch(app: BotApp, tg: FakeTelegram):
     user = tg.user(3203)
     await agree(user)
@@ -142,13 +157,11 @@ async def test_reminder_switch(app: BotApp, tg: FakeTelegram):
     assert query.answer_text == t("Reminders are off.")
     off = await user.wait_message()
     assert off.buttons == [t("🔔 Turn on reminders")]
-    account = await account_of(app, user.id)
-    assert account is not None and account.reminders_enabled is False
+    assert await eventually(lambda: reminders_are(app, user.id, False))
     query = await user.click(off, t("🔔 Turn on reminders"))
     await query.wait_answered()
     await user.wait_message()
-    account = await account_of(app, user.id)
-    assert account is not None and account.reminders_enabled is True
+    assert await eventually(lambda: reminders_are(app, user.id, True))
 
 
 async def test_followup_asked_once_and_belum_opens_a_complaint(app: BotApp, tg: FakeTelegram):
@@ -224,6 +237,12 @@ async def test_followup_asked_once_and_belum_opens_a_complaint(app: BotApp, tg: 
     await skip_user.wait_message()
     await skip_user.wait_idle(quiet=0.1)
 
+    async def answered() -> bool:  # the last reply goes out just before its commit
+        async with app.sessionmaker() as session:
+            found = await session.scalars(select(DisbursementRecipient.resident_answer))
+            return sorted(a for a in found if a) == ["belum", "belum", "ya"]
+
+    assert await eventually(answered)
     async with app.sessionmaker() as session:
         rows = {r.household_id: r for r in await session.scalars(select(DisbursementRecipient))}
         tasks = {t_.source_id: t_ for t_ in await session.scalars(select(VolunteerTask))}

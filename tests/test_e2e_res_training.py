@@ -14,7 +14,7 @@ from sqlalchemy import select
 from conversations.validators import format_datetime_id
 from db.models import Enrollment, Training, utcnow
 from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.harness import BotApp, agree, click_data, e2e_settings, in_id, t
+from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t
 from tests.residents import linked_resident
 
 
@@ -175,7 +175,12 @@ async def test_last_seat_raced_through_the_bot(tg: FakeTelegram, tmp_path: Path,
         replies = [await user.wait_message() for user in users]
         texts = sorted(r.text.split(":")[0].split(" ")[0] for r in replies)
         assert texts == ["Berhasil", "“Las”"]  # one seat, one waiting list place
-        async with app.sessionmaker() as session:
-            stored = await session.get(Training, training.id)
-            statuses = sorted(e.status for e in await session.scalars(select(Enrollment)))
-        assert stored.seats_taken == 1 and statuses == ["enrolled", "waiting"]
+
+        async def both_saved() -> tuple[int, list[str]] | None:
+            # A reply goes out just before its update commits: wait for both commits.
+            async with app.sessionmaker() as session:
+                stored = await session.get(Training, training.id)
+                statuses = sorted(e.status for e in await session.scalars(select(Enrollment)))
+            return (stored.seats_taken, statuses) if len(statuses) == 2 else None
+
+        assert await eventually(both_saved) == (1, ["enrolled", "waiting"])
