@@ -216,7 +216,7 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     from aiogram.utils.i18n import gettext as _
 
     from db.models import Household
-    from services.reports import save_report
+    from services.reports import save_report, urgent_reasons
 
     from .validators import format_rupiah
 
@@ -239,6 +239,7 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
             )
         )
     if report.urgent:
+        await _alert_volunteers(data, household, urgent_reasons(answers))
         lines.append(
             _(
                 "Your report says you need help urgently. A volunteer (PSM/TKSK) of your area "
@@ -253,6 +254,39 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
             )
         )
     return "\n\n".join(lines)
+
+
+URGENT_LABELS = {
+    "food": FOOD[-1].label,
+    "sickness": SICKNESS[-1].label,
+    "house_safety": HOUSE_SAFETY[-1].label,
+}
+
+
+async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[str]) -> None:
+    """Tell the PSM of the desa and the TKSK of the kecamatan at once (the task waits in
+    their /tugas too): no food today cannot wait for the next look at the list."""
+    from aiogram.utils.i18n import gettext as _
+
+    from bot.roles import PSM, TKSK
+    from db import regions
+    from services import notify
+
+    session = data["session"]
+    desa = await regions.by_code(session, household.desa_code)
+    text = _(
+        "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
+        "see /tugas."
+    ).format(
+        desa=desa.name if desa is not None else household.desa_code,
+        kk=household.kk_masked,
+        reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
+    )
+    officers = await notify.area_officers(
+        session, household.desa_code, household.kecamatan_code, roles=(PSM, TKSK)
+    )
+    for officer in officers:
+        await notify.send(data["bot"], officer, text)
 
 
 FORM = register_form(replace(FORM, submit=submit))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from db.models import Household, StatusReport, VolunteerTask
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
-from tests.harness import BotApp, agree, e2e_settings, eventually, t
+from tests.harness import BotApp, agree, as_role, e2e_settings, eventually, t
 from tests.residents import linked_resident
 
 MEMBERS = [
@@ -171,6 +171,10 @@ async def check_first_report(app: BotApp, household_id: int, user: FakeUser) -> 
 
 async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
     async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
+        psm, tksk, far_psm = tg.user(3111), tg.user(3112), tg.user(3113)
+        await as_role(app, psm, "psm", "32.16.05.2001")
+        await as_role(app, tksk, "tksk", "32.16.05")
+        await as_role(app, far_psm, "psm", "32.16.05.2002")
         user = tg.user(3101, "Sumi")
         await agree(user)
         assert t("📝 Report condition") in [b for row in user.reply_keyboard for b in row]
@@ -178,6 +182,13 @@ async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
         await first_half(user)
         await second_half(user)
         await check_first_report(app, linked.household_id, user)
+        # The area's volunteers are told at once; another desa's PSM is not.
+        for volunteer in (psm, tksk):
+            alert = await volunteer.wait_message(predicate=lambda m: "⚠️" in (m.text or ""))
+            assert alert.text.startswith("⚠️ Laporan mendesak dari keluarga di Satriajaya (KK 3216")
+            assert "Tidak ada makanan, Tidak aman, bisa roboh" in alert.text
+        await far_psm.wait_idle(quiet=0.1)
+        assert not [m for m in far_psm.messages if "⚠️" in (m.text or "")]
 
         # A second, short report: history is kept, the first is unchanged.
         await user.send("/lapor")

@@ -218,4 +218,8 @@ T = {
         "{when} di {place}. Bawa KTP.",
     "Please link your household first with /daftar.":
         "Silakan hubungkan data keluarga dulu dengan /daftar.",
+    "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
+    "see /tugas.":
+        "⚠️ Laporan mendesak dari keluarga di {desa} (KK {kk}): {reasons}. Mohon segera "
+        "dikunjungi; lihat /tugas.",
 }
