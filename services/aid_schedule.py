@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Exists, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -101,7 +101,7 @@ def set_reminders(account: Account, enabled: bool) -> None:
 
 
 @dataclass(frozen=True)
-class Question:
+class FollowUp:
     """Ask `accounts` whether the household received disbursement `recipient_id`."""
 
     recipient_id: int
@@ -111,9 +111,10 @@ class Question:
     accounts: list[Account]
 
 
-def _linked_resident(household_id_column: object) -> object:
+def _linked_resident() -> Exists:
+    """Someone of the recipient's household can be reached by the bot."""
     return exists().where(
-        Account.household_id == household_id_column,
+        Account.household_id == DisbursementRecipient.household_id,
         Account.consent == "given",
         Account.bot_blocked.is_(False),
     )
@@ -133,7 +134,7 @@ async def due_recipients(session: AsyncSession, now: dt.datetime, limit: int = 2
             DisbursementRecipient.asked_at.is_(None),
             DisbursementRecipient.collected_at.is_(None),
             DisbursementRecipient.resident_answer.is_(None),
-            _linked_resident(DisbursementRecipient.household_id),
+            _linked_resident(),
         )
         .order_by(DisbursementRecipient.id)
         .limit(limit)
@@ -141,7 +142,7 @@ async def due_recipients(session: AsyncSession, now: dt.datetime, limit: int = 2
     return list(rows)
 
 
-async def claim(session: AsyncSession, recipient_id: int, now: dt.datetime) -> Question | None:
+async def claim(session: AsyncSession, recipient_id: int, now: dt.datetime) -> FollowUp | None:
     """Mark the row as asked; None when another process got there first. The caller commits
     before sending, so a crash after the commit means one question not sent rather than two."""
     result = await session.execute(
@@ -171,7 +172,7 @@ async def claim(session: AsyncSession, recipient_id: int, now: dt.datetime) -> Q
             .order_by(Account.id)
         )
     )
-    return Question(
+    return FollowUp(
         recipient.id, program.code, disbursement.title, disbursement.scheduled_at, accounts
     )
 
