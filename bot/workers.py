@@ -24,9 +24,9 @@ Worker = Callable[[Bot, Dispatcher], Awaitable[None]]
 def all_workers() -> list[Worker]:
     """Every worker a bot process runs. Features add theirs here."""
     # Imported here: worker modules import the app's modules, which import this one.
-    from bot import maintenance
+    from bot import aid_followup, maintenance
 
-    return [maintenance.purge_idle_conversations]
+    return [maintenance.purge_idle_conversations, aid_followup.ask_received]
 
 
 def start_workers(

@@ -26,6 +26,7 @@ from bot.app import create_dispatcher, create_resources
 from bot.commands import commands_for, help_lines
 from conversations import Field, Form, Option, begin, format_rupiah, mask_number, register_form
 from db.models import Account, FsmRecord
+from handlers.keyboards import MENU_ENTRIES
 from handlers.start import privacy_notice, welcome_text
 from services.grant import grant_role
 from tests.conftest import make_settings
@@ -130,7 +131,9 @@ async def app(tg: FakeTelegram, tmp_path: Path):
         yield running
 
 
-MAIN_MENU = [[t("❓ Help"), t("🔒 Privacy")]]
+# The menu of a resident who agreed: help, privacy, then every built residents' feature.
+_RESIDENT_MENU = in_id(lambda: [str(e.label) for e in MENU_ENTRIES if "warga" in e.roles])
+MAIN_MENU = [_RESIDENT_MENU[k : k + 2] for k in range(0, len(_RESIDENT_MENU), 2)]
 SORRY = (
     "Sorry, something went wrong on our side. Please try again in a moment; "
     "what you already answered is kept."
@@ -164,7 +167,10 @@ async def test_start_then_agree_stores_consent_and_shows_the_menu(app: BotApp, t
     thanks = await user.wait_message()
     assert thanks.text == t(CONSENT_THANKS)
     await user.wait_for(lambda: notice.buttons == [])  # the consent buttons are gone
-    assert user.reply_keyboard == [["❓ Bantuan", "🔒 Privasi"]]  # nothing unbuilt listed
+    # Help and privacy first, then the residents' features that are built (nothing unbuilt).
+    shown = [label for row in user.reply_keyboard for label in row]
+    assert shown[:2] == ["❓ Bantuan", "🔒 Privasi"]
+    assert shown == in_id(lambda: [str(e.label) for e in MENU_ENTRIES if "warga" in e.roles])
 
     async def agreed() -> Account | None:
         account = await account_of(app, 601)
@@ -284,7 +290,9 @@ async def test_command_lists_per_role(tg: FakeTelegram, tmp_path: Path):
     settings = e2e_settings(tmp_path, tg, admin_ids=[9001])
     async with BotApp(tg, settings):
         default = tg.commands("all_private_chats")
-        assert [c["command"] for c in default] == ["menu", "bantuan", "batal", "privasi", "start"]
+        resident_commands = [c.name for c in commands_for("warga")]
+        assert resident_commands[:5] == ["menu", "bantuan", "batal", "privasi", "start"]
+        assert [c["command"] for c in default] == resident_commands
         expected = in_id(lambda: [str(c.description) for c in commands_for("warga")])
         assert [c["description"] for c in default] == expected
         assert default[0]["description"] == "Menu utama"
@@ -296,7 +304,7 @@ async def test_command_lists_per_role(tg: FakeTelegram, tmp_path: Path):
         await resident.wait_message()
         await resident.wait_idle(quiet=0.1)
         assert tg.commands(("chat", 9003)) == []  # residents use the default list
-        assert resident.commands() == ["menu", "bantuan", "batal", "privasi", "start"]
+        assert resident.commands() == resident_commands
 
         staff = tg.user(9001)  # in ADMIN_IDS
         await staff.send("/start")

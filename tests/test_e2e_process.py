@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+# Importing the app registers every feature's commands, as in the bot process.
+from bot.app import create_dispatcher as _registers_features  # noqa: F401
+from bot.commands import commands_for
 from handlers.start import privacy_notice, welcome_text
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -116,7 +119,9 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
             )
             # setMyCommands for all private chats: the residents' list, in Indonesian.
             commands = tg.commands("all_private_chats", token=TOKEN)
-            assert [c["command"] for c in commands] == [
+            # The app's own list (features add theirs after the five common ones).
+            assert [c["command"] for c in commands] == [c.name for c in commands_for("warga")]
+            assert [c["command"] for c in commands][:5] == [
                 "menu",
                 "bantuan",
                 "batal",

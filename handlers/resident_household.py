@@ -1,0 +1,42 @@
+"""What the residents' features share: the household the sender's account is linked to."""
+
+from __future__ import annotations
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Account, Household
+from handlers.keyboards import main_menu
+
+
+async def linked_household(
+    message: Message, account: Account, session: AsyncSession
+) -> Household | None:
+    """The linked household, or None after telling the person what to do first."""
+    if account.consent != "given":
+        await message.answer(
+            _("First please read and agree to the privacy notice: /privasi"),
+            reply_markup=main_menu(account),
+        )
+        return None
+    household = await session.get(Household, account.household_id) if account.household_id else None
+    if household is None:
+        await message.answer(
+            _(
+                "Your account is not linked to a household yet. Please link it first with "
+                "/daftar (you need your KK number and NIK)."
+            ),
+            reply_markup=main_menu(account),
+        )
+    return household
+
+
+async def drop_buttons(message: Message) -> None:
+    """Remove the buttons of a tapped message (so it is not tapped twice); a message whose
+    buttons are already gone (an old keyboard tapped again) is left as it is."""
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest:
+        pass
