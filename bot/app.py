@@ -23,7 +23,17 @@ from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import common, errors, fallback, forms, start
+from handlers import (
+    common,
+    errors,
+    fallback,
+    forms,
+    quick_report,
+    start,
+    volunteer_field,
+    volunteer_invites,
+    volunteer_visit,
+)
 
 
 @dataclass
@@ -122,9 +132,16 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
 
     dp.include_router(errors.create_router(resources.i18n))
     dp.include_routers(
+        # Before start/common/forms: a command while a field visit waits asks "continue?".
+        volunteer_visit.create_resume_router(),
         start.create_router(),
         common.create_router(),
         forms.create_router(),
+        volunteer_invites.create_redeem_router(),
+        volunteer_invites.create_staff_router(),
+        volunteer_field.create_router(),
+        volunteer_visit.create_router(),
+        quick_report.create_router(),
         *resources.extra_routers,
         fallback.create_router(),
     )

@@ -24,6 +24,7 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
         return
     account: Account = data["account"]
     submit = get_form(step.form).submit
+    data = {**data, "form_context": step.context}
     text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     target = event.message if isinstance(event, CallbackQuery) else event
     if isinstance(target, Message):
