@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PETUGAS
@@ -217,9 +217,9 @@ async def desa_choices(
 
 async def rts_of(session: AsyncSession, account: Account, desa_code: str) -> list[str | None]:
     rows = await session.scalars(
-        select(distinct(Household.rt)).where(
-            area_condition(account), Household.desa_code == desa_code
-        )
+        select(Household.rt)
+        .where(area_condition(account), Household.desa_code == desa_code)
+        .distinct()
     )
     return sorted(rows, key=lambda rt: (rt is None, rt or ""))
 
