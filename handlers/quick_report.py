@@ -98,18 +98,21 @@ async def quick_location(
         name=account.first_name or str(account.telegram_id),
         area=region.name if region else "-",
     )
+    text = heading + "\n\n" + draft["text"]
+    if where is not None:  # a map link opens on any phone or computer the staff use
+        text += "\n\n" + _("Location: {url}").format(
+            url=f"https://maps.google.com/?q={where[0]:.6f},{where[1]:.6f}"
+        )
     sent = 0
     for officer in await notify.area_officers(session, None, None, roles=(PETUGAS,)):
-        if not await notify.send(bot, officer, heading + "\n\n" + draft["text"]):
+        if not await notify.send(bot, officer, text):
             continue
         sent += 1
-        try:
-            if draft["photo"]:
+        if draft["photo"]:
+            try:
                 await bot.send_photo(officer.telegram_id, draft["photo"])
-            if where is not None:
-                await bot.send_location(officer.telegram_id, where[0], where[1])
-        except TelegramAPIError as exc:
-            log.warning("quick report %s extras failed: %s", report.id, type(exc).__name__)
+            except TelegramAPIError as exc:
+                log.warning("quick report %s photo failed: %s", report.id, type(exc).__name__)
     await message.answer(
         _("Thank you, your report was sent to the office.")
         if sent

@@ -130,21 +130,20 @@ async def tap(user: FakeUser, label: str) -> FakeCallbackQuery:
     return query
 
 
-async def wait_text(user: FakeUser, needle: str, timeout: float = 5.0) -> FakeMessage:
-    """The first message (sent or edited) whose text contains `needle`."""
+async def wait_text(
+    user: FakeUser, needle: str, timeout: float = 5.0, since: FakeMessage | None = None
+) -> FakeMessage:
+    """The latest message (sent or edited) whose text contains `needle`; with `since`, only
+    that message or newer ones count."""
+    first = since.message_id if since is not None else 0
 
     def find() -> Any:
         for message in reversed(user.messages):
-            if message.text and needle in message.text:
+            if message.message_id >= first and message.text and needle in message.text:
                 return message
         return None
 
-    assert await user.wait_for(lambda: find() is not None, timeout) is not False, (
-        f"{needle!r} never arrived\n{user.transcript()}"
-    )
-    found = find()
-    assert found is not None, f"{needle!r} never arrived\n{user.transcript()}"
-    return found
+    return await user.wait_for(find, timeout)
 
 
 def tid(msgid: str, **params: Any) -> str:

@@ -313,4 +313,5 @@ T = {
     "The unfinished visit was discarded. Nothing was saved.": (
         "Kunjungan yang belum selesai sudah dibuang. Tidak ada yang disimpan."
     ),
+    "Location: {url}": "Lokasi: {url}",
 }
