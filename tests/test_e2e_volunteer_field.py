@@ -92,13 +92,17 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         assert t("Last visit: never") in card.text
         assert card.buttons == [t("📝 Record a visit"), t("📋 Tasks")]
         account = await account_of(app, 1001)
-        async with app.sessionmaker() as session:
-            viewed = await session.scalar(
-                select(AuditLog).where(
-                    AuditLog.action == "household.viewed", AuditLog.actor_account_id == account.id
+
+        async def viewed() -> AuditLog | None:
+            async with app.sessionmaker() as session:
+                return await session.scalar(
+                    select(AuditLog).where(
+                        AuditLog.action == "household.viewed",
+                        AuditLog.actor_account_id == account.id,
+                    )
                 )
-            )
-        assert viewed is not None
+
+        assert await eventually(viewed) is not None
 
 
 async def test_a_volunteer_of_desa_a_never_reaches_desa_b(

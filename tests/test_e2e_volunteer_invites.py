@@ -24,7 +24,20 @@ from tests.harness import (
     in_id,
     t,
 )
-from tests.volunteers_support import DESA_A, KEC_A, code_in, make_invite, tap, wait_text
+from tests.volunteers_support import (
+    DESA_A,
+    KEC_A,
+    code_in,
+    committed,
+    make_invite,
+    tap,
+    wait_text,
+)
+
+
+async def _with(app: BotApp, account_id: int, action: str) -> list[str] | None:
+    actions = await audit_actions(app, account_id)
+    return actions if action in actions else None
 
 
 @pytest.fixture
@@ -50,8 +63,12 @@ async def test_staff_invites_a_psm_who_redeems_with_the_command(app: BotApp, tg:
     offer = await wait_text(staff, "t.me/nirmiskin_test_bot?start=")
     code = code_in(offer.text)
     assert f"https://t.me/nirmiskin_test_bot?start={code}" in offer.text
-    async with app.sessionmaker() as session:
-        invite = await session.scalar(select(VolunteerInvite))
+
+    async def stored() -> VolunteerInvite | None:
+        async with app.sessionmaker() as session:
+            return await session.scalar(select(VolunteerInvite))
+
+    invite = await eventually(stored)
     assert invite is not None and invite.role == "psm" and invite.area_code == DESA_A
     assert code not in invite.code_hash  # only the keyed hash is stored
 
@@ -66,8 +83,7 @@ async def test_staff_invites_a_psm_who_redeems_with_the_command(app: BotApp, tg:
     assert [t("📋 Tasks"), t("🔎 Find a family")] in volunteer.reply_keyboard, (
         volunteer.reply_keyboard
     )
-    account = await account_of(app, 901)
-    assert account is not None and account.role == "psm" and account.area_code == DESA_A
+    account = await committed(app, 901, role="psm", area_code=DESA_A)
     assert "invite.redeemed" in await audit_actions(app, account.id)
 
     # The same code a second time, by someone else: already used.
@@ -98,8 +114,7 @@ async def test_deep_link_redeems_before_consent_and_tools_wait_for_it(
     )
     notice = await volunteer.wait_message()
     assert notice.text == in_id(privacy_notice, app.settings)
-    account = await account_of(app, 910)
-    assert account is not None and account.role == "tksk" and account.consent == "none"
+    await committed(app, 910, role="tksk", consent="none")
 
     # The tools show personal data: not before consent.
     await volunteer.send("/tugas")
@@ -137,7 +152,7 @@ async def test_expired_wrong_and_throttled_codes(app: BotApp, tg: FakeTelegram):
     assert throttled.text == t("Too many wrong codes. Please wait an hour and try again.")
     account = await account_of(app, 920)
     assert account is not None and account.role == "warga"
-    actions = await audit_actions(app, account.id)
+    actions = await eventually(lambda: _with(app, account.id, "invite.throttled"))
     assert actions.count("invite.wrong_code") == invites.MAX_WRONG
     assert "invite.throttled" in actions
 
@@ -160,8 +175,7 @@ async def test_staff_list_and_revoke_a_volunteer(app: BotApp, tg: FakeTelegram):
     await tap(staff, t("Revoke {n}. {name}", n=1, name="Pak Eko"))
     await tap(staff, t("Yes, revoke"))
     await wait_text(staff, t("{name} is no longer a volunteer.", name="Pak Eko"))
-    account = await account_of(app, 931)
-    assert account is not None and account.role == "warga" and account.area_code is None
+    await committed(app, 931, role="warga", area_code=None)
 
     await volunteer.send("/tugas")  # at once: the running app forgot the cached role
     refused = await volunteer.wait_message()

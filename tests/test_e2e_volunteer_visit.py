@@ -136,6 +136,12 @@ async def test_full_visit_with_photo_location_and_member_categories(
         )
 
         account = await account_of(app, 1101)
+
+        async def saved_visit() -> FieldVisit | None:
+            async with app.sessionmaker() as session:
+                return await session.scalar(select(FieldVisit))
+
+        assert await eventually(saved_visit) is not None
         async with app.sessionmaker() as session:
             visit = await session.scalar(select(FieldVisit))
             household = await session.get(Household, household_id)
@@ -212,12 +218,22 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
         reason = await resident.wait_message(predicate=lambda m: "Karawang" in m.text)
         assert reason.text.endswith("Sudah pindah ke Karawang")
 
-        async with app.sessionmaker() as session:
-            verified = await session.get(Household, verified_id)
-            rejected = await session.get(Household, rejected_id)
-            still_open = await session.scalar(
-                select(VolunteerTask).where(VolunteerTask.resolved_at.is_(None))
+        async def decided() -> tuple[Household, Household, VolunteerTask | None] | None:
+            async with app.sessionmaker() as session:
+                verified = await session.get(Household, verified_id)
+                rejected = await session.get(Household, rejected_id)
+                still_open = await session.scalar(
+                    select(VolunteerTask).where(VolunteerTask.resolved_at.is_(None))
+                )
+            return (
+                (verified, rejected, still_open)
+                if rejected.verification != "menunggu_verifikasi"
+                else None
             )
+
+        found = await eventually(decided)  # the reply goes out just before the commit
+        assert found is not None
+        verified, rejected, still_open = found
         assert verified.verification == "terverifikasi" and verified.verification_note is None
         assert rejected.verification == "ditolak"
         assert rejected.verification_note == "Sudah pindah ke Karawang"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from db.models import Account, Household, Member, utcnow
 from services import invites, tasks
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeUser
-from tests.harness import BotApp, t
+from tests.harness import BotApp, eventually, t
 
 KEC_A = "32.16.05"  # Tambun Utara
 DESA_A = "32.16.05.2001"  # Satriajaya
@@ -144,6 +144,24 @@ async def wait_text(
         return None
 
     return await user.wait_for(find, timeout)
+
+
+async def committed(app: BotApp, telegram_id: int, **expected: Any) -> Account:
+    """The account once the update that changed it has committed (replies go out just
+    before the commit)."""
+
+    async def check() -> Account | None:
+        async with app.sessionmaker() as session:
+            account = await session.scalar(
+                select(Account).where(Account.telegram_id == telegram_id)
+            )
+        if account is not None and all(getattr(account, k) == v for k, v in expected.items()):
+            return account
+        return None
+
+    account = await eventually(check)
+    assert account is not None, f"account {telegram_id} never became {expected}"
+    return account
 
 
 def tid(msgid: str, **params: Any) -> str:
