@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +35,7 @@ from handlers.volunteer_ui import (
     require_consent,
 )
 from services import field_work
-from services.volunteer_area import household_in_area
+from services.volunteer_area import covers, household_in_area
 
 NUMBER_RE = re.compile(r"^[\d\s.\-]{16,24}$")
 SEARCH_KEY = "cari"  # FSM data: the last name searched, for its next pages
@@ -70,8 +70,6 @@ async def show_tasks(
     builder.adjust(1)
     nav = pager(page, has_more, lambda p: TaskPageCb(page=p))
     if nav:
-        from aiogram.types import InlineKeyboardButton
-
         builder.row(*[InlineKeyboardButton(text=t, callback_data=d) for t, d in nav])
     text = "\n".join(lines)
     if edit:
@@ -116,7 +114,7 @@ async def open_card(
 # --------------------------------------------------------------------------- search
 
 
-def search_prompt_keyboard() -> object:
+def search_prompt_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🏘 By desa and RT"), callback_data=SearchCb(kind="kec"))
     return builder.as_markup()
@@ -178,9 +176,14 @@ async def run_search(
         await state.set_state(None)
         household = await field_work.search_number(session, account, protector.lookup_hash(digits))
         audit.record(
-            session, account, "household.searched", "household",
-            household.id if household else None, by="number", found=household is not None,
-        )  # fmt: skip
+            session,
+            account,
+            "household.searched",
+            "household",
+            household.id if household else None,
+            by="number",
+            found=household is not None,
+        )
         if household is None:
             await message.answer(
                 _("Not found in your area. Check the number, or search by name."),
@@ -204,10 +207,7 @@ async def show_name_results(
     message: Message, session: AsyncSession, account: Account, text: str, page: int, edit: bool
 ) -> None:
     found, has_more = await field_work.search_name(session, account, text, page)
-    audit.record(
-        session, account, "household.searched", "household", None,
-        by="name", results=len(found), page=page,
-    )  # fmt: skip
+    audit.record(session, account, "household.searched", "household", None, by="name", page=page)
     if not found:
         await message.answer(
             _("No family with that name in your area. Try another spelling."),
@@ -285,10 +285,7 @@ async def search_button(
     rt = None if callback_data.rt == "-" else callback_data.rt
     page = max(0, callback_data.page)
     found, has_more = await field_work.search_rt(session, account, region.code, rt, page)
-    audit.record(
-        session, account, "household.searched", "region", None,
-        by="rt", desa=region.code, results=len(found),
-    )  # fmt: skip
+    audit.record(session, account, "household.searched", "region", None, by="rt", desa=region.code)
     heads = await field_work.head_names(session, [h.id for h in found])
     markup = households_keyboard(
         found,
@@ -306,8 +303,6 @@ async def search_button(
 
 
 def _covers(account: Account, desa: Region) -> bool:
-    from services.volunteer_area import covers
-
     return covers(account, desa.code, desa.parent_code or "")
 
 

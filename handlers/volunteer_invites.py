@@ -248,16 +248,19 @@ async def redeem(
         invites.THROTTLED: _("Too many wrong codes. Please wait an hour and try again."),
         invites.IS_STAFF: _("You are Dinas Sosial staff already; you do not need a code."),
     }
+    # Imported here: handlers.start imports this module for the deep link.
+    from handlers.start import show_privacy
+
     if result.outcome != invites.OK:
         await message.answer(texts[result.outcome], reply_markup=main_menu(account))
+        if account.consent == "none":  # a first contact through a bad link: still greet
+            await show_privacy(message, account, settings)
         return
     region = await session.get(Region, result.area_code) if result.area_code else None
     welcome = _("Welcome, you are now {role} for {area}.").format(
         role=ROLE_NAMES[result.role or PSM], area=region.name if region else "-"
     )
     if account.consent != "given":
-        from handlers.start import show_privacy
-
         await message.answer(
             welcome + "\n\n" + _("Before you start, please read and agree to the privacy notice.")
         )

@@ -12,7 +12,13 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -178,9 +184,7 @@ def households_keyboard(
     return builder.as_markup()
 
 
-def _button(text: str, data: str) -> Any:
-    from aiogram.types import InlineKeyboardButton
-
+def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 

@@ -85,7 +85,7 @@ async def create(
     return code, invite
 
 
-async def revoke_invite(session: AsyncSession, actor: Account, invite_id: int) -> bool:
+async def revoke_invite(session: AsyncSession, actor: Account | None, invite_id: int) -> bool:
     result = await session.execute(
         update(VolunteerInvite)
         .where(

@@ -142,6 +142,23 @@ async def test_expired_wrong_and_throttled_codes(app: BotApp, tg: FakeTelegram):
     reply = await user.wait_message()
     assert reply.text == t("That code has expired. Please ask Dinas Sosial for a new one.")
 
+    # A first contact through an expired link: told why, and greeted with the notice.
+    newcomer = tg.user(921)
+    await newcomer.send(f"/start {expired}")
+    told = await newcomer.wait_message()
+    assert told.text == t("That code has expired. Please ask Dinas Sosial for a new one.")
+    notice = await newcomer.wait_message()
+    assert notice.text == in_id(privacy_notice, app.settings)
+
+    # A code cancelled by staff (the button under the invitation).
+    cancelled = await make_invite(app, "psm", DESA_A)
+    async with app.sessionmaker() as session, session.begin():
+        invite = await session.scalar(select(VolunteerInvite).order_by(VolunteerInvite.id.desc()))
+        assert await invites.revoke_invite(session, None, invite.id)
+    await user.send(f"/petugas {cancelled}")
+    reply = await user.wait_message()
+    assert reply.text == t("That code was cancelled. Please ask Dinas Sosial for a new one.")
+
     good = await make_invite(app, "psm", DESA_A)
     for _ in range(invites.MAX_WRONG):
         await user.send("/petugas ZZZZ2222")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from db.models import Account, Household, Member, utcnow
 from services import invites, tasks
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeUser
-from tests.harness import BotApp, eventually, t
+from tests.harness import BotApp, eventually
 
 KEC_A = "32.16.05"  # Tambun Utara
 DESA_A = "32.16.05.2001"  # Satriajaya
@@ -162,7 +162,3 @@ async def committed(app: BotApp, telegram_id: int, **expected: Any) -> Account:
     account = await eventually(check)
     assert account is not None, f"account {telegram_id} never became {expected}"
     return account
-
-
-def tid(msgid: str, **params: Any) -> str:
-    return t(msgid, **params)
