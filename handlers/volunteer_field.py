@@ -37,7 +37,7 @@ from handlers.volunteer_ui import (
 from services import field_work
 from services.volunteer_area import covers, household_in_area
 
-NUMBER_RE = re.compile(r"^[\d\s.\-]{16,24}$")
+NUMBER_RE = re.compile(r"^[\d\s.\-]+$")  # a number typed with spaces, dots or dashes
 SEARCH_KEY = "cari"  # FSM data: the last name searched, for its next pages
 
 
@@ -168,11 +168,19 @@ async def run_search(
     protector: Protector,
 ) -> None:
     text = " ".join(text.split())
-    if NUMBER_RE.match(text) and len(digits := re.sub(r"\D", "", text)) == 16:
-        try:  # a NIK or KK must not stay in the chat (UU PDP)
+    digits = re.sub(r"\D", "", text)
+    if NUMBER_RE.match(text) and len(digits) >= 6:
+        try:  # a NIK or KK (even mistyped) must not stay in the chat (UU PDP)
             await message.delete()
         except TelegramAPIError:
             pass
+        if len(digits) != 16:
+            await message.answer(
+                _("A NIK or No. KK has 16 digits; you typed {count}. Please type it again.").format(
+                    count=len(digits)
+                )
+            )
+            return
         await state.set_state(None)
         household = await field_work.search_number(session, account, protector.lookup_hash(digits))
         audit.record(

@@ -75,7 +75,7 @@ async def visit_kk(
     protector: Protector,
 ) -> None:
     digits = "".join(ch for ch in (message.text or "") if ch.isdigit())
-    if message.text:
+    if digits:
         try:  # the KK must not stay in the chat (UU PDP)
             await message.delete()
         except TelegramAPIError:

@@ -138,6 +138,13 @@ async def test_a_volunteer_of_desa_a_never_reaches_desa_b(
             reply = await volunteer.wait_message()
             assert reply.text == t("Not found in your area. Check the number, or search by name.")
             await volunteer.wait_for(lambda m=typed: m.message_id in volunteer.deleted_message_ids)
+        # A mistyped number (15 digits) is deleted too, with a specific hint.
+        mistyped = await volunteer.send(f"/cari {nik_a[:15]}")
+        hint = await volunteer.wait_message()
+        assert hint.text == t(
+            "A NIK or No. KK has 16 digits; you typed {count}. Please type it again.", count=15
+        )
+        await volunteer.wait_for(lambda: mistyped.message_id in volunteer.deleted_message_ids)
         # ... while a NIK of desa A opens the card.
         await volunteer.send("/cari")
         await volunteer.wait_message()

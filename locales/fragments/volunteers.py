@@ -314,4 +314,7 @@ T = {
         "Kunjungan yang belum selesai sudah dibuang. Tidak ada yang disimpan."
     ),
     "Location: {url}": "Lokasi: {url}",
+    "A NIK or No. KK has 16 digits; you typed {count}. Please type it again.": (
+        "NIK atau No. KK terdiri dari 16 angka; Bapak/Ibu mengetik {count} angka. Mohon ketik lagi."
+    ),
 }
