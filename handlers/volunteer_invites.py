@@ -8,7 +8,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -36,8 +36,8 @@ class InviteCb(CallbackData, prefix="inv"):
 
 
 class VolunteerCb(CallbackData, prefix="vol"):
-    action: str  # ask | yes | no
-    id: int
+    action: str  # ask | yes | no | page
+    id: int  # an account id, or a page number for page
 
 
 # --------------------------------------------------------------------------- staff: invite
@@ -149,14 +149,25 @@ async def _edit_markup(message: Message) -> None:
 # --------------------------------------------------------------------------- staff: list
 
 
+VOLUNTEERS_PER_PAGE = 15  # keeps the list under Telegram's message and keyboard limits
+
+
 async def volunteers_command(message: Message, session: AsyncSession) -> None:
+    await show_volunteers(message, session, 0, edit=False)
+
+
+async def show_volunteers(message: Message, session: AsyncSession, page: int, edit: bool) -> None:
     found = await invites.volunteers(session)
     if not found:
         await message.answer(_("There are no volunteers yet. Invite one with /undang."))
         return
+    pages = (len(found) - 1) // VOLUNTEERS_PER_PAGE + 1
+    page = min(max(0, page), pages - 1)
+    first = page * VOLUNTEERS_PER_PAGE
     lines = [_("Volunteers ({count}):").format(count=len(found))]
     builder = InlineKeyboardBuilder()
-    for n, (volunteer, region) in enumerate(found, start=1):
+    shown = found[first : first + VOLUNTEERS_PER_PAGE]
+    for n, (volunteer, region) in enumerate(shown, start=first + 1):
         name = volunteer.first_name or str(volunteer.telegram_id)
         area = region.name if region else "-"
         lines.append(f"{n}. {name} — {volunteer.role.upper()} {area}")
@@ -165,7 +176,25 @@ async def volunteers_command(message: Message, session: AsyncSession) -> None:
             callback_data=VolunteerCb(action="ask", id=volunteer.id),
         )
     builder.adjust(1)
-    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
+    nav = []
+    if page > 0:
+        nav.append(_button(_("« Previous"), VolunteerCb(action="page", id=page - 1)))
+    if page + 1 < pages:
+        nav.append(_button(_("Next »"), VolunteerCb(action="page", id=page + 1)))
+    if nav:
+        builder.row(*nav)
+    text = "\n".join(lines)
+    if edit:
+        try:
+            await message.edit_text(text, reply_markup=builder.as_markup())
+            return
+        except TelegramAPIError:
+            pass
+    await message.answer(text, reply_markup=builder.as_markup())
+
+
+def _button(text: str, data: VolunteerCb) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 async def volunteer_action(
@@ -179,6 +208,9 @@ async def volunteer_action(
     await query.answer()
     message = query.message
     if not isinstance(message, Message):
+        return
+    if callback_data.action == "page":
+        await show_volunteers(message, session, callback_data.id, edit=True)
         return
     target = await session.get(Account, callback_data.id)
     if target is None or target.role not in (PSM, TKSK):
@@ -295,7 +327,7 @@ def create_staff_router() -> Router:
     router.message.register(volunteers_command, Command("relawan"))
     router.message.register(volunteers_command, MenuButton("relawan"))
     router.callback_query.register(
-        volunteer_action, VolunteerCb.filter(F.action.in_({"ask", "yes", "no"}))
+        volunteer_action, VolunteerCb.filter(F.action.in_({"ask", "yes", "no", "page"}))
     )
     return router
 

@@ -95,6 +95,20 @@ async def test_staff_invites_a_psm_who_redeems_with_the_command(app: BotApp, tg:
     still = await account_of(app, 902)
     assert still is not None and still.role == "warga"
 
+    # Cancelling it now is too late; a fresh one cancelled from its button stops working.
+    await staff.click(offer, t("✖️ Cancel this invitation"))
+    await wait_text(staff, t("This invitation was already used, cancelled or expired."))
+    await staff.send("/undang")
+    await tap(staff, t("TKSK (kecamatan)"))
+    await tap(staff, "Tambun Selatan")
+    await staff.wait_for(lambda: "t.me/" in (staff.last_message.text or ""))
+    second = staff.last_message
+    await staff.click(second, t("✖️ Cancel this invitation"))
+    await wait_text(staff, t("The invitation is cancelled; its code no longer works."))
+    await other.send(f"/petugas {code_in(second.text)}")
+    cancelled = await other.wait_message()
+    assert cancelled.text == t("That code was cancelled. Please ask Dinas Sosial for a new one.")
+
 
 async def test_deep_link_redeems_before_consent_and_tools_wait_for_it(
     app: BotApp, tg: FakeTelegram
@@ -200,6 +214,18 @@ async def test_staff_list_and_revoke_a_volunteer(app: BotApp, tg: FakeTelegram):
     staff_account = await account_of(app, 930)
     assert staff_account is not None
     assert "role.revoked" in await audit_actions(app, staff_account.id)
+
+    # A long list is paged.
+    for n in range(16):
+        async with app.sessionmaker() as session, session.begin():
+            session.add(Account(telegram_id=5000 + n, role="psm", area_code=DESA_A))
+    await staff.send("/relawan")
+    long_list = await staff.wait_message()
+    assert long_list.text.startswith(t("Volunteers ({count}):", count=16))
+    assert long_list.buttons[-1] == t("Next »") and len(long_list.buttons) == 16
+    await tap(staff, t("Next »"))
+    await staff.wait_for(lambda: long_list.text.splitlines()[1].startswith("16. 5015"))
+    assert long_list.buttons == [t("Revoke {n}. {name}", n=16, name="5015"), t("« Previous")]
 
     # A resident cannot invite.
     await volunteer.send("/undang")
