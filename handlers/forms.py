@@ -1,7 +1,8 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
 A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot); it writes through a use case and returns
+update's context (session, account, settings, bot) plus `form_context`, the context the form
+was started with; it writes through a use case and returns
 the text to thank the person with. The unit of work commits after it returns.
 """
 
