@@ -347,3 +347,33 @@ async def test_quick_report_reaches_staff_with_photo_and_location(tg: FakeTelegr
         await staff.send("/laporcepat")
         refused = await staff.wait_message()
         assert refused.text == t("Sorry, this is only for volunteers (PSM/TKSK) and staff.")
+
+
+async def test_an_interrupted_visit_resumes_from_redis_after_a_restart(
+    tg: FakeTelegram, tmp_path: Path, redis_url: str
+):
+    app = BotApp(tg, e2e_settings(tmp_path, tg, redis_url=redis_url, throttle_rate=1000))
+    await app.start()
+    try:
+        await add_household(app, DESA_A, ["Wati Redis"])
+        volunteer = tg.user(1501, "Pak PSM")
+        await as_role(app, volunteer, "psm", DESA_A)
+        await open_visit(volunteer, "wati")
+        await step(volunteer, t("Nobody home"), "A photo of the house?")
+        await app.restart()
+        await volunteer.send(t("📝 Visit"))  # the menu button, not a command
+        await wait_text(
+            volunteer,
+            t("You have an unfinished visit report. Continue where you stopped, or discard it?"),
+        )
+        await tap(volunteer, t("▶️ Continue the visit"))
+        await volunteer.wait_message(predicate=lambda m: t("A photo of the house?") in m.text)
+        await volunteer.send_photo(b"\xff\xd8\xff\xe0wati")
+        await wait_text(volunteer, t("The location of the house?"))
+        await volunteer.press(SKIP)
+        await wait_text(volunteer, t("A note? (optional)"))
+        await step(volunteer, SKIP, "Please check the visit report:")
+        await tap(volunteer, t("✅ Confirm"))
+        await wait_text(volunteer, t("Thank you, the visit is saved."))
+    finally:
+        await app.stop()
