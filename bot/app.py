@@ -28,10 +28,14 @@ from handlers import (
     errors,
     fallback,
     forms,
+    quick_report,
     resident_report,
     resident_schedule,
     resident_training,
     start,
+    volunteer_field,
+    volunteer_invites,
+    volunteer_visit,
 )
 
 
@@ -131,12 +135,19 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
 
     dp.include_router(errors.create_router(resources.i18n))
     dp.include_routers(
+        # Before start/common/forms: a command while a field visit waits asks "continue?".
+        volunteer_visit.create_resume_router(),
         start.create_router(),
         common.create_router(),
         forms.create_router(),
         resident_report.create_router(),
         resident_schedule.create_router(),
         resident_training.create_router(),
+        volunteer_invites.create_redeem_router(),
+        volunteer_invites.create_staff_router(),
+        volunteer_field.create_router(),
+        volunteer_visit.create_router(),
+        quick_report.create_router(),
         *resources.extra_routers,
         fallback.create_router(),
     )

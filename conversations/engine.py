@@ -245,7 +245,7 @@ def current_step(form: Form, state: dict[str, Any], error: str | None = None) ->
     """The step for the state as it is (e.g. to re-send it after a restart)."""
     phase = state["phase"]
     if phase == "done":
-        return Done(_typed(form, state["answers"]), form.name)
+        return Done(_typed(form, state["answers"]), form.name, dict(state.get("ctx") or {}))
     if phase == "cancelled":
         return Cancelled(form.name)
     q = question(form, state)
@@ -373,7 +373,7 @@ def _handle_confirm(form: Form, state: dict[str, Any], inp: Input) -> Step:
     token = inp.token if inp.kind == "button" else None
     if token == "confirm":
         state["phase"] = "done"
-        return Done(_typed(form, state["answers"]), form.name)
+        return Done(_typed(form, state["answers"]), form.name, dict(state.get("ctx") or {}))
     if token == "edit":
         state["phase"] = "pick"
         return current_step(form, state)

@@ -9,7 +9,7 @@ No aiogram objects here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 STATE_VERSION = 1
@@ -239,6 +239,9 @@ class Confirm:
 class Done:
     answers: dict[str, Any]
     form: str
+    # The form's context (``start(..., context=)``), e.g. which household a visit is about:
+    # the state is dropped once the form is done, so submit gets it from here.
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

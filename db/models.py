@@ -387,3 +387,27 @@ class FsmRecord(Base):
     state: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InviteAttempt(Base):
+    """Wrong volunteer invite codes per account, to stop codes being guessed."""
+
+    __tablename__ = "invite_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class QuickReport(Base):
+    """A volunteer's one-message report from the field (`/laporcepat`), routed to staff."""
+
+    __tablename__ = "quick_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    text: Mapped[str] = mapped_column(Text)
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

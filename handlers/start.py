@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import Settings
 from db import accounts, audit
 from db.models import Account
+from handlers import volunteer_invites
 from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
+from services import invites
 
 
 def welcome_text() -> str:
@@ -93,6 +95,11 @@ async def decline(query: CallbackQuery, account: Account, session: AsyncSession)
 def create_router() -> Router:
     """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
     router = Router(name="start")
+    # t.me/<bot>?start=KODE: a volunteer's invitation (handlers.volunteer_invites).
+    router.message.register(
+        volunteer_invites.start_with_code,
+        CommandStart(deep_link=True, magic=F.args.func(invites.looks_like_code)),
+    )
     router.message.register(start, CommandStart())
     router.message.register(privacy, Command("privasi"))
     router.message.register(privacy, MenuButton("privacy"))

@@ -4,14 +4,18 @@ so a staff feature added later is covered without touching this test."""
 
 from __future__ import annotations
 
+import ast
 import enum
+import inspect
+import sys
 import typing
 from pathlib import Path
 
 import pytest
 from aiogram import Dispatcher, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.types import CallbackQuery, User
 from sqlalchemy import select
 
 from bot.app import create_dispatcher
@@ -33,9 +37,9 @@ def _staff_gated(observer: typing.Any) -> bool:
     )
 
 
-def staff_entry_points(dp: Dispatcher) -> tuple[list[str], list[type[CallbackData]]]:
+def staff_entry_points(dp: Dispatcher) -> tuple[list[str], list[CallbackQueryFilter]]:
     commands: list[str] = []
-    callbacks: list[type[CallbackData]] = []
+    callbacks: list[CallbackQueryFilter] = []
     for router in _routers(dp):
         if _staff_gated(router.message):
             for handler in router.message.handlers:
@@ -46,8 +50,8 @@ def staff_entry_points(dp: Dispatcher) -> tuple[list[str], list[type[CallbackDat
             for handler in router.callback_query.handlers:
                 for f in handler.filters or []:
                     if isinstance(f.callback, CallbackQueryFilter):
-                        callbacks.append(f.callback.callback_data)
-    return sorted(set(commands)), list(dict.fromkeys(callbacks))
+                        callbacks.append(f.callback)
+    return sorted(set(commands)), callbacks
 
 
 def _sample(annotation: typing.Any) -> typing.Any:
@@ -67,9 +71,37 @@ def _sample(annotation: typing.Any) -> typing.Any:
     return "x"
 
 
-def crafted(callback: type[CallbackData]) -> str:
-    values = {name: _sample(field.annotation) for name, field in callback.model_fields.items()}
-    return callback(**values).pack()
+def _module_strings(cls: type) -> list[str]:
+    """String literals of the module that defines a callback class: the action names its
+    handlers' rules accept (e.g. ``F.action.in_({"ask", "yes"})``) are among them."""
+    source = inspect.getsource(sys.modules[cls.__module__])
+    found = {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    return sorted(v for v in found if v and len(v) <= 20 and ":" not in v)
+
+
+async def crafted(handler_filter: CallbackQueryFilter) -> str:
+    """Callback data this handler accepts: sample values, then each string field varied over the
+    module's string literals until the handler's own filter (and its rule) matches."""
+    cls = handler_filter.callback_data
+    base = {name: _sample(field.annotation) for name, field in cls.model_fields.items()}
+    candidates = [base]
+    for name, field in cls.model_fields.items():
+        if _sample(field.annotation) == "x":
+            candidates += [{**base, name: word} for word in _module_strings(cls)]
+    user = User(id=1, is_bot=False, first_name="x")
+    for values in candidates:
+        try:
+            data = cls(**values).pack()
+        except (ValueError, TypeError):
+            continue
+        query = CallbackQuery(id="1", from_user=user, chat_instance="1", data=data)
+        if await handler_filter(query):
+            return data
+    raise AssertionError(f"could not craft callback data for {cls.__name__}")
 
 
 @pytest.fixture
@@ -84,6 +116,7 @@ async def test_every_staff_command_and_callback_is_refused_and_audited(
     async with BotApp(tg, e2e_settings(tmp_path, tg)) as app:
         assert app.resources is not None
         commands, callbacks = staff_entry_points(create_dispatcher(app.resources))
+        assert "undang" in commands and callbacks  # the staff features are really there
         resident = tg.user(801, "Warga")
         await agree(resident)
         refused = t("Sorry, this is only for Dinas Sosial staff.")
@@ -93,9 +126,10 @@ async def test_every_staff_command_and_callback_is_refused_and_audited(
             assert answer.text == refused, f"/{command} was not refused"
         last = resident.messages[-1]
         for callback in callbacks:
-            query = await click_data(resident, last, crafted(callback))
+            data = await crafted(callback)
+            query = await click_data(resident, last, data)
             answered = await query.wait_answered()
-            assert answered.answer_text == refused, f"{callback.__prefix__} was not refused"
+            assert answered.answer_text == refused, f"{data} was not refused"
         await tg.wait_idle()
         account = await account_of(app, 801)
         assert account is not None

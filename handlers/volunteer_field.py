@@ -1,0 +1,327 @@
+"""Volunteers (and staff) in the field: `/tugas` (what to visit), `/cari` (find a family) and
+the household card. Everything is scoped to the volunteer's area on the server."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.validators import today_wib
+from db import audit
+from db.models import Account, Region
+from db.protect import Protector
+from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.keyboards import MenuButton, main_menu
+from handlers.volunteer_ui import (
+    TASK_ICONS,
+    TASK_LABELS,
+    HouseholdCb,
+    SearchCb,
+    TaskPageCb,
+    card_keyboard,
+    household_label,
+    households_keyboard,
+    pager,
+    render_card,
+    require_consent,
+)
+from services import field_work
+from services.volunteer_area import covers, household_in_area
+
+NUMBER_RE = re.compile(r"^[\d\s.\-]+$")  # a number typed with spaces, dots or dashes
+SEARCH_KEY = "cari"  # FSM data: the last name searched, for its next pages
+
+
+class SearchFlow(StatesGroup):
+    query = State()
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+async def show_tasks(
+    target: Message, session: AsyncSession, account: Account, page: int, edit: bool
+) -> None:
+    items, has_more = await field_work.task_page(session, account, page)
+    if not items and page == 0:
+        await target.answer(
+            _("No families to visit in your area right now. Thank you!"),
+            reply_markup=main_menu(account),
+        )
+        return
+    heads = await field_work.head_names(session, [item.household.id for item in items])
+    lines = [_("Families to visit (most urgent first), page {page}:").format(page=page + 1)]
+    builder = InlineKeyboardBuilder()
+    for n, item in enumerate(items, start=page * field_work.PAGE_SIZE + 1):
+        label = household_label(item.household, heads.get(item.household.id))
+        lines.append(f"{n}. {TASK_ICONS[item.kind]} {TASK_LABELS[item.kind]}: {label}")
+        builder.button(
+            text=f"{n}. {label}", callback_data=HouseholdCb(action="open", id=item.household.id)
+        )
+    builder.adjust(1)
+    nav = pager(page, has_more, lambda p: TaskPageCb(page=p))
+    if nav:
+        builder.row(*[InlineKeyboardButton(text=t, callback_data=d) for t, d in nav])
+    text = "\n".join(lines)
+    if edit:
+        try:
+            await target.edit_text(text, reply_markup=builder.as_markup())
+            return
+        except TelegramAPIError:
+            pass
+    await target.answer(text, reply_markup=builder.as_markup())
+
+
+async def tasks_command(message: Message, session: AsyncSession, account: Account) -> None:
+    await show_tasks(message, session, account, 0, edit=False)
+
+
+async def tasks_page(
+    query: CallbackQuery, callback_data: TaskPageCb, session: AsyncSession, account: Account
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_tasks(query.message, session, account, max(0, callback_data.page), edit=True)
+
+
+# --------------------------------------------------------------------------- card
+
+
+async def open_card(
+    query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
+) -> None:
+    household = await household_in_area(session, account, callback_data.id)
+    if household is None:
+        await query.answer(_("This family was not found in your area."), show_alert=True)
+        return
+    card = await field_work.card(session, account, household)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            render_card(card, today_wib()), reply_markup=card_keyboard(household.id)
+        )
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search_prompt_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🏘 By desa and RT"), callback_data=SearchCb(kind="kec"))
+    return builder.as_markup()
+
+
+async def search_command(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    protector: Protector,
+) -> None:
+    if command.args:
+        await run_search(message, command.args, state, session, account, protector)
+        return
+    await state.set_state(SearchFlow.query)
+    await message.answer(
+        _("Type part of a name, or a NIK or No. KK (16 digits). Or find families by desa and RT:"),
+        reply_markup=search_prompt_keyboard(),
+    )
+
+
+async def search_menu(message: Message, state: FSMContext) -> None:
+    await state.set_state(SearchFlow.query)
+    await message.answer(
+        _("Type part of a name, or a NIK or No. KK (16 digits). Or find families by desa and RT:"),
+        reply_markup=search_prompt_keyboard(),
+    )
+
+
+async def search_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    protector: Protector,
+) -> None:
+    if not message.text:
+        await message.answer(_("Please type a name or a number."))
+        return
+    await run_search(message, message.text, state, session, account, protector)
+
+
+async def run_search(
+    message: Message,
+    text: str,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    protector: Protector,
+) -> None:
+    text = " ".join(text.split())
+    digits = re.sub(r"\D", "", text)
+    if NUMBER_RE.match(text) and len(digits) >= 6:
+        try:  # a NIK or KK (even mistyped) must not stay in the chat (UU PDP)
+            await message.delete()
+        except TelegramAPIError:
+            pass
+        if len(digits) != 16:
+            await message.answer(
+                _("A NIK or No. KK has 16 digits; you typed {count}. Please type it again.").format(
+                    count=len(digits)
+                )
+            )
+            return
+        await state.set_state(None)
+        household = await field_work.search_number(session, account, protector.lookup_hash(digits))
+        audit.record(
+            session,
+            account,
+            "household.searched",
+            "household",
+            household.id if household else None,
+            by="number",
+            found=household is not None,
+        )
+        if household is None:
+            await message.answer(
+                _("Not found in your area. Check the number, or search by name."),
+                reply_markup=main_menu(account),
+            )
+            return
+        card = await field_work.card(session, account, household)
+        await message.answer(
+            render_card(card, today_wib()), reply_markup=card_keyboard(household.id)
+        )
+        return
+    if len(text) < 3:
+        await message.answer(_("Please type at least 3 letters of the name."))
+        return
+    await state.set_state(None)
+    await state.update_data({SEARCH_KEY: text[:60]})
+    await show_name_results(message, session, account, text[:60], 0, edit=False)
+
+
+async def show_name_results(
+    message: Message, session: AsyncSession, account: Account, text: str, page: int, edit: bool
+) -> None:
+    found, has_more = await field_work.search_name(session, account, text, page)
+    audit.record(session, account, "household.searched", "household", None, by="name", page=page)
+    if not found:
+        await message.answer(
+            _("No family with that name in your area. Try another spelling."),
+            reply_markup=main_menu(account),
+        )
+        return
+    heads = await field_work.head_names(session, [h.id for h in found])
+    markup = households_keyboard(
+        found, heads, pager(page, has_more, lambda p: SearchCb(kind="name", page=p))
+    )
+    text_out = _("Families found (page {page}). Tap one to open its card:").format(page=page + 1)
+    if edit:
+        try:
+            await message.edit_text(text_out, reply_markup=markup)
+            return
+        except TelegramAPIError:
+            pass
+    await message.answer(text_out, reply_markup=markup)
+
+
+async def search_button(
+    query: CallbackQuery,
+    callback_data: SearchCb,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    kind, code = callback_data.kind, callback_data.code
+    if kind == "name":
+        text = (await state.get_data()).get(SEARCH_KEY)
+        if not text:
+            await message.answer(_("Please search again with /cari."))
+            return
+        await show_name_results(message, session, account, text, max(0, callback_data.page), True)
+        return
+    await state.set_state(None)
+    if kind == "kec":
+        regions = await field_work.desa_choices(session, account, code or None)
+        builder = InlineKeyboardBuilder()
+        staff_kecamatan_list = bool(regions) and regions[0].level == "kecamatan"
+        for region in regions:
+            next_kind = "kec" if staff_kecamatan_list else "desa"
+            builder.button(
+                text=region.name, callback_data=SearchCb(kind=next_kind, code=region.code)
+            )
+        builder.adjust(2)
+        prompt = _("Choose the kecamatan:") if staff_kecamatan_list else _("Choose the desa:")
+        await message.answer(prompt, reply_markup=builder.as_markup())
+        return
+    region = await session.get(Region, code) if code else None
+    if region is None or region.parent_code is None or not _covers(account, region):
+        audit.record(session, account, "household.out_of_area", "region", None, area=code[:13])
+        await message.answer(_("This desa is not in your area."), reply_markup=main_menu(account))
+        return
+    if kind == "desa":
+        rts = await field_work.rts_of(session, account, region.code)
+        if not rts:
+            await message.answer(_("No families recorded in {desa}.").format(desa=region.name))
+            return
+        builder = InlineKeyboardBuilder()
+        for rt in rts:
+            builder.button(
+                text=_("RT {rt}").format(rt=rt or "-"),
+                callback_data=SearchCb(kind="rt", code=region.code, rt=rt or "-"),
+            )
+        builder.adjust(4)
+        await message.answer(
+            _("{desa}: choose the RT:").format(desa=region.name), reply_markup=builder.as_markup()
+        )
+        return
+    rt = None if callback_data.rt == "-" else callback_data.rt
+    page = max(0, callback_data.page)
+    found, has_more = await field_work.search_rt(session, account, region.code, rt, page)
+    audit.record(session, account, "household.searched", "region", None, by="rt", desa=region.code)
+    heads = await field_work.head_names(session, [h.id for h in found])
+    markup = households_keyboard(
+        found,
+        heads,
+        pager(
+            page,
+            has_more,
+            lambda p: SearchCb(kind="rt", code=region.code, rt=callback_data.rt, page=p),
+        ),
+    )
+    await message.answer(
+        _("{desa}, RT {rt}: tap a family to open its card.").format(desa=region.name, rt=rt or "-"),
+        reply_markup=markup,
+    )
+
+
+def _covers(account: Account, desa: Region) -> bool:
+    return covers(account, desa.code, desa.parent_code or "")
+
+
+def create_router() -> Router:
+    router = require_consent(gated_router("volunteer_field", VOLUNTEERS_AND_STAFF))
+    router.message.register(tasks_command, Command("tugas"))
+    router.message.register(tasks_command, MenuButton("tugas"))
+    router.callback_query.register(tasks_page, TaskPageCb.filter())
+    router.callback_query.register(open_card, HouseholdCb.filter(F.action == "open"))
+    router.message.register(search_command, Command("cari"))
+    router.message.register(search_menu, MenuButton("cari"))
+    router.message.register(search_text, SearchFlow.query)
+    router.callback_query.register(search_button, SearchCb.filter())
+    return router

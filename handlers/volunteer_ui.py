@@ -1,0 +1,288 @@
+"""Callback data, keyboards and renderings shared by the volunteers' handlers.
+
+Callback data carries only ids, codes of regions and page numbers: never a name, NIK or KK.
+Every household id in it is checked against the tapper's area again on the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.commands import COMMANDS, CommandInfo
+from conversations.validators import format_datetime_id, format_rupiah
+from db.models import Account, Household
+from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
+from handlers.keyboards import MENU_ENTRIES, MenuEntry, consent_keyboard
+from services import field_work, tasks
+
+# The feature's menu buttons and commands, in the order people see them.
+MENU_ENTRIES.append(MenuEntry("tugas", __("📋 Tasks"), roles=VOLUNTEERS_AND_STAFF))
+MENU_ENTRIES.append(MenuEntry("cari", __("🔎 Find a family"), roles=VOLUNTEERS_AND_STAFF))
+MENU_ENTRIES.append(MenuEntry("kunjungan", __("📝 Visit"), roles=VOLUNTEERS_AND_STAFF))
+MENU_ENTRIES.append(MenuEntry("laporcepat", __("⚡ Quick report"), roles=VOLUNTEERS))
+MENU_ENTRIES.append(MenuEntry("undang", __("✉️ Invite a volunteer"), roles=STAFF))
+MENU_ENTRIES.append(MenuEntry("relawan", __("👥 Volunteers"), roles=STAFF))
+COMMANDS.append(
+    CommandInfo(
+        "tugas",
+        __("Families to visit"),
+        __("families in your area to visit, most urgent first."),
+        roles=VOLUNTEERS_AND_STAFF,
+    )
+)
+COMMANDS.append(
+    CommandInfo(
+        "cari",
+        __("Find a family"),
+        __("find a family by name, NIK, No. KK, or desa and RT."),
+        roles=VOLUNTEERS_AND_STAFF,
+    )
+)
+COMMANDS.append(
+    CommandInfo(
+        "kunjungan",
+        __("Record a field visit"),
+        __("record a visit to a family: what you saw, a photo and the location."),
+        roles=VOLUNTEERS_AND_STAFF,
+    )
+)
+COMMANDS.append(
+    CommandInfo(
+        "laporcepat",
+        __("Quick report"),
+        __("send one message (and a photo) about any family or situation to the office."),
+        roles=VOLUNTEERS,
+    )
+)
+COMMANDS.append(
+    CommandInfo(
+        "undang",
+        __("Invite a volunteer"),
+        __("creates a one-time code for a new PSM or TKSK (valid 7 days)."),
+        roles=STAFF,
+    )
+)
+COMMANDS.append(
+    CommandInfo(
+        "relawan",
+        __("Volunteers"),
+        __("lists the volunteers and lets you revoke one."),
+        roles=STAFF,
+    )
+)
+
+
+class HouseholdCb(CallbackData, prefix="hh"):
+    action: str  # open | visit
+    id: int
+
+
+class TaskPageCb(CallbackData, prefix="tg"):
+    page: int
+
+
+class SearchCb(CallbackData, prefix="sr"):
+    kind: str  # name (next page of the last name search) | kec | desa | rt
+    code: str = ""
+    rt: str = ""
+    page: int = 0
+
+
+TASK_LABELS = {
+    tasks.URGENT_REPORT: __("Urgent report"),
+    tasks.NOT_RECEIVED: __("Aid not received"),
+    tasks.USULAN: __("Proposed, to verify"),
+    tasks.CORRECTION: __("Data correction"),
+    tasks.UNREACHABLE: __("Cannot be reached by the bot"),
+    tasks.NOT_VISITED: __("Not visited for 90 days"),
+}
+TASK_ICONS = {
+    tasks.URGENT_REPORT: "🔴",
+    tasks.NOT_RECEIVED: "🟠",
+    tasks.USULAN: "🟡",
+    tasks.CORRECTION: "🔵",
+    tasks.UNREACHABLE: "📵",
+    tasks.NOT_VISITED: "⚪",
+}
+VERIFICATION_LABELS = {
+    "terdaftar": __("on the list"),
+    field_work.WAITING: __("proposed, waiting for verification"),
+    field_work.VERIFIED: __("verified"),
+    field_work.REJECTED: __("rejected"),
+}
+OUTCOME_LABELS = {
+    field_work.MET: __("met the family"),
+    field_work.NOBODY_HOME: __("nobody home"),
+    field_work.MOVED: __("moved away"),
+    field_work.DIED: __("head of family died"),
+    field_work.NOT_FOUND: __("address not found"),
+    field_work.DATA_WRONG: __("data is wrong"),
+}
+
+
+class ConsentFirst(BaseMiddleware):
+    """Volunteers' tools show personal data: only after the volunteer agreed to the privacy
+    notice too (an invite can be redeemed before that)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        account: Account | None = data.get("account")
+        if account is not None and account.consent == "given":
+            return await handler(event, data)
+        text = _("Please first agree to the privacy notice.")
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text, reply_markup=consent_keyboard())
+        return None
+
+
+def require_consent(router: Router) -> Router:
+    router.message.middleware(ConsentFirst())
+    router.callback_query.middleware(ConsentFirst())
+    return router
+
+
+def household_label(household: Household, head: str | None) -> str:
+    rt = household.rt or "-"
+    return _("{name} · RT {rt}").format(name=head or household.kk_masked, rt=rt)
+
+
+def households_keyboard(
+    households: list[Household],
+    heads: dict[int, str | None],
+    page_buttons: list[tuple[str, str]],
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for household in households:
+        builder.button(
+            text=household_label(household, heads.get(household.id)),
+            callback_data=HouseholdCb(action="open", id=household.id),
+        )
+    builder.adjust(1)
+    if page_buttons:
+        builder.row(*[_button(text, data) for text, data in page_buttons])
+    return builder.as_markup()
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def pager(page: int, has_more: bool, make: Callable[[int], CallbackData]) -> list[tuple[str, str]]:
+    buttons = []
+    if page > 0:
+        buttons.append((_("« Previous"), make(page - 1).pack()))
+    if has_more:
+        buttons.append((_("Next »"), make(page + 1).pack()))
+    return buttons
+
+
+def when(moment: dt.datetime | None) -> str:
+    return format_datetime_id(moment) if moment is not None else _("never")
+
+
+def render_card(card: field_work.Card, today: dt.date) -> str:
+    h = card.household
+    place = ", ".join(
+        part
+        for part in (
+            h.address,
+            _("RT {rt}/RW {rw}").format(rt=h.rt or "-", rw=h.rw or "-"),
+            card.desa.name if card.desa else None,
+            _("Kec. {name}").format(name=card.kecamatan.name) if card.kecamatan else None,
+        )
+        if part
+    )
+    lines = [
+        _("🏠 Family card"),
+        _("No. KK: {kk}").format(kk=h.kk_masked),
+        _("Address: {place}").format(place=place),
+        _("Status: {status}").format(
+            status=VERIFICATION_LABELS.get(h.verification, h.verification)
+        ),
+        "",
+        _("Members:"),
+    ]
+    for member in card.members:
+        age = field_work.age_on(member.birth_date, today)
+        tags = []
+        if age is not None:
+            tags.append(_("{age} yrs").format(age=age))
+            if age >= 60:
+                tags.append(_("elderly"))
+        if member.severe_disability:
+            tags.append(_("severe disability"))
+        lines.append(
+            "• {name} ({rel}), NIK {nik}{tags}".format(
+                name=member.name,
+                rel=member.relationship_to_head,
+                nik=member.nik_masked,
+                tags=", " + ", ".join(tags) if tags else "",
+            )
+        )
+    if not card.members:
+        lines.append(_("• no members recorded"))
+    lines.append("")
+    if card.report is not None:
+        report = card.report
+        detail = []
+        if report.income_monthly is not None:
+            detail.append(
+                _("income {amount} a month").format(amount=format_rupiah(report.income_monthly))
+            )
+        if report.urgent:
+            detail.append(_("URGENT"))
+        lines.append(
+            _("Latest self-report: {when}").format(when=when(report.created_at))
+            + (" — " + ", ".join(detail) if detail else "")
+        )
+    else:
+        lines.append(_("Latest self-report: none"))
+    if card.visit is not None:
+        lines.append(
+            _("Last visit: {when} ({outcome})").format(
+                when=when(card.visit.visited_at),
+                outcome=OUTCOME_LABELS.get(card.visit.outcome, card.visit.outcome),
+            )
+        )
+    else:
+        lines.append(_("Last visit: never"))
+    if card.open_tasks:
+        lines.append("")
+        lines.append(_("Open tasks:"))
+        for task in card.open_tasks:
+            text = f"{TASK_ICONS.get(task.kind, '•')} {TASK_LABELS[task.kind]}"
+            if task.detail:
+                text += f": {task.detail[:200]}"
+            lines.append(text)
+    return "\n".join(lines)
+
+
+def card_keyboard(household_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("📝 Record a visit"), callback_data=HouseholdCb(action="visit", id=household_id)
+    )
+    builder.button(text=_("📋 Tasks"), callback_data=TaskPageCb(page=0))
+    builder.adjust(1)
+    return builder.as_markup()

@@ -1,0 +1,245 @@
+"""`/kunjungan`: the field-visit form for a household of the volunteer's area, its submission,
+and resuming a visit interrupted by lost signal (even days later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import BaseFilter, Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import FormFlow, begin, show_current
+from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
+from conversations.telegram import STATE_KEY
+from conversations.validators import today_wib
+from db.models import Account, Household
+from db.protect import Protector
+from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.keyboards import MENU_ENTRIES, MenuButton, main_menu
+from handlers.volunteer_ui import HouseholdCb, require_consent
+from services import field_work, notify
+from services.volunteer_area import household_in_area
+
+
+class VisitPick(StatesGroup):
+    kk = State()
+
+
+class ResumeCb(CallbackData, prefix="rs"):
+    go: bool
+
+
+async def start_visit(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    household: Household,
+) -> None:
+    members = (await field_work.members_of(session, [household.id]))[household.id]
+    head = field_work.head_of(members)
+    context = field_work.visit_context(household, members, today_wib())
+    form = VISIT_PROPOSAL if context["proposed"] else VISIT
+    await state.set_state(None)
+    await message.answer(
+        _("Visit to the family of {name} (No. KK {kk}).").format(
+            name=head.name if head else "-", kk=household.kk_masked
+        )
+    )
+    await begin(form, message, state, context=context)
+
+
+async def visit_command(message: Message, state: FSMContext) -> None:
+    await state.set_state(VisitPick.kk)
+    await message.answer(
+        _(
+            "Which family? Type its No. KK (16 digits), or open a family from /tugas or "
+            "/cari and tap “Record a visit”."
+        )
+    )
+
+
+async def visit_kk(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    protector: Protector,
+) -> None:
+    digits = "".join(ch for ch in (message.text or "") if ch.isdigit())
+    if digits:
+        try:  # the KK must not stay in the chat (UU PDP)
+            await message.delete()
+        except TelegramAPIError:
+            pass
+    if len(digits) != 16:
+        await message.answer(
+            _("A No. KK has 16 digits. Please type it again, or send /batal to stop.")
+        )
+        return
+    household = await field_work.search_number(session, account, protector.lookup_hash(digits))
+    if household is None:
+        await state.set_state(None)
+        await message.answer(
+            _("Not found in your area. Check the number, or search by name."),
+            reply_markup=main_menu(account),
+        )
+        return
+    await start_visit(message, state, session, account, household)
+
+
+async def visit_from_card(
+    query: CallbackQuery,
+    callback_data: HouseholdCb,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+) -> None:
+    household = await household_in_area(session, account, callback_data.id)
+    if household is None:
+        await query.answer(_("This family was not found in your area."), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        if await pending_visit(state):
+            await ask_resume(query.message)
+            return
+        await start_visit(query.message, state, session, account, household)
+
+
+async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    session: AsyncSession = data["session"]
+    account: Account = data["account"]
+    bot: Bot = data["bot"]
+    household_id = int((data.get("form_context") or {}).get("household_id") or 0)
+    household = await household_in_area(session, account, household_id)
+    if household is None:  # the area changed (role revoked, reassigned) while filling
+        return _("This family is no longer in your area: the visit was not saved.")
+    result = await field_work.record_visit(session, account, household, answers)
+    lines = [_("Thank you, the visit is saved.")]
+    if result.far_km is not None:
+        lines.append(
+            _(
+                "Note: this location is {km} km from where the family was recorded before. "
+                "If it is wrong, please tell the office."
+            ).format(km=str(result.far_km).replace(".", ","))
+        )
+    if result.decision is not None:
+        verified = result.decision == field_work.VERIFIED
+        lines.append(
+            _("The proposed family is now verified.")
+            if verified
+            else _("The proposed family is rejected.")
+        )
+        if result.proposer is not None:
+            text = (
+                _(
+                    "Good news: the family you proposed (No. KK {kk}) was visited and verified "
+                    "by our volunteer. It is now on the list for aid."
+                )
+                if verified
+                else _(
+                    "The family you proposed (No. KK {kk}) was visited by our volunteer and "
+                    "could not be accepted. Reason: {reason}"
+                )
+            ).format(kk=household.kk_masked, reason=household.verification_note or "-")
+            told = await notify.send(bot, result.proposer, text)
+            lines.append(
+                _("The person who proposed it has been told.")
+                if told
+                else _("The person who proposed it could not be reached by the bot.")
+            )
+    return "\n\n".join(lines)
+
+
+# --------------------------------------------------------------------------- resume
+
+
+async def pending_visit(state: FSMContext) -> bool:
+    form = (await state.get_data()).get(STATE_KEY) or {}
+    return form.get("form") in FORMS
+
+
+class PendingVisit(BaseFilter):
+    """A visit form is unfinished and the volunteer did not answer it but came back another
+    way (a command or a menu button): ask whether to continue or discard it."""
+
+    async def __call__(self, message: Message, state: FSMContext) -> bool:
+        text = message.text or ""
+        if text.startswith("/batal"):
+            return False  # cancel works as everywhere
+        if not (text.startswith("/") or _is_menu_label(text)):
+            return False
+        return await pending_visit(state)
+
+
+def _is_menu_label(text: str) -> bool:
+    return any(text == str(entry.label) for entry in MENU_ENTRIES)
+
+
+async def ask_resume(message: Message) -> None:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("▶️ Continue the visit"), callback_data=ResumeCb(go=True))
+    builder.button(text=_("🗑 Discard it"), callback_data=ResumeCb(go=False))
+    builder.adjust(1)
+    await message.answer(
+        _("You have an unfinished visit report. Continue where you stopped, or discard it?"),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def resume_question(message: Message) -> None:
+    await ask_resume(message)
+
+
+async def resume_answer(
+    query: CallbackQuery, callback_data: ResumeCb, state: FSMContext, account: Account
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramAPIError:
+        pass
+    if not await pending_visit(state):
+        await message.answer(_("There is no unfinished visit."), reply_markup=main_menu(account))
+        return
+    if callback_data.go:
+        await show_current(message, state)
+        return
+    data = await state.get_data()
+    data.pop(STATE_KEY, None)
+    await state.set_data(data)
+    await state.set_state(None)
+    await message.answer(
+        _("The unfinished visit was discarded. Nothing was saved."),
+        reply_markup=main_menu(account),
+    )
+
+
+def create_resume_router() -> Router:
+    """Goes before the start, common and forms routers: a command or a menu button while a
+    visit form waits gets the continue-or-discard question first."""
+    router = Router(name="volunteer_resume")
+    router.message.register(resume_question, FormFlow.active, PendingVisit())
+    router.callback_query.register(resume_answer, ResumeCb.filter())
+    return router
+
+
+def create_router() -> Router:
+    router = require_consent(gated_router("volunteer_visit", VOLUNTEERS_AND_STAFF))
+    router.message.register(visit_command, Command("kunjungan"))
+    router.message.register(visit_command, MenuButton("kunjungan"))
+    router.message.register(visit_kk, VisitPick.kk)
+    router.callback_query.register(visit_from_card, HouseholdCb.filter(F.action == "visit"))
+    return router

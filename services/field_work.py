@@ -1,0 +1,424 @@
+"""What volunteers ask of the data: their task list, household search, a household's card,
+a field visit and a quick report. Everything is scoped by `services.volunteer_area`.
+
+No aiogram and no texts here; the handlers render. The update's unit of work commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.roles import PETUGAS
+from db import audit
+from db.models import (
+    Account,
+    FieldVisit,
+    Household,
+    Member,
+    QuickReport,
+    Region,
+    StatusReport,
+    VolunteerTask,
+    utcnow,
+)
+from services import tasks
+from services.volunteer_area import area_condition
+
+PAGE_SIZE = 8
+MAX_TASK_ROWS = 2000  # open tasks of one area read at once; far more than a desa ever has
+
+# Field visit outcomes (FieldVisit.outcome)
+MET = "ditemui"
+NOBODY_HOME = "tidak_ada_orang"
+MOVED = "pindah"
+DIED = "meninggal"
+NOT_FOUND = "alamat_tidak_ditemukan"
+DATA_WRONG = "data_salah"
+OUTCOMES = (MET, NOBODY_HOME, MOVED, DIED, NOT_FOUND, DATA_WRONG)
+
+VERIFIED = "terverifikasi"
+REJECTED = "ditolak"
+WAITING = "menunggu_verifikasi"
+
+# A location far from where the household was seen before is flagged (not refused).
+FAR_KM = 2.0
+# Kabupaten Bekasi with a margin (there are no desa boundaries in the data).
+BEKASI_BOX = (-6.56, -5.85, 106.90, 107.36)  # lat min, lat max, lon min, lon max
+
+
+def in_bekasi(lat: float, lon: float) -> bool:
+    lat_min, lat_max, lon_min, lon_max = BEKASI_BOX
+    return lat_min <= lat <= lat_max and lon_min <= lon <= lon_max
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def age_on(birth: dt.date | None, today: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def head_of(members: Iterable[Member]) -> Member | None:
+    members = list(members)
+    for member in members:
+        if member.relationship_to_head == "kepala":
+            return member
+    return members[0] if members else None
+
+
+async def members_of(session: AsyncSession, household_ids: list[int]) -> dict[int, list[Member]]:
+    found: dict[int, list[Member]] = {hid: [] for hid in household_ids}
+    if not household_ids:
+        return found
+    rows = await session.scalars(
+        select(Member).where(Member.household_id.in_(household_ids)).order_by(Member.id)
+    )
+    for member in rows:
+        found[member.household_id].append(member)
+    return found
+
+
+async def head_names(session: AsyncSession, household_ids: list[int]) -> dict[int, str | None]:
+    members = await members_of(session, household_ids)
+    return {hid: (head.name if (head := head_of(ms)) else None) for hid, ms in members.items()}
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    household: Household
+    kind: str
+    since: dt.datetime | None  # when the task was raised, or the last visit (None: never)
+    detail: str | None = None
+
+
+async def task_page(
+    session: AsyncSession, account: Account, page: int, *, now: dt.datetime | None = None
+) -> tuple[list[TaskItem], bool]:
+    """One page of the area's visits to make, most urgent first: open tasks by priority
+    then age (one line per household, its most urgent task), then households not visited
+    for NOT_VISITED_DAYS (longest ago first; never visited last)."""
+    now = now or utcnow()
+    rows = await session.execute(
+        select(VolunteerTask, Household)
+        .join(Household, Household.id == VolunteerTask.household_id)
+        .where(VolunteerTask.resolved_at.is_(None), area_condition(account))
+        .order_by(VolunteerTask.priority, VolunteerTask.created_at, VolunteerTask.id)
+        .limit(MAX_TASK_ROWS)
+    )
+    seen: set[int] = set()
+    raised: list[TaskItem] = []
+    for task, household in rows.all():
+        if household.id in seen:
+            continue
+        seen.add(household.id)
+        raised.append(TaskItem(household, task.kind, task.created_at, task.detail))
+    start = page * PAGE_SIZE
+    items = raised[start : start + PAGE_SIZE + 1]
+    wanted = PAGE_SIZE + 1 - len(items)
+    if wanted > 0:
+        cutoff = now - dt.timedelta(days=tasks.NOT_VISITED_DAYS)
+        open_tasks = select(VolunteerTask.household_id).where(VolunteerTask.resolved_at.is_(None))
+        stale = await session.scalars(
+            select(Household)
+            .where(
+                area_condition(account),
+                Household.verification != REJECTED,
+                or_(Household.last_visit_at.is_(None), Household.last_visit_at < cutoff),
+                Household.id.not_in(open_tasks),
+            )
+            .order_by(Household.last_visit_at.is_(None), Household.last_visit_at, Household.id)
+            .offset(max(0, start - len(raised)))
+            .limit(wanted)
+        )
+        items += [TaskItem(h, tasks.NOT_VISITED, h.last_visit_at) for h in stale]
+    return items[:PAGE_SIZE], len(items) > PAGE_SIZE
+
+
+# --------------------------------------------------------------------------- search
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def _page_of(
+    session: AsyncSession, statement: Any, page: int
+) -> tuple[list[Household], bool]:
+    found = list(
+        await session.scalars(
+            statement.order_by(Household.id).offset(page * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        )
+    )
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+async def search_name(
+    session: AsyncSession, account: Account, text: str, page: int
+) -> tuple[list[Household], bool]:
+    """Households with a member whose name contains `text` (any case), in the area."""
+    matching = select(Member.household_id).where(
+        func.lower(Member.name).like(_like_pattern(" ".join(text.split())), escape="\\")
+    )
+    statement = select(Household).where(area_condition(account), Household.id.in_(matching))
+    return await _page_of(session, statement, page)
+
+
+async def search_number(
+    session: AsyncSession, account: Account, number_hash: str
+) -> Household | None:
+    """The household whose No. KK, or one of whose members' NIK, has this keyed hash; only
+    within the area (outside it the answer is the same as "does not exist")."""
+    by_member = select(Member.household_id).where(Member.nik_hash == number_hash)
+    return await session.scalar(
+        select(Household).where(
+            area_condition(account),
+            or_(Household.kk_hash == number_hash, Household.id.in_(by_member)),
+        )
+    )
+
+
+async def desa_choices(
+    session: AsyncSession, account: Account, kecamatan: str | None
+) -> list[Region]:
+    """The desa/kelurahan an account can browse (PSM: theirs; TKSK: their kecamatan's;
+    staff: those of the chosen kecamatan), or the kecamatan list for staff first."""
+    if account.role == PETUGAS:
+        if kecamatan is None:
+            query = select(Region).where(Region.level == "kecamatan")
+        else:
+            query = select(Region).where(Region.parent_code == kecamatan)
+    elif account.area_code is None:
+        return []
+    elif account.area_code.count(".") == 3:  # PSM: a desa code
+        query = select(Region).where(Region.code == account.area_code)
+    else:
+        query = select(Region).where(Region.parent_code == account.area_code)
+    return list(await session.scalars(query.order_by(Region.name)))
+
+
+async def rts_of(session: AsyncSession, account: Account, desa_code: str) -> list[str | None]:
+    rows = await session.scalars(
+        select(Household.rt)
+        .where(area_condition(account), Household.desa_code == desa_code)
+        .distinct()
+    )
+    return sorted(rows, key=lambda rt: (rt is None, rt or ""))
+
+
+async def search_rt(
+    session: AsyncSession, account: Account, desa_code: str, rt: str | None, page: int
+) -> tuple[list[Household], bool]:
+    statement = select(Household).where(
+        area_condition(account),
+        Household.desa_code == desa_code,
+        Household.rt.is_(None) if rt is None else Household.rt == rt,
+    )
+    return await _page_of(session, statement, page)
+
+
+# --------------------------------------------------------------------------- card
+
+
+@dataclass
+class Card:
+    household: Household
+    members: list[Member]
+    desa: Region | None
+    kecamatan: Region | None
+    report: StatusReport | None
+    visit: FieldVisit | None
+    open_tasks: list[VolunteerTask] = field(default_factory=list)
+
+
+async def card(session: AsyncSession, account: Account, household: Household) -> Card:
+    """Everything the card shows; opening it is an access to personal data (audited)."""
+    members = (await members_of(session, [household.id]))[household.id]
+    report = await session.scalar(
+        select(StatusReport)
+        .where(StatusReport.household_id == household.id)
+        .order_by(StatusReport.created_at.desc(), StatusReport.id.desc())
+        .limit(1)
+    )
+    visit = await session.scalar(
+        select(FieldVisit)
+        .where(FieldVisit.household_id == household.id)
+        .order_by(FieldVisit.visited_at.desc(), FieldVisit.id.desc())
+        .limit(1)
+    )
+    open_tasks = list(
+        await session.scalars(
+            select(VolunteerTask)
+            .where(VolunteerTask.household_id == household.id, VolunteerTask.resolved_at.is_(None))
+            .order_by(VolunteerTask.priority)
+        )
+    )
+    audit.record(session, account, "household.viewed", "household", household.id)
+    return Card(
+        household,
+        members,
+        await session.get(Region, household.desa_code),
+        await session.get(Region, household.kecamatan_code),
+        report,
+        visit,
+        open_tasks,
+    )
+
+
+# --------------------------------------------------------------------------- visit
+
+
+def visit_context(household: Household, members: list[Member], today: dt.date) -> dict[str, Any]:
+    """What the visit form needs to know (kept in the FSM state, encrypted at rest)."""
+    return {
+        "household_id": household.id,
+        "kk": household.kk_masked,
+        "proposed": household.verification == WAITING,
+        "members": [
+            {
+                "id": str(m.id),
+                "name": m.name,
+                "age": age_on(m.birth_date, today),
+                "difabel": bool(m.severe_disability),
+            }
+            for m in members
+        ],
+    }
+
+
+async def earlier_location(session: AsyncSession, household_id: int) -> tuple[float, float] | None:
+    """Where the household was last located (a visit, else a self-report), if ever."""
+    for model, order in (
+        (FieldVisit, FieldVisit.visited_at),
+        (StatusReport, StatusReport.created_at),
+    ):
+        row = (
+            await session.execute(
+                select(model.latitude, model.longitude)
+                .where(
+                    model.household_id == household_id,
+                    model.latitude.is_not(None),
+                    model.longitude.is_not(None),
+                )
+                .order_by(order.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is not None:
+            return float(row[0]), float(row[1])
+    return None
+
+
+@dataclass
+class VisitResult:
+    visit: FieldVisit
+    decision: str | None = None  # terverifikasi | ditolak, for a proposed household
+    proposer: Account | None = None
+    far_km: float | None = None  # distance from the earlier location, when far
+
+
+async def record_visit(
+    session: AsyncSession,
+    account: Account,
+    household: Household,
+    answers: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
+) -> VisitResult:
+    now = now or utcnow()
+    outcome = answers["outcome"]
+    location = answers.get("location")
+    lat = lon = None
+    far_km = None
+    if location and answers.get("location_ok") != "drop":
+        lat, lon = float(location["lat"]), float(location["lon"])
+        before = await earlier_location(session, household.id)
+        if before is not None:
+            distance = distance_km(before, (lat, lon))
+            far_km = round(distance, 1) if distance > FAR_KM else None
+    stored = {
+        key: value
+        for key, value in answers.items()
+        if key not in ("photo", "location", "note") and value is not None
+    }
+    visit = FieldVisit(
+        household_id=household.id,
+        volunteer_account_id=account.id,
+        outcome=outcome,
+        answers=stored,
+        photo_file_id=answers.get("photo"),
+        latitude=lat,
+        longitude=lon,
+        note=answers.get("note"),
+        visited_at=now,
+    )
+    session.add(visit)
+    if outcome == MET:
+        difabel = set(answers.get("difabel") or [])
+        for member in (await members_of(session, [household.id]))[household.id]:
+            member.severe_disability = str(member.id) in difabel
+    result = VisitResult(visit, far_km=far_km)
+    if outcome != NOBODY_HOME:  # nobody met: the visit still has to be made
+        household.last_visit_at = now
+        household.needs_visit = False
+        household.needs_visit_reason = None
+        await tasks.resolve_household_tasks(session, household.id, account, "visit:" + outcome)
+    decision = answers.get("decision")
+    if household.verification == WAITING and decision in (VERIFIED, REJECTED):
+        household.verification = decision
+        household.verification_note = answers.get("reject_reason") if decision == REJECTED else None
+        result.decision = decision
+        if household.proposed_by_account_id is not None:
+            result.proposer = await session.get(Account, household.proposed_by_account_id)
+    await session.flush()
+    audit.record(
+        session,
+        account,
+        "visit.recorded",
+        "household",
+        household.id,
+        visit_id=visit.id,
+        outcome=outcome,
+        decision=result.decision,
+    )
+    return result
+
+
+async def record_quick_report(
+    session: AsyncSession,
+    account: Account,
+    text: str,
+    photo_file_id: str | None,
+    location: tuple[float, float] | None,
+) -> QuickReport:
+    report = QuickReport(
+        account_id=account.id,
+        role=account.role,
+        area_code=account.area_code,
+        text=text,
+        photo_file_id=photo_file_id,
+        latitude=location[0] if location else None,
+        longitude=location[1] if location else None,
+    )
+    session.add(report)
+    await session.flush()
+    audit.record(session, account, "quick_report.sent", "quick_report", report.id)
+    return report
