@@ -1,8 +1,9 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
 A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot); it writes through a use case and returns
-the text to thank the person with. The unit of work commits after it returns.
+update's context (session, account, settings, bot) and `form_context` (the `context` the
+form was started with, e.g. which record a change form edits); it writes through a use case
+and returns the text to thank the person with. The unit of work commits after it returns.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
         return
     account: Account = data["account"]
     submit = get_form(step.form).submit
+    data = {**data, "form_context": step.context}
     text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     target = event.message if isinstance(event, CallbackQuery) else event
     if isinstance(target, Message):
