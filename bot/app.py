@@ -23,7 +23,16 @@ from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import common, errors, fallback, forms, staff_schedule, staff_stats, start
+from handlers import (
+    common,
+    errors,
+    fallback,
+    forms,
+    staff_schedule,
+    staff_stats,
+    staff_training,
+    start,
+)
 
 
 @dataclass
@@ -126,6 +135,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         common.create_router(),
         forms.create_router(),
         staff_schedule.create_router(),
+        staff_training.create_router(),
         staff_stats.create_router(),
         *resources.extra_routers,
         fallback.create_router(),
