@@ -50,11 +50,16 @@ async def _fill_form(staff: FakeUser, *, expect_count: int) -> str:
     question = await staff.wait_message(predicate=lambda m: t("Which program?") in (m.text or ""))
     await staff.click(question, next(b for b in question.buttons if b.endswith(t("BLT"))))
     await staff.wait_for(
-        lambda: t("Name of this disbursement?").split("?")[0] in (staff.last_message.text or "")
+        lambda: (
+            t("Name of this disbursement? For example: BLT Dana Desa, stage 2.")
+            in (staff.last_message.text or "")
+        )
     )
     await staff.send("BLT Dana Desa tahap 2")
     await staff.wait_message(
-        predicate=lambda m: t("Amount per household?").split("?")[0] in (m.text or "")
+        predicate=lambda m: (
+            t("Amount per household? Type 0 if it is goods, not money.") in (m.text or "")
+        )
     )
     await staff.send("300rb")
     await staff.wait_message(predicate=lambda m: "17-08-2025" in (m.text or ""))

@@ -41,14 +41,21 @@ async def _create_training(staff: FakeUser) -> str:
     await _reply(staff, start.strftime("%d-%m-%Y"))
     question = await _reply(staff, "08.00")
     await staff.click(question, t("Skip"))  # one day
-    await staff.wait_for(lambda: question.text.startswith(t("End time each day (WIB)?")[:10]))
+    await staff.wait_for(
+        lambda: question.text.startswith(t("End time each day (WIB)? For example: 15.00."))
+    )
     await _reply(staff, "jam 3 sore")
     await _reply(staff, "BLK Cikarang")
     question = await _reply(staff, "2")
     await staff.click(question, t("Keep: {value}").format(value="15"))
     await staff.wait_for(lambda: t("Oldest age that may join?") in question.text)
     await staff.click(question, t("Keep: {value}").format(value="64"))
-    await staff.wait_for(lambda: t("Last day to sign up?")[:10] in question.text)
+    await staff.wait_for(
+        lambda: (
+            t("Last day to sign up? Skip to allow sign-ups until the training starts.")
+            in question.text
+        )
+    )
     await staff.click(question, t("Skip"))
     await staff.wait_for(lambda: t("Please check the training:") in question.text)
     assert "15.00 WIB" in question.text
