@@ -464,6 +464,14 @@ async def collect_typed(
             _("This schedule is no longer active."), reply_markup=main_menu(account)
         )
         return
+    if not any(char.isdigit() for char in text):
+        # Not a KK number (e.g. a menu button): stop marking rather than insist.
+        await state.clear()
+        await message.answer(
+            _("Stopped marking schedule #{id}. Choose from the menu.").format(id=disbursement.id),
+            reply_markup=main_menu(account),
+        )
+        return
     try:
         number = parse_kk(text)
     except ValidationError as exc:
@@ -539,8 +547,15 @@ def create_router() -> Router:
     router.callback_query.register(toggle_desa, TargetCb.filter(F.s == "dtog"))
     router.callback_query.register(desa_done, TargetCb.filter(F.s == "ddone"))
     router.callback_query.register(schedule_action, ScheduleCb.filter())
+    # In these states a file or a number is expected; other commands (/statistik...) still
+    # reach their own routers, and /batal (common router) leaves the state.
+    not_a_command = ~F.text.startswith("/")
     router.message.register(kk_file, StateFilter(ScheduleFlow.kk_file), F.document)
-    router.message.register(kk_file_not_a_document, StateFilter(ScheduleFlow.kk_file))
+    router.message.register(
+        kk_file_not_a_document, StateFilter(ScheduleFlow.kk_file), not_a_command
+    )
     router.message.register(collect_file, StateFilter(ScheduleFlow.collecting), F.document)
-    router.message.register(collect_typed, StateFilter(ScheduleFlow.collecting), F.text)
+    router.message.register(
+        collect_typed, StateFilter(ScheduleFlow.collecting), F.text, not_a_command
+    )
     return router

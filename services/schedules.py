@@ -131,13 +131,24 @@ async def create(
     )
     session.add(disbursement)
     await session.flush()
-    households = _households(target).distinct().subquery()
-    await session.execute(
-        DisbursementRecipient.__table__.insert().from_select(
-            ["disbursement_id", "household_id"],
-            select(literal(disbursement.id), households.c.id),
+    recipients = DisbursementRecipient.__table__
+    if target.type == "list":
+        # Known ids: a batched multi-row insert (an IN list of 50,000 would exceed the
+        # PostgreSQL driver's parameter limit).
+        rows = [
+            {"disbursement_id": disbursement.id, "household_id": household_id}
+            for household_id in dict.fromkeys(target.household_ids or [])
+        ]
+        if rows:
+            await session.execute(recipients.insert(), rows)
+    else:
+        households = _households(target).distinct().subquery()
+        await session.execute(
+            recipients.insert().from_select(
+                ["disbursement_id", "household_id"],
+                select(literal(disbursement.id), households.c.id),
+            )
         )
-    )
     count = await recipients_count(session, disbursement.id)
     disbursement.target = {**target.as_json(), "households": count}
     audit.record(

@@ -275,8 +275,12 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path):
                 "unknown": 0,
             } in details
             assert not any(kk(1) in str(d) for d in details)
-        await staff.send("/batal")
-        await staff.wait_message()
+        # A menu button (no digits) ends the marking instead of being read as a KK number.
+        await staff.send(t("📊 Statistics"))
+        stopped = await staff.wait_message()
+        assert stopped.text == t("Stopped marking schedule #{id}. Choose from the menu.").format(
+            id=1
+        )
 
         # Cancel: confirmation, then a notice queued once.
         await staff.send("/daftarjadwal")

@@ -102,6 +102,7 @@ T = {
     "Schedule #{id} is cancelled. The {count} households will be told.": "Jadwal #{id} dibatalkan. {count} keluarga akan diberi tahu.",
     "Schedule #{id}: type the KK number of a household that collected (the message is deleted once read), or send a file of KK numbers. Send /batal when you are done.": "Jadwal #{id}: ketik nomor KK keluarga yang sudah mengambil (pesannya dihapus setelah dibaca), atau kirim file berisi nomor KK. Kirim /batal jika sudah selesai.",
     "{collected} of {total} households have collected.": "{collected} dari {total} keluarga sudah mengambil.",
+    "Stopped marking schedule #{id}. Choose from the menu.": "Penandaan jadwal #{id} selesai. Silakan pilih dari menu.",
     "This schedule is no longer active.": "Jadwal ini sudah tidak aktif.",
     "✔️ {kk}: marked as collected.": "✔️ {kk}: ditandai sudah mengambil.",
     "{kk} was already marked as collected.": "{kk} sudah ditandai mengambil sebelumnya.",
