@@ -186,8 +186,9 @@ async def _broadcasts(app: BotApp, count: int) -> list[Broadcast]:
     return await eventually(found)
 
 
-async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path):
-    async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
+async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, database_url: str):
+    settings = e2e_settings(tmp_path, tg, database_url=database_url, throttle_rate=1000)
+    async with BotApp(tg, settings) as app:
         staff = tg.user(803, "Petugas")
         account = await as_role(app, staff, "petugas")
         ids = await _seed(app)

@@ -112,8 +112,9 @@ async def _seed_signups(app: BotApp, training_id: int) -> dict[str, int]:
     return ids
 
 
-async def test_training_admin_flow(tg: FakeTelegram, tmp_path: Path):
-    async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
+async def test_training_admin_flow(tg: FakeTelegram, tmp_path: Path, database_url: str):
+    settings = e2e_settings(tmp_path, tg, database_url=database_url, throttle_rate=1000)
+    async with BotApp(tg, settings) as app:
         staff = tg.user(821, "Petugas")
         staff_account = await as_role(app, staff, "petugas")
         saved = await _create_training(staff)
