@@ -181,48 +181,60 @@ FORM = register_form(
         title=__("🎓 Training"),
         fields=[
             Field(
-                "title", "text", __("Name of the training? For example: Sewing."), max_length=200
+                "title",
+                "text",
+                __("Name of the training?"),
+                help=__("For example: Sewing."),
+                max_length=200,
             ),
             Field(
                 "provider",
                 "text",
-                __("Who gives it? For example: a partner company or the BLK."),
+                __("Who gives it?"),
+                help=__("For example: a partner company or the BLK."),
                 max_length=200,
             ),
             Field(
                 "description",
                 "text",
-                __("A short description (what people learn, what they get)?"),
+                __("Description?"),
+                help=__("In short: what people learn, what they get."),
                 required=False,
                 max_length=1000,
             ),
             Field(
                 "start_date",
                 "date",
-                __("First day? For example: 17-08-2025."),
+                __("First day?"),
+                help=__("For example: 17-08-2025."),
                 min=lambda today: today,
                 max=lambda today: today + dt.timedelta(days=366),
             ),
             Field(
                 "start_time",
                 "time",
-                __("Start time (WIB)? For example: 08.00."),
+                __("Start time (WIB)?"),
+                help=__("For example: 08.00."),
                 constraint=_start_not_past,
             ),
             Field(
                 "end_date",
                 "date",
-                __("Last day, if it runs several days? Skip if it is one day."),
+                __("Last day?"),
+                help=__("Only if it runs several days; skip if it is one day."),
                 required=False,
                 constraint=_end_date_ok,
             ),
             Field(
                 "end_time",
                 "time",
-                __("End time each day (WIB)? For example: 15.00."),
+                __("End time each day (WIB)?"),
+                help=__("For example: 15.00."),
                 constraint=_end_time_ok,
             ),
-            Field("place", "text", __("Place? For example: BLK Cikarang."), max_length=300),
+            Field(
+                "place", "text", __("Place?"), help=__("For example: BLK Cikarang."), max_length=300
+            ),
             Field("capacity", "integer", __("How many seats?"), min=1, max=5000),
             Field(
                 "min_age",
@@ -244,7 +256,8 @@ FORM = register_form(
             Field(
                 "deadline",
                 "date",
-                __("Last day to sign up? Skip to allow sign-ups until the training starts."),
+                __("Last day to sign up?"),
+                help=__("Skip to allow sign-ups until the training starts."),
                 required=False,
                 constraint=_deadline_ok,
             ),

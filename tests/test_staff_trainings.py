@@ -33,7 +33,7 @@ async def _reply(user: FakeUser, text: str) -> FakeMessage:
 async def _create_training(staff: FakeUser) -> str:
     start = dt.datetime.now(WIB).date() + dt.timedelta(days=3)
     question = await _reply(staff, "/pelatihanbaru")
-    assert t("Name of the training? For example: Sewing.") in question.text
+    assert t("Name of the training?") in question.text
     await _reply(staff, "Menjahit")
     question = await _reply(staff, "PT Maju Garmen")
     await staff.click(question, t("Skip"))  # no description
@@ -42,7 +42,7 @@ async def _create_training(staff: FakeUser) -> str:
     question = await _reply(staff, "08.00")
     await staff.click(question, t("Skip"))  # one day
     await staff.wait_for(
-        lambda: question.text.startswith(t("End time each day (WIB)? For example: 15.00."))
+        lambda: question.text.startswith(t("End time each day (WIB)?"))
     )
     await _reply(staff, "jam 3 sore")
     await _reply(staff, "BLK Cikarang")
@@ -52,7 +52,7 @@ async def _create_training(staff: FakeUser) -> str:
     await staff.click(question, t("Keep: {value}").format(value="64"))
     await staff.wait_for(
         lambda: (
-            t("Last day to sign up? Skip to allow sign-ups until the training starts.")
+            t("Last day to sign up?")
             in question.text
         )
     )
