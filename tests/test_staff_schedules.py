@@ -49,18 +49,9 @@ async def _fill_form(staff: FakeUser, *, expect_count: int) -> str:
     """Answer the schedule form (program question on screen); returns the summary text."""
     question = await staff.wait_message(predicate=lambda m: t("Which program?") in (m.text or ""))
     await staff.click(question, next(b for b in question.buttons if b.endswith(t("BLT"))))
-    await staff.wait_for(
-        lambda: (
-            t("Name of this disbursement?")
-            in (staff.last_message.text or "")
-        )
-    )
+    await staff.wait_for(lambda: t("Name of this disbursement?") in (staff.last_message.text or ""))
     await staff.send("BLT Dana Desa tahap 2")
-    await staff.wait_message(
-        predicate=lambda m: (
-            t("Amount per household?") in (m.text or "")
-        )
-    )
+    await staff.wait_message(predicate=lambda m: t("Amount per household?") in (m.text or ""))
     await staff.send("300rb")
     await staff.wait_message(predicate=lambda m: "17-08-2025" in (m.text or ""))
     await staff.send(_tomorrow().strftime("%d-%m-%Y"))
@@ -254,15 +245,20 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
             t("{collected} of {total} households have collected.").format(collected=2, total=3)
             in reply.text
         )
-        async with app.sessionmaker() as session:
-            collected = set(
-                await session.scalars(
+        wanted = {ids["cibening"], ids["cijengkol"]}
+
+        async def collected() -> set[int]:
+            async with app.sessionmaker() as session:
+                rows = await session.scalars(
                     select(DisbursementRecipient.household_id).where(
                         DisbursementRecipient.collected_at.is_not(None)
                     )
                 )
-            )
-            assert collected == {ids["cibening"], ids["cijengkol"]}
+                found = set(rows)
+            return found if found == wanted else set()
+
+        assert await eventually(collected) == wanted
+        async with app.sessionmaker() as session:
             details = list(
                 await session.scalars(
                     select(AuditLog.detail).where(AuditLog.action == "disbursement.collected")
