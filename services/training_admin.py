@@ -113,28 +113,50 @@ async def change(
 
 
 async def promote_waiting(session: AsyncSession, training: Training) -> list[Enrollment]:
-    """Give free seats to the waiting list, first come first served."""
+    """Give free seats to the waiting list, first come first served.
+
+    Each step is a conditional UPDATE, so concurrent promotions (two staff, or a resident's
+    cancellation) neither promote one person twice nor give away more seats than there are:
+    first claim the person (still waiting?), then the seat (still one free?); without a seat
+    the claim is undone and we stop."""
     waiting = list(
         await session.scalars(
-            select(Enrollment)
+            select(Enrollment.id)
             .where(Enrollment.training_id == training.id, Enrollment.status == "waiting")
             .order_by(Enrollment.created_at, Enrollment.id)
         )
     )
-    promoted = []
-    for enrollment in waiting:
-        taken = await session.execute(
+    promoted_ids = []
+    now = utcnow()
+    for enrollment_id in waiting:
+        claimed = await session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment_id, Enrollment.status == "waiting")
+            .values(status="enrolled", updated_at=now)
+        )
+        if not claimed.rowcount:
+            continue  # promoted (or cancelled) by someone else meanwhile
+        seat = await session.execute(
             update(Training)
             .where(Training.id == training.id, Training.seats_taken < Training.capacity)
             .values(seats_taken=Training.seats_taken + 1)
         )
-        if not taken.rowcount:
+        if not seat.rowcount:
+            await session.execute(
+                update(Enrollment).where(Enrollment.id == enrollment_id).values(status="waiting")
+            )
             break
-        enrollment.status = "enrolled"
-        enrollment.updated_at = utcnow()
-        promoted.append(enrollment)
+        promoted_ids.append(enrollment_id)
     await session.refresh(training, ["seats_taken"])
-    return promoted
+    if not promoted_ids:
+        return []
+    promoted = await session.scalars(
+        select(Enrollment)
+        .where(Enrollment.id.in_(promoted_ids))
+        .order_by(Enrollment.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(promoted)
 
 
 async def close_signups(session: AsyncSession, actor: Account, training: Training) -> None:

@@ -152,6 +152,7 @@ async def test_program_and_desa_targets_count(tg: FakeTelegram, tmp_path: Path):
         await staff.click(kinds, t("Done"))  # nothing chosen yet: refused
         await staff.click(kinds, "◻️ Cibening")
         await staff.wait_for(lambda: "✅ Cibening" in kinds.buttons)
+        await app.restart()  # the desa picked so far are kept in the conversation state
         await staff.click(kinds, "◻️ Cijengkol")
         await staff.wait_for(lambda: "✅ Cijengkol" in kinds.buttons)
         await staff.click(kinds, t("Done"))
