@@ -22,6 +22,7 @@ from conversations.validators import (
     ValidationError,
     format_datetime_id,
     format_rupiah,
+    to_wib,
     wib_datetime,
 )
 from db.models import Disbursement
@@ -197,9 +198,7 @@ FORM = register_form(
 
 
 def initial_of(disbursement: Disbursement, program_code: str) -> dict[str, Any]:
-    """A schedule's values as answers for the change form ("Keep" buttons)."""
-    from conversations.validators import to_wib
-
+    """A schedule's values as answers for the change form (it opens at the summary)."""
     local = to_wib(disbursement.scheduled_at)
     return {
         "program": program_code,

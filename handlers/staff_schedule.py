@@ -325,6 +325,13 @@ async def _detail_view(
             collected=format_decimal(collected, locale="id"),
         ),
     ]
+    not_received = await schedules.not_received_count(session, disbursement.id)
+    if not_received:
+        lines.append(
+            _("{count} households said they have not received it.").format(
+                count=format_decimal(not_received, locale="id")
+            )
+        )
     if disbursement.status == "cancelled":
         lines.append(_("✖️ This schedule is cancelled."))
     builder = InlineKeyboardBuilder()

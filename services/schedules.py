@@ -182,6 +182,17 @@ async def collected_count(session: AsyncSession, disbursement_id: int) -> int:
     return int(total or 0)
 
 
+async def not_received_count(session: AsyncSession, disbursement_id: int) -> int:
+    """Households that answered "belum" (not received) to the residents' follow-up question."""
+    total = await session.scalar(
+        select(func.count(DisbursementRecipient.id)).where(
+            DisbursementRecipient.disbursement_id == disbursement_id,
+            DisbursementRecipient.resident_answer == "belum",
+        )
+    )
+    return int(total or 0)
+
+
 async def get(session: AsyncSession, disbursement_id: int) -> Disbursement | None:
     return await session.get(Disbursement, disbursement_id)
 

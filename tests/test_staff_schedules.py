@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from conversations.validators import WIB
 from db.models import AuditLog, Broadcast, Disbursement, DisbursementRecipient
@@ -218,11 +218,22 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
             notices[0].text
         )
 
+        # A resident answered "belum" (written by the residents' feature): staff see the count.
+        async with app.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(DisbursementRecipient)
+                .where(DisbursementRecipient.household_id == ids["burangkeng"])
+                .values(resident_answer="belum")
+            )
+
         # Mark collected: a typed KK (deleted from the chat), a wrong one, then a file.
         await staff.send("/daftarjadwal")
         listing = await staff.wait_message()
         await staff.click(listing, listing.buttons[0])
         await staff.wait_for(lambda: t("✔️ Mark collected") in listing.buttons)
+        assert (
+            t("{count} households said they have not received it.").format(count=1) in listing.text
+        )
         await staff.click(listing, t("✔️ Mark collected"))
         await staff.wait_message()
         typed = await staff.send(kk(1))

@@ -74,6 +74,7 @@ T = {
     "Aid schedules (from {days} days ago). Tap one:": "Jadwal bantuan (sejak {days} hari lalu). Ketuk salah satu:",
     "Schedule #{id}": "Jadwal #{id}",
     "Households: {total}, collected: {collected}.": "Keluarga: {total}, sudah mengambil: {collected}.",
+    "{count} households said they have not received it.": "{count} keluarga menjawab belum menerima.",
     "✖️ This schedule is cancelled.": "✖️ Jadwal ini sudah dibatalkan.",
     "✔️ Mark collected": "✔️ Tandai sudah ambil",
     "✖️ Cancel schedule": "✖️ Batalkan jadwal",
