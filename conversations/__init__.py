@@ -40,6 +40,7 @@ from .validators import (
     format_date_id,
     format_phone_national,
     format_rupiah,
+    format_time_id,
     is_kota_bekasi,
     mask_number,
     nik_birth_date,
@@ -50,6 +51,8 @@ from .validators import (
     parse_nik,
     parse_phone,
     parse_rupiah,
+    parse_time,
+    wib_datetime,
 )
 
 __all__ = [
@@ -73,6 +76,7 @@ __all__ = [
     "format_date_id",
     "format_phone_national",
     "format_rupiah",
+    "format_time_id",
     "get_form",
     "handle",
     "input_from_callback",
@@ -87,6 +91,7 @@ __all__ = [
     "parse_nik",
     "parse_phone",
     "parse_rupiah",
+    "parse_time",
     "question",
     "register_form",
     "render",
@@ -95,4 +100,5 @@ __all__ = [
     "show_current",
     "start",
     "summary_lines",
+    "wib_datetime",
 ]

@@ -14,9 +14,11 @@ State dict (``v`` = format version)::
 
 Answers in the state are JSON values: choice -> option value (str), multi -> list of
 option values, integer/rupiah -> int, text/nik/kk -> str, phone -> E.164 str,
-date -> ISO "YYYY-MM-DD", photo -> Telegram file_id, location -> {"lat": .., "lon": ..},
+date -> ISO "YYYY-MM-DD", time -> "HH:MM" (WIB), photo -> Telegram file_id,
+location -> {"lat": .., "lon": ..},
 skipped optional field -> None. Callables (``ask_if``, ``prefill``, ``options``,
-``constraint``) and :class:`Done` receive *typed* answers (dates as ``datetime.date``).
+``constraint``) and :class:`Done` receive *typed* answers (dates as ``datetime.date``,
+times as ``datetime.time``).
 
 ``handle`` mutates the state dict in place; the caller saves it afterwards.
 """
@@ -24,7 +26,7 @@ skipped optional field -> None. Callables (``ask_if``, ``prefill``, ``options``,
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
@@ -58,6 +60,7 @@ from .validators import (
     format_date_id,
     format_phone_national,
     format_rupiah,
+    format_time_id,
     mask_number,
     parse_date,
     parse_int,
@@ -65,6 +68,7 @@ from .validators import (
     parse_nik,
     parse_phone,
     parse_rupiah,
+    parse_time,
     today_wib,
 )
 
@@ -116,6 +120,8 @@ def _typed(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
             kind = None
         if kind == "date" and isinstance(value, str):
             value = date.fromisoformat(value)
+        elif kind == "time" and isinstance(value, str):
+            value = time.fromisoformat(value)
         elif kind == "multi" and value is not None:
             value = list(value)
         out[name] = value
@@ -125,6 +131,8 @@ def _typed(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
 def _to_state(f: Field, value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if f.kind == "location" and isinstance(value, tuple | list):
         return {"lat": float(value[0]), "lon": float(value[1])}
     if f.kind == "multi" and value is not None:
@@ -175,6 +183,8 @@ def display_value(form: Form, state: dict[str, Any], f: Field, value: Any) -> st
         return format_decimal(int(value), locale="id")
     if kind == "date":
         return format_date_id(date.fromisoformat(value) if isinstance(value, str) else value)
+    if kind == "time":
+        return format_time_id(time.fromisoformat(value) if isinstance(value, str) else value)
     if kind == "phone":
         return format_phone_national(str(value))
     if kind == "photo":
@@ -200,9 +210,12 @@ def start(
     form: Form,
     initial: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    review: bool = False,
 ) -> dict[str, Any]:
     """New state. ``initial``: known answers (offered as "Keep"); ``context``: JSON data
-    for ``prefill``/``options`` callables (e.g. the account's kecamatan)."""
+    for ``prefill``/``options`` callables (e.g. the account's kecamatan). ``review``: open
+    at the summary when ``initial`` answers every question (to change a saved record: the
+    person taps "Change" for what differs)."""
     state: dict[str, Any] = {
         "v": STATE_VERSION,
         "form": form.name,
@@ -217,7 +230,9 @@ def start(
     }
     for name, value in (initial or {}).items():
         state["answers"][name] = _to_state(form.field(name), value)
+    state["editing"] = review  # editing: only unanswered questions are asked
     _goto_next(form, state, 0)
+    state["editing"] = False
     return state
 
 
@@ -363,6 +378,8 @@ def _store(form: Form, state: dict[str, Any], f: Field, value: Any) -> Step:
 def _from_state(f: Field, value: Any) -> Any:
     if f.kind == "date" and isinstance(value, str):
         return date.fromisoformat(value)
+    if f.kind == "time" and isinstance(value, str):
+        return time.fromisoformat(value)
     return value
 
 
@@ -502,6 +519,8 @@ def _read_value(form: Form, state: dict[str, Any], f: Field, inp: Input, today: 
         return parse_phone(text)
     if kind == "date":
         return parse_date(text, today, f.min, f.max).isoformat()
+    if kind == "time":
+        return parse_time(text).strftime("%H:%M")
     # text
     clean = " ".join(text.split())
     if not clean:
@@ -622,6 +641,10 @@ def _confirm_question(form: Form, state: dict[str, Any]) -> Question:
     lines = summary_lines(form, state)
     title = form.summary_title or _("Please check your answers:")
     text = str(title) + "\n\n" + "\n".join(lines)
+    if form.summary_note is not None:
+        note = form.summary_note(_typed(form, state["answers"]), state.get("ctx") or {})
+        if note:
+            text += "\n\n" + note
     buttons: Buttons = [
         [(_("✅ Confirm"), "confirm")],
         [(_("✏️ Change"), "edit")],

@@ -15,10 +15,10 @@ from typing import Any
 STATE_VERSION = 1
 
 KINDS = frozenset(
-    {"choice", "multi", "integer", "rupiah", "text", "nik", "kk", "phone", "date", "photo",
-     "location"}
+    {"choice", "multi", "integer", "rupiah", "text", "nik", "kk", "phone", "date", "time",
+     "photo", "location"}
 )  # fmt: skip
-TEXT_KINDS = frozenset({"integer", "rupiah", "text", "nik", "kk", "phone", "date"})
+TEXT_KINDS = frozenset({"integer", "rupiah", "text", "nik", "kk", "phone", "date", "time"})
 SECRET_KINDS = frozenset({"nik", "kk"})
 
 # Positions used in button tokens for the non-field screens.
@@ -90,6 +90,9 @@ class Form:
     fields: Sequence[Field]
     summary_title: Any = None  # default: "Please check your answers:"
     submit: Any = None
+    # summary_note(answers, context) -> str: a line shown under the summary (e.g. how many
+    # households a schedule reaches, computed before the form started).
+    summary_note: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

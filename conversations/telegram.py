@@ -142,10 +142,12 @@ async def begin(
     state: FSMContext,
     initial: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    review: bool = False,
 ) -> Step:
-    """Start ``form_name`` for this chat and send its first question."""
+    """Start ``form_name`` for this chat and send its first question (with ``review``, the
+    summary of ``initial`` answers, see :func:`conversations.engine.start`)."""
     form = get_form(form_name)
-    form_state = start(form, initial=initial, context=context)
+    form_state = start(form, initial=initial, context=context, review=review)
     await state.set_state(FormFlow.active)
     await state.update_data({STATE_KEY: form_state})
     step = current_step(form, form_state)

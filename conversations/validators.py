@@ -10,7 +10,7 @@ Rules for NIK / No. KK and phone numbers follow DOMAIN.md sections 1 and 6.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -463,3 +463,47 @@ def format_datetime_id(when: datetime) -> str:
 def format_date_long(d: date) -> str:
     """date(2024, 3, 19) -> '19 Maret 2024'."""
     return format_date(d, "d MMMM y", locale="id")
+
+
+# --------------------------------------------------------------------------- times of day
+
+_TIME_MSG = __("Please type the time like 09.00 or 13.30 (WIB).")
+_TIME_RE = re.compile(r"(\d{1,2})(?:[.:](\d{2})|(\d{2}))?")
+# Words for the part of the day, as people say it: "jam 2 siang" is 14.00.
+_PART_OF_DAY = {"pagi": "am", "siang": "pm", "sore": "pm", "petang": "pm", "malam": "pm"}
+
+
+def parse_time(text: str) -> time:
+    """A time of day in WIB from '9', '09.00', '9:30', '0930', 'jam 9 pagi', 'pukul 2 siang',
+    '19.00 WIB'. A bare hour means that hour on the 24-hour clock."""
+    s = " ".join((text or "").lower().replace("wib", " ").split())
+    s = re.sub(r"^(jam|pukul|pkl\.?)\s*", "", s)
+    part = None
+    words = s.split(" ")
+    if len(words) == 2 and words[1] in _PART_OF_DAY:
+        part, s = words[1], words[0]
+    m = _TIME_RE.fullmatch(s)
+    if not m:
+        raise ValidationError(_TIME_MSG)
+    hour = int(m[1])
+    minute = int(m[2] or m[3] or 0)
+    if part is not None and hour <= 12:
+        if _PART_OF_DAY[part] == "pm" and hour < 12 and not (part == "siang" and hour >= 10):
+            hour += 12
+        elif part == "malam" and hour == 12:
+            hour = 0
+        elif part == "pagi" and hour == 12:
+            hour = 0
+    if hour > 23 or minute > 59:
+        raise ValidationError(_TIME_MSG)
+    return time(hour, minute)
+
+
+def format_time_id(value: time) -> str:
+    """time(9, 0) -> '09.00 WIB' (Indonesian writes the time with a dot)."""
+    return value.strftime("%H.%M") + " WIB"
+
+
+def wib_datetime(day: date, at: time) -> datetime:
+    """A WIB date and time of day -> an aware datetime (stored as UTC by the models)."""
+    return datetime.combine(day, at, tzinfo=WIB)

@@ -1,9 +1,10 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
 A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot) plus `form_context`, the context the form
-was started with; it writes through a use case and returns
-the text to thank the person with. The unit of work commits after it returns.
+update's context (session, account, settings, bot) and `form_context` (the `context` the
+form was started with, e.g. which household a visit is about or which record a change form
+edits); it writes through a use case and returns the text to thank the person with. The unit
+of work commits after it returns.
 """
 
 from __future__ import annotations

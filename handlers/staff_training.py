@@ -1,0 +1,325 @@
+"""Staff: trainings. /pelatihanbaru makes one (the training form); menu "Pelatihan" and
+/daftarpelatihan list them: sign-ups and waiting list (names with masked NIK, audited), close
+sign-ups, attendance, XLSX export (audited), change and cancel (both announced to those
+signed up through a queued notice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands import COMMANDS, CommandInfo
+from conversations import begin
+from conversations.training_form import (
+    FORM_NAME,
+    cancelled_notice,
+    details,
+    initial_of,
+)
+from conversations.validators import format_date_long, to_wib, today_wib
+from db import audit
+from db.models import Account, Training, utcnow
+from handlers.access import STAFF, gated_router
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
+from services import training_admin
+from services.training_admin import Signup
+
+LIST_PAST_DAYS = 30
+MAX_LISTED = 100  # sign-ups shown in one message; the export has them all
+
+MENU_ENTRIES.append(MenuEntry("staff_trainings", __("🎓 Trainings"), roles=STAFF))
+COMMANDS.append(
+    CommandInfo("pelatihanbaru", __("New training"), __("adds a training."), roles=STAFF)
+)
+COMMANDS.append(
+    CommandInfo(
+        "daftarpelatihan",
+        __("Trainings"),
+        __("lists trainings: sign-ups, attendance, export, change, cancel."),
+        roles=STAFF,
+    )
+)
+
+
+class TrainingCb(CallbackData, prefix="tr"):
+    # view | list | signups | waiting | close | cancel | cancel_yes | attend | att | export | edit
+    a: str
+    id: int = 0
+    e: int = 0  # an enrollment id (attendance toggle)
+
+
+STATUS_LABELS = {
+    "open": __("open for sign-up"),
+    "closed": __("sign-up closed"),
+    "cancelled": __("cancelled"),
+}
+
+
+async def new_training(message: Message, state: FSMContext) -> None:
+    await state.set_data({})
+    await begin(FORM_NAME, message, state)
+
+
+async def _list_view(session: AsyncSession) -> tuple[str, InlineKeyboardMarkup]:
+    since = utcnow() - dt.timedelta(days=LIST_PAST_DAYS)
+    found = await training_admin.listing(session, since=since)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("➕ New training"), callback_data=TrainingCb(a="new"))
+    if not found:
+        text = _("There are no trainings yet. Add one with /pelatihanbaru.")
+        return text, builder.as_markup()
+    for training in found:
+        mark = "✖️ " if training.status == "cancelled" else ""
+        when = format_date_long(to_wib(training.starts_at).date())
+        label = (
+            f"{mark}#{training.id} {when} · {training.title} "
+            f"({training.seats_taken}/{training.capacity})"
+        )
+        builder.button(text=label[:60], callback_data=TrainingCb(a="view", id=training.id))
+    builder.adjust(1)
+    return _("Trainings (from {days} days ago). Tap one:").format(
+        days=LIST_PAST_DAYS
+    ), builder.as_markup()
+
+
+async def list_trainings(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await state.set_state(None)
+    text, markup = await _list_view(session)
+    await message.answer(text, reply_markup=markup)
+
+
+async def _detail_view(
+    session: AsyncSession, training: Training
+) -> tuple[str, InlineKeyboardMarkup]:
+    counts = await training_admin.counts(session, training.id)
+    lines = [
+        _("Training #{id} ({status})").format(
+            id=training.id, status=STATUS_LABELS.get(training.status, training.status)
+        ),
+        details(training),
+        "",
+        _("Signed up: {enrolled}, attended: {attended}, waiting list: {waiting}.").format(
+            enrolled=counts.get("enrolled", 0) + counts.get("attended", 0),
+            attended=counts.get("attended", 0),
+            waiting=counts.get("waiting", 0),
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+
+    def button(text: str, action: str) -> None:
+        builder.button(text=text, callback_data=TrainingCb(a=action, id=training.id))
+
+    button(_("👥 Sign-ups"), "signups")
+    button(_("⏳ Waiting list"), "waiting")
+    button(_("📄 Export (Excel)"), "export")
+    if training.status != "cancelled":
+        button(_("✅ Attendance"), "attend")
+        button(_("✏️ Change"), "edit")
+    if training.status == "open":
+        button(_("🔒 Close sign-ups"), "close")
+    if training.status != "cancelled":
+        button(_("✖️ Cancel training"), "cancel")
+    button(_("« All trainings"), "list")
+    builder.adjust(2)
+    return "\n".join(lines), builder.as_markup()
+
+
+def _age(signup: Signup) -> str:
+    if signup.birth_date is None:
+        return "?"
+    today = today_wib()
+    born = signup.birth_date
+    return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+
+
+def _signup_lines(signups: list[Signup]) -> list[str]:
+    lines = []
+    for k, signup in enumerate(signups[:MAX_LISTED], start=1):
+        mark = " ✅" if signup.status == "attended" else ""
+        lines.append(
+            _("{n}. {name} ({nik}), {age} years, {desa}").format(
+                n=k, name=signup.name, nik=signup.nik_masked, age=_age(signup), desa=signup.desa
+            )
+            + mark
+        )
+    if len(signups) > MAX_LISTED:
+        lines.append(
+            _("…and {count} more: see the export.").format(count=len(signups) - MAX_LISTED)
+        )
+    return lines
+
+
+def _attendance_keyboard(training: Training, signups: list[Signup]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for signup in signups[:MAX_LISTED]:
+        mark = "✅ " if signup.status == "attended" else "◻️ "
+        builder.button(
+            text=(mark + signup.name)[:40],
+            callback_data=TrainingCb(a="att", id=training.id, e=signup.enrollment_id),
+        )
+    builder.button(text=_("Done"), callback_data=TrainingCb(a="view", id=training.id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+async def _export(message: Message, session: AsyncSession, training: Training) -> None:
+    rows = await training_admin.signups(session, training.id, ("enrolled", "attended", "waiting"))
+    status = {
+        "enrolled": _("signed up"),
+        "attended": _("attended"),
+        "waiting": _("waiting list"),
+    }
+    headers = [
+        _("No."),
+        _("Name"),
+        _("NIK (masked)"),
+        _("Age"),
+        _("Desa"),
+        _("Kecamatan"),
+        _("Status"),
+        _("Signed up on"),
+    ]
+    table = [
+        [
+            k,
+            r.name,
+            r.nik_masked,
+            _age(r),
+            r.desa,
+            r.kecamatan,
+            status[r.status],
+            format_date_long(to_wib(r.signed_up_at).date()),
+        ]
+        for k, r in enumerate(rows, start=1)
+    ]
+    content = training_admin.export_xlsx(training.title, headers, table)
+    await message.answer_document(
+        BufferedInputFile(content, filename=f"pelatihan-{training.id}.xlsx"),
+        caption=_("Sign-ups of training #{id}: {count} people.").format(
+            id=training.id, count=len(rows)
+        ),
+    )
+
+
+async def training_action(
+    query: CallbackQuery,
+    callback_data: TrainingCb,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    bot: Bot,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    action = callback_data.a
+    if action == "list":
+        await query.answer()
+        text, markup = await _list_view(session)
+        await message.edit_text(text, reply_markup=markup)
+        return
+    if action == "new":
+        await query.answer()
+        await new_training(message, state)
+        return
+    training = await training_admin.get(session, callback_data.id)
+    if training is None:
+        await query.answer(_("This training does not exist."), show_alert=True)
+        return
+    changes = ("close", "cancel", "cancel_yes", "attend", "att", "edit")
+    if training.status == "cancelled" and action in changes:
+        await query.answer(_("This training is cancelled."), show_alert=True)
+        action = "view"
+    elif action == "close" and training.status != "open":
+        await query.answer(_("Sign-ups are already closed."), show_alert=True)
+        action = "view"
+    else:
+        await query.answer()
+
+    if action == "view":
+        text, markup = await _detail_view(session, training)
+        await message.edit_text(text, reply_markup=markup)
+    elif action in ("signups", "waiting"):
+        statuses = ("enrolled", "attended") if action == "signups" else ("waiting",)
+        signups = await training_admin.signups(session, training.id, statuses)
+        audit.record(
+            session, account, "training.signups_viewed", "training", training.id, list=action
+        )
+        head = (
+            _("Sign-ups of training #{id} ({count}):")
+            if action == "signups"
+            else _("Waiting list of training #{id} ({count}), in order:")
+        ).format(id=training.id, count=len(signups))
+        body = _signup_lines(signups) or [_("Nobody yet.")]
+        await message.answer("\n".join([head, *body]))
+    elif action == "close":
+        await training_admin.close_signups(session, account, training)
+        text, markup = await _detail_view(session, training)
+        await message.edit_text(text, reply_markup=markup)
+    elif action == "cancel":
+        counts = await training_admin.counts(session, training.id)
+        people = sum(counts.get(s, 0) for s in ("enrolled", "attended", "waiting"))
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=_("Yes, cancel it"), callback_data=TrainingCb(a="cancel_yes", id=training.id)
+        )
+        builder.button(text=_("No, keep it"), callback_data=TrainingCb(a="view", id=training.id))
+        await message.edit_text(
+            _("Cancel training #{id}? The {count} people signed up will be told.").format(
+                id=training.id, count=people
+            ),
+            reply_markup=builder.as_markup(),
+        )
+    elif action == "cancel_yes":
+        await training_admin.cancel(session, account, training, cancelled_notice(training))
+        await message.edit_text(
+            _("Training #{id} is cancelled. Everyone signed up will be told.").format(
+                id=training.id
+            )
+        )
+    elif action in ("attend", "att"):
+        if action == "att":
+            await training_admin.toggle_attended(session, account, training, callback_data.e)
+        signups = await training_admin.signups(session, training.id, ("enrolled", "attended"))
+        if not signups:
+            await message.answer(_("Nobody has signed up yet."))
+            return
+        text = _("Attendance for training #{id}: tap who came.").format(id=training.id)
+        markup = _attendance_keyboard(training, signups)
+        if action == "att":
+            await message.edit_reply_markup(reply_markup=markup)
+        else:
+            await message.answer(text, reply_markup=markup)
+    elif action == "export":
+        audit.record(session, account, "training.exported", "training", training.id)
+        await _export(message, session, training)
+    elif action == "edit":
+        await message.edit_reply_markup(reply_markup=None)
+        await state.set_data({})
+        await begin(
+            FORM_NAME,
+            message,
+            state,
+            initial=initial_of(training),
+            context={"training_id": training.id},
+            review=True,
+        )
+
+
+def create_router() -> Router:
+    router = gated_router("staff_training", STAFF)
+    router.message.register(new_training, Command("pelatihanbaru"))
+    router.message.register(list_trainings, Command("daftarpelatihan"))
+    router.message.register(list_trainings, MenuButton("staff_trainings"))
+    router.callback_query.register(training_action, TrainingCb.filter())
+    return router

@@ -1,0 +1,177 @@
+"""Numbers per kecamatan for staff (/statistik): a few grouped queries, SQLite and PostgreSQL.
+
+Self-reports and visits are counted over the last 7 and 30 days; "extreme poor" is taken
+from each household's latest self-report (the report with the highest id, i.e. the latest
+written); training sign-ups count enrolled, waiting and attended; disbursements count the
+recipients that collected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    Account,
+    DisbursementRecipient,
+    Enrollment,
+    FieldVisit,
+    Household,
+    Member,
+    Region,
+    StatusReport,
+    utcnow,
+)
+
+KABUPATEN = "32.16"
+SIGNED_UP = ("enrolled", "waiting", "attended")
+
+
+@dataclass
+class AreaNumbers:
+    code: str
+    name: str
+    households: int = 0  # on the list (not rejected)
+    linked: int = 0  # accounts linked to a household
+    reports_7: int = 0
+    reports_30: int = 0
+    visits_7: int = 0
+    visits_30: int = 0
+    verified: int = 0
+    waiting: int = 0  # waiting for verification
+    extreme_poor: int = 0  # by each household's latest self-report
+    trainings: int = 0  # sign-ups (enrolled, waiting, attended)
+    collected: int = 0  # disbursements collected
+    recipients: int = 0  # disbursement recipients (collected or not)
+
+    def add(self, other: AreaNumbers) -> None:
+        for f in fields(self):
+            if f.type == "int":  # a string under `from __future__ import annotations`
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def count_when(condition: Any) -> Any:
+    """COUNT of the rows where the condition holds (portable: SUM of a CASE)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, tuple[Any, ...]]:
+    return {row[0]: tuple(row[1:]) for row in (await session.execute(query)).all()}
+
+
+async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -> list[AreaNumbers]:
+    """One row per kecamatan of the kabupaten, in name order."""
+    now = now or utcnow()
+    week, month = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
+    kec = Household.kecamatan_code
+
+    def count_when(condition) -> object:  # type: ignore[no-untyped-def]
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    households = await _grouped(
+        session,
+        select(
+            kec,
+            count_when(Household.verification != "ditolak"),
+            count_when(Household.verification == "terverifikasi"),
+            count_when(Household.verification == "menunggu_verifikasi"),
+        ).group_by(kec),
+    )
+    linked = await _grouped(
+        session,
+        select(kec, func.count(Account.id))
+        .join(Household, Household.id == Account.household_id)
+        .group_by(kec),
+    )
+    reports = await _grouped(
+        session,
+        select(
+            kec,
+            count_when(StatusReport.created_at >= week),
+            count_when(StatusReport.created_at >= month),
+        )
+        .join(Household, Household.id == StatusReport.household_id)
+        .where(StatusReport.created_at >= month)
+        .group_by(kec),
+    )
+    visits = await _grouped(
+        session,
+        select(
+            kec,
+            count_when(FieldVisit.visited_at >= week),
+            count_when(FieldVisit.visited_at >= month),
+        )
+        .join(Household, Household.id == FieldVisit.household_id)
+        .where(FieldVisit.visited_at >= month)
+        .group_by(kec),
+    )
+    latest = (
+        select(func.max(StatusReport.id).label("id")).group_by(StatusReport.household_id).subquery()
+    )
+    extreme = await _grouped(
+        session,
+        select(kec, func.count(StatusReport.id))
+        .join(latest, latest.c.id == StatusReport.id)
+        .join(Household, Household.id == StatusReport.household_id)
+        .where(StatusReport.extreme_poor.is_(True))
+        .group_by(kec),
+    )
+    trainings = await _grouped(
+        session,
+        select(kec, func.count(Enrollment.id))
+        .join(Member, Member.id == Enrollment.member_id)
+        .join(Household, Household.id == Member.household_id)
+        .where(Enrollment.status.in_(SIGNED_UP))
+        .group_by(kec),
+    )
+    disbursed = await _grouped(
+        session,
+        select(
+            kec,
+            count_when(DisbursementRecipient.collected_at.is_not(None)),
+            func.count(DisbursementRecipient.id),
+        )
+        .join(Household, Household.id == DisbursementRecipient.household_id)
+        .group_by(kec),
+    )
+    regions = await session.execute(
+        select(Region.code, Region.name)
+        .where(Region.parent_code == KABUPATEN, Region.level == "kecamatan")
+        .order_by(Region.name)
+    )
+    out = []
+    for code, name in regions.all():
+        hh = households.get(code, (0, 0, 0))
+        rep = reports.get(code, (0, 0))
+        vis = visits.get(code, (0, 0))
+        dis = disbursed.get(code, (0, 0))
+        out.append(
+            AreaNumbers(
+                code=code,
+                name=name,
+                households=int(hh[0]),
+                verified=int(hh[1]),
+                waiting=int(hh[2]),
+                linked=int(linked.get(code, (0,))[0]),
+                reports_7=int(rep[0]),
+                reports_30=int(rep[1]),
+                visits_7=int(vis[0]),
+                visits_30=int(vis[1]),
+                extreme_poor=int(extreme.get(code, (0,))[0]),
+                trainings=int(trainings.get(code, (0,))[0]),
+                collected=int(dis[0]),
+                recipients=int(dis[1]),
+            )
+        )
+    return out
+
+
+def total(rows: list[AreaNumbers]) -> AreaNumbers:
+    result = AreaNumbers(code=KABUPATEN, name="")
+    for row in rows:
+        result.add(row)
+    return result
