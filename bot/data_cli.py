@@ -21,6 +21,7 @@ from db.migrate import upgrade
 from db.protect import Protector
 
 EXIT_BAD_ARGUMENT = 2
+PROGRESS_ROWS = 5000  # a progress line per this many rows
 
 
 def _fail(command: str, message: str) -> int:
@@ -39,8 +40,13 @@ async def run_import(settings: Settings, file: str, rejected: str | None) -> int
         await upgrade(engine)
         sessionmaker = create_sessionmaker(engine)
 
+        shown = 0
+
         async def progress(rows: int) -> None:
-            print(f"import: {rows} rows read", file=sys.stderr, flush=True)
+            nonlocal shown
+            if rows - shown >= PROGRESS_ROWS or (rows != shown and shown == 0):
+                shown = rows
+                print(f"import: {rows} rows read", file=sys.stderr, flush=True)
 
         with i18n.context(), i18n.use_locale(i18n.default_locale):
             try:
