@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -32,7 +33,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import COMMANDS, CommandInfo
-from conversations.validators import today_wib
+from conversations.validators import (
+    ValidationError,
+    format_date_long,
+    parse_date,
+    today_wib,
+)
 from db import regions
 from db.engine import current_session
 from db.models import Account
@@ -238,7 +244,13 @@ PERIOD_LABELS = {
     "30": __("Last 30 days"),
     "month": __("This month"),
     "year": __("This year"),
+    "custom": __("📅 Type the dates"),
 }
+_DATE_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+
+class ExportStates(StatesGroup):
+    waiting_dates = State()
 
 
 def _kinds_keyboard() -> InlineKeyboardMarkup:
@@ -286,6 +298,7 @@ async def export_step(
     session: AsyncSession,
     account: Account,
     protector: Protector,
+    state: FSMContext,
 ) -> None:
     data = callback_data
     message = query.message if isinstance(query.message, Message) else None
@@ -306,9 +319,46 @@ async def export_step(
         await message.edit_text(
             _("Which period?"), reply_markup=_period_keyboard(data.kind, data.area)
         )
+    elif data.step == "period" and data.period == "custom":
+        await state.set_state(ExportStates.waiting_dates)
+        await state.update_data(export_kind=data.kind, export_area=data.area)
+        await message.edit_text(str(DATES_PROMPT))
     elif data.step == "period" and data.period in PERIOD_LABELS:
         await message.edit_text(_("Preparing the file…"))
-        await _send_export(message, session, account, protector, data)
+        date_from, date_to = _dates(data.period, today_wib())
+        label = str(PERIOD_LABELS[data.period])
+        await _send_export(message, session, account, protector, data.kind, data.area,
+                           date_from, date_to, label)  # fmt: skip
+
+
+DATES_PROMPT = __(
+    "Type the first and the last day, for example: 01-10-2026 sampai 31-10-2026 "
+    "(or one date for a single day). To stop: /batal"
+)
+
+
+async def receive_dates(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: Account,
+    protector: Protector,
+) -> None:
+    tokens = _DATE_TOKEN.findall(message.text or "")
+    try:
+        if not 1 <= len(tokens) <= 2:
+            raise ValidationError(DATES_PROMPT)
+        days = [parse_date(token, max=today_wib()) for token in tokens]
+    except ValidationError as error:
+        await message.answer(error.render())
+        return
+    date_from, date_to = min(days), max(days)
+    data = await state.get_data()
+    await state.clear()
+    label = " – ".join(dict.fromkeys(format_date_long(d) for d in (date_from, date_to)))
+    await message.answer(_("Preparing the file…"))
+    await _send_export(message, session, account, protector, data.get("export_kind", ""),
+                       data.get("export_area", ""), date_from, date_to, label)  # fmt: skip
 
 
 def _dates(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -326,10 +376,14 @@ async def _send_export(
     session: AsyncSession,
     account: Account,
     protector: Protector,
-    data: ExportCallback,
+    kind: str,
+    area: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    period: str,
 ) -> None:
-    region = await regions.by_code(session, data.area) if data.area else None
-    if data.area and region is None:
+    region = await regions.by_code(session, area) if area else None
+    if kind not in REPORT_LABELS or (area and region is None):
         await message.answer(_("This button is no longer active."))
         return
     kecamatan = desa = None
@@ -339,13 +393,12 @@ async def _send_export(
         else:
             desa, kecamatan = region.code, region.parent_code
     today = today_wib()
-    date_from, date_to = _dates(data.period, today)
     filters = Filters(kecamatan, desa, date_from, date_to)
     folder = Path(tempfile.mkdtemp(prefix="ekspor-"))
     try:
-        name = f"{data.kind}_{today:%Y%m%d}.xlsx"
+        name = f"{kind}_{today:%Y%m%d}.xlsx"
         rows = await export(
-            session, protector, data.kind, filters, folder / name, actor=account, via="bot"
+            session, protector, kind, filters, folder / name, actor=account, via="bot"
         )
         where = region.name if region is not None else _("Kabupaten Bekasi")
         await message.answer_document(
@@ -354,8 +407,7 @@ async def _send_export(
                 "{report}: {rows} rows, {area}, {period}. It holds full NIK and KK numbers: "
                 "keep it safe and do not share it."
             ).format(
-                report=REPORT_LABELS[data.kind], rows=rows, area=where,
-                period=PERIOD_LABELS[data.period],
+                report=REPORT_LABELS[kind], rows=rows, area=where, period=period,
             ),
             reply_markup=main_menu(account),
         )
@@ -371,6 +423,7 @@ def create_router() -> Router:
     router.message.register(not_a_file, ImportStates.waiting_file)
     router.message.register(start_export, Command("ekspor"))
     router.message.register(start_export, MenuButton("staff_export"))
+    router.message.register(receive_dates, ExportStates.waiting_dates)
     router.callback_query.register(export_step, ExportCallback.filter())
     return router
 

@@ -95,6 +95,7 @@ class RegionIndex:
         self.desa_by_code: dict[str, tuple[str, str]] = {}  # code -> (desa, kecamatan)
         self.desa_by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.names: dict[str, str] = {}
+        self._places: dict[tuple[str, str], tuple[str, str] | Reason] = {}
         for code, name, level, parent in regions:
             self.names[code] = name
             if level == "kecamatan":
@@ -112,7 +113,15 @@ class RegionIndex:
         return None
 
     def place(self, desa_text: str, kecamatan_text: str) -> tuple[str, str] | Reason:
-        """(desa code, kecamatan code), or why the pair is not a place in Kabupaten Bekasi."""
+        """(desa code, kecamatan code), or why the pair is not a place in Kabupaten Bekasi.
+        A file repeats the same few hundred places: each pair is looked up once."""
+        key = (desa_text, kecamatan_text)
+        found = self._places.get(key)
+        if found is None:
+            found = self._places[key] = self._place(desa_text, kecamatan_text)
+        return found
+
+    def _place(self, desa_text: str, kecamatan_text: str) -> tuple[str, str] | Reason:
         kecamatan = self.kecamatan(kecamatan_text) if kecamatan_text else None
         if kecamatan_text and kecamatan is None:
             return "kecamatan_unknown", {"value": kecamatan_text}
@@ -218,6 +227,14 @@ def _rt_rw(values: dict[str, str], column: str, reasons: list[Reason]) -> str | 
 
 
 def _programs(text: str, known: set[str], reasons: list[Reason]) -> tuple[str, ...]:
+    codes, problems = _program_codes(text, frozenset(known))
+    reasons.extend(problems)
+    return codes
+
+
+@lru_cache(maxsize=1024)
+def _program_codes(text: str, known: frozenset[str]) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+    reasons: list[Reason] = []
     found: set[str] = set()
     for part in _SPLIT_PROGRAMS.split(text):
         code = _SPACES.sub("", part).upper()
@@ -230,7 +247,7 @@ def _programs(text: str, known: set[str], reasons: list[Reason]) -> tuple[str, .
             )
             continue
         found.add(code)
-    return tuple(sorted(found))
+    return tuple(sorted(found)), tuple(reasons)
 
 
 def check_row(
@@ -304,7 +321,7 @@ def _birth_date(text: str, today: dt.date, reasons: list[Reason]) -> dt.date | N
     # XLSX dates arrive as ISO; "1985-12-12 00:00:00" from some exports.
     text = text.split(" 00:00")[0].split("T00:00")[0]
     try:
-        born = parse_date(text, today=today)
+        born = _plain_date(text) or parse_date(text, today=today)
     except ValidationError:
         reasons.append(("date_invalid", {"value": text}))
         return None
@@ -315,6 +332,21 @@ def _birth_date(text: str, today: dt.date, reasons: list[Reason]) -> dt.date | N
         reasons.append(("date_invalid", {"value": text}))
         return None
     return born
+
+
+def _plain_date(text: str) -> dt.date | None:
+    """The common DD-MM-YYYY / YYYY-MM-DD, read fast; anything else (or a date that does not
+    exist) goes to parse_date, which knows every other form and says what is wrong."""
+    if len(text) != 10:
+        return None
+    try:
+        if text[2] in "-/" and text[5] == text[2]:
+            return dt.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        if text[4] == "-" and text[7] == "-":
+            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    except ValueError:
+        return None
+    return None
 
 
 def _nik_agrees(person: Person) -> None:

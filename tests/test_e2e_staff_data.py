@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from db.models import AuditLog, Household
+from handlers.staff_data import DATES_PROMPT
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import (
     BotApp,
@@ -22,6 +23,7 @@ from tests.harness import (
     click_data,
     e2e_settings,
     eventually,
+    in_id,
     t,
 )
 
@@ -45,6 +47,11 @@ def sample_with_bad_rows() -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()
+
+
+def sheet_of(tg: FakeTelegram, message: FakeMessage) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(document_of(tg, message))).worksheets[0].iter_rows(
+        values_only=True))  # fmt: skip
 
 
 def document_of(tg: FakeTelegram, message: FakeMessage) -> bytes:
@@ -126,9 +133,26 @@ async def test_staff_import_with_bad_rows_then_reimport_then_export(
         assert {r[2] for r in rows[1:]} == {"3216181205780003", "3374061708800006"}
         assert {r[4] for r in rows[1:]} == {"Cibening", "Burangkeng"}
 
+        # Self-reports of one typed period: a wrong date first, then a good range.
+        await staff.send("/ekspor")
+        menu = await staff.wait_message()
+        await staff.click(menu, t("Self-reports"))
+        await staff.wait_for(lambda: menu.text == t("Which area?"))
+        await staff.click(menu, t("Whole kabupaten"))
+        await staff.wait_for(lambda: menu.text == t("Which period?"))
+        await staff.click(menu, t("📅 Type the dates"))
+        await staff.wait_for(lambda: menu.text == in_id(str, DATES_PROMPT))
+        await staff.send("31-02-2026 sampai 10-03-2026")
+        wrong = await staff.wait_message()
+        assert "31-02-2026" in wrong.text
+        await staff.send("01-01-2026 s/d 31-03-2026")
+        report = await staff.wait_message(WAIT, predicate=lambda m: m.kind == "document")
+        assert "1 Januari 2026 – 31 Maret 2026" in report.text
+        assert len(sheet_of(tg, report)) == 1  # the header: no self-reports yet
+
         async with app.sessionmaker() as session:
             exported = await session.scalar(
-                select(AuditLog).where(AuditLog.action == "data.exported")
+                select(AuditLog).where(AuditLog.action == "data.exported").order_by(AuditLog.id)
             )
             assert exported is not None and exported.actor_account_id == account.id
             assert exported.detail["report"] == "rumah_tangga"

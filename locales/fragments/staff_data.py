@@ -121,4 +121,9 @@ T = {
     "{report}: {rows} rows, {area}, {period}. It holds full NIK and KK numbers: keep it safe "
     "and do not share it.": "{report}: {rows} baris, {area}, {period}. Berkas ini berisi NIK "
     "dan No. KK lengkap: simpan baik-baik dan jangan dibagikan.",
+    "📅 Type the dates": "📅 Ketik tanggalnya",
+    "Type the first and the last day, for example: 01-10-2026 sampai 31-10-2026 "
+    "(or one date for a single day). To stop: /batal": "Ketik tanggal awal dan tanggal akhir, "
+    "misalnya: 01-10-2026 sampai 31-10-2026 (atau satu tanggal untuk satu hari saja). Untuk "
+    "berhenti: /batal",
 }
