@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from aiogram import Bot, F, Router
@@ -80,8 +81,19 @@ PROGRESS_EVERY = 2.0  # seconds between edits of the progress message
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
 ACCEPTED = (".csv", ".xlsx", ".txt")
 
-_import_lock = asyncio.Lock()
+# One import at a time per event loop (a lock belongs to the loop that first waits on it).
+_import_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
 _running: set[asyncio.Task[None]] = set()  # strong references: tasks are not lost to the GC
+
+
+def _import_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _import_locks.get(loop)
+    if lock is None:
+        lock = _import_locks[loop] = asyncio.Lock()
+    return lock
 
 
 class ImportStates(StatesGroup):
@@ -139,7 +151,7 @@ async def receive_file(
         )
         return
     await state.clear()
-    waiting = _import_lock.locked()
+    waiting = _import_lock().locked()
     progress = await message.answer(
         _("Another import is running; yours starts after it.")
         if waiting
@@ -167,7 +179,7 @@ async def _run_import(
     chat_id = account.telegram_id
     folder = Path(tempfile.mkdtemp(prefix="bnba-"))
     try:
-        async with _import_lock:
+        async with _import_lock():
             path = folder / Path(name).name
             await bot.download(file_id, destination=path)
             last_edit = time.monotonic()
