@@ -83,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--rejected",
         default=None,
-        help="where to write the rows to check (default: FILE_ditolak.xlsx)",
+        help="where to write the rows to check (default: FILE_rejected.xlsx)",
     )
 
     from services.export import KINDS

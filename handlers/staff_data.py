@@ -197,7 +197,7 @@ async def _run_import(
             try:
                 summary = await import_file(
                     path, sessionmaker, protector, describe, actor=account, via="bot",
-                    rejected_path=folder / "baris_perlu_diperiksa.xlsx", progress=progress,
+                    rejected_path=folder / _("rows_to_check.xlsx"), progress=progress,
                 )  # fmt: skip
             except FileProblem as exc:
                 await bot.send_message(

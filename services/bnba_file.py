@@ -65,7 +65,7 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "ya" if value else "tidak"
+        return "1" if value else "0"
     if isinstance(value, int):
         return str(value) if abs(value) < EXACT_FLOAT_LIMIT else f"{float(value):.5E}"
     if isinstance(value, float):

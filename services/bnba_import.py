@@ -115,7 +115,7 @@ async def import_file(
         program_ids = dict((await session.execute(select(AidProgram.code, AidProgram.id))).all())
     last_row = _last_row_of_each_kk(source)
     out = Path(rejected_path) if rejected_path else source.path.with_name(
-        source.path.stem + "_ditolak.xlsx"
+        source.path.stem + "_rejected.xlsx"
     )
     rejected = RejectedFile(out, source.header, describe)
     summary = ImportSummary()

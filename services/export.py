@@ -75,8 +75,9 @@ def _wib(when: dt.datetime | None) -> dt.datetime | None:
     return when.astimezone(WIB).replace(tzinfo=None) if when is not None else None
 
 
-def _yes(value: bool | None) -> str:
-    return "" if value is None else ("ya" if value else "tidak")
+def _yes(value: bool | None) -> bool | None:
+    # A real Excel boolean: shown in the reader's language (BENAR/SALAH in Indonesian Excel).
+    return value
 
 
 class _Context:
@@ -185,8 +186,8 @@ async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
                 household.source, household.verification, household.verification_note,
                 _wib(report.created_at) if report else None,
                 report.income_per_person_day if report else None,
-                _yes(report.extreme_poor) if report else "",
-                _yes(report.urgent) if report else "",
+                _yes(report.extreme_poor) if report else None,
+                _yes(report.urgent) if report else None,
                 _wib(household.last_visit_at),
                 _wib(household.created_at),
             ]  # fmt: skip

@@ -245,3 +245,14 @@ async def test_xlsx_with_numbers_and_dates_in_cells(db: Db, tmp_path: Path):
     assert (await db.member("3216181205780003")).birth_date == dt.date(1978, 5, 12)
     assert await db.scalar(select(func.count()).select_from(Member)) == 2
     assert COLUMNS[0] == "no_kk"
+
+
+async def test_progress_is_reported_batch_by_batch(db: Db):
+    seen: list[int] = []
+
+    async def progress(rows: int) -> None:
+        seen.append(rows)
+
+    summary = await db.run(SAMPLE, progress=progress, batch_rows=4)
+    assert summary.added == 14
+    assert seen == sorted(seen) and seen[-1] == 14 and len(seen) >= 3

@@ -109,10 +109,10 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         assert cibening[1:5] == ("Ahmad Suryadi", "3216181205780003", "Setu", "Cibening")
         assert cibening[8:12] == (4, "BLT, PKH", "bnba", "terdaftar")
         assert cibening[13] == dt.datetime(2026, 11, 20, 10, 0)  # latest report, in WIB
-        assert cibening[14:17] == (7500, "ya", "ya")
+        assert cibening[14:17] == (7500, True, True)
         recipients = sheet_rows(tmp_path / "penyaluran.xlsx")
         assert {(r[6], r[10]) for r in recipients[1:]} == {
-            ("3216181503120001", "ya"), ("3216062007150004", "tidak")
+            ("3216181503120001", True), ("3216062007150004", False)
         }  # fmt: skip
         enrollment = sheet_rows(tmp_path / "pelatihan.xlsx")[1]
         assert enrollment[4:7] == ("Ahmad Suryadi", "3216181205780003", "3216181503120001")
@@ -157,7 +157,7 @@ def test_cli_import_and_export(cli_env: str, tmp_path: Path, capsys: pytest.Capt
     out = capsys.readouterr()
     assert "Orang ditambahkan: 11" in out.out and "Baris ditolak: 3" in out.out
     assert "baris dibaca" not in out.err and "rows read" in out.err  # progress
-    rejected = tmp_path / "bad_ditolak.xlsx"
+    rejected = tmp_path / "bad_rejected.xlsx"
     assert str(rejected) in out.out
     reasons = {r[0]: r[-1] for r in sheet_rows(rejected)[1:]}
     assert reasons[10] == 'Tidak ada desa/kelurahan "Atlantis" di Kabupaten Bekasi.'

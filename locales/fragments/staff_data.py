@@ -126,4 +126,5 @@ T = {
     "(or one date for a single day). To stop: /batal": "Ketik tanggal awal dan tanggal akhir, "
     "misalnya: 01-10-2026 sampai 31-10-2026 (atau satu tanggal untuk satu hari saja). Untuk "
     "berhenti: /batal",
+    "rows_to_check.xlsx": "baris_perlu_diperiksa.xlsx",
 }
