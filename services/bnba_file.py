@@ -138,8 +138,8 @@ class BnbaFile:
 
     # ------------------------------------------------------------------ rows as dicts
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str], list[str]]]:
-        """(line number, {canonical column: text}, the original cells) per non-empty row."""
+    def _body(self) -> Iterator[tuple[int, list[str]]]:
+        """Reads the header (the first non-empty row), then yields the non-empty rows."""
         raw = self._raw_rows()
         header_line = 0
         for line, cells in enumerate(raw, start=1):
@@ -149,13 +149,27 @@ class BnbaFile:
                 break
         if not header_line:
             raise FileProblem("empty")
-        width = len(self.columns)
         for number, cells in enumerate(raw, start=header_line + 1):
-            if not any(cells):
-                continue
-            cells = (cells + [""] * width)[:width] if len(cells) != width else cells
+            if any(cells):
+                yield number, cells
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str], list[str]]]:
+        """(line number, {canonical column: text}, the original cells) per non-empty row."""
+        width = 0
+        for number, cells in self._body():
+            width = width or len(self.columns)
+            if len(cells) != width:
+                cells = (cells + [""] * width)[:width]
             values = {name: cells[i] for i, name in enumerate(self.columns) if name}
             yield number, values, cells
+
+    def column(self, name: str) -> Iterator[tuple[int, str]]:
+        """(line number, text) of one column for every non-empty row: the cheap first pass."""
+        index = -1
+        for number, cells in self._body():
+            if index < 0:
+                index = self.columns.index(name)
+            yield number, cells[index] if index < len(cells) else ""
 
     def _read_header(self, cells: list[str]) -> None:
         while cells and not cells[-1]:

@@ -145,8 +145,8 @@ async def import_file(
 
 def _last_row_of_each_kk(source: BnbaFile) -> dict[str, int]:
     last: dict[str, int] = {}
-    for number, values, _cells in source.rows():
-        kk = kk_key(values)
+    for number, text in source.column("no_kk"):
+        kk = kk_key({"no_kk": text})
         if kk is not None:
             last[kk] = number
     return last

@@ -82,7 +82,8 @@ async def test_staff_import_with_bad_rows_then_reimport_then_export(
     tg: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(staff_data, "PROGRESS_EVERY", 0.0)  # every progress report is shown
-    async with BotApp(tg, e2e_settings(tmp_path, tg)) as app:
+    # A long session of one person: more taps than the flood control lets through in 10 s.
+    async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
         staff = tg.user(801, "Petugas")
         account = await as_role(app, staff, "petugas")
 
@@ -121,6 +122,20 @@ async def test_staff_import_with_bad_rows_then_reimport_then_export(
         assert t("People added: {n}", n=4) in fixed.text
         assert t("People unchanged: {n}", n=10) in fixed.text
         assert t("Rows rejected: {n}", n=0) in fixed.text
+
+        # A file that is not a BNBA list: told why, nothing imported; a photo: asked again.
+        await staff.send("/impor")
+        await staff.wait_message()
+        await staff.send_photo()
+        again_please = await staff.wait_message()
+        assert again_please.text == t("Please send the CSV or XLSX file as a document (📎, "
+                                      "then File). To stop: /batal")  # fmt: skip
+        await staff.send_document("daftar.csv", b"nama;alamat\nSiti;Cibening\n")
+        refused = await staff.wait_message(
+            WAIT, predicate=lambda m: m.text.startswith(t("The file could not be imported: "
+                                                          "{reason}").split("{")[0])
+        )  # fmt: skip
+        assert "no_kk" in refused.text
 
         # Export: households of Kecamatan Setu, all time.
         await staff.send("/ekspor")
