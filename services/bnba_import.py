@@ -52,6 +52,9 @@ from services.rejected_file import RejectedFile
 __all__ = ["BATCH_ROWS", "FileProblem", "ImportSummary", "import_file"]
 
 BATCH_ROWS = 500  # rows per transaction: short write locks, few round trips
+# Reading and checking rows is plain CPU work on the event loop: give it back this often, so
+# the bot answers others during an import (on SQLite even the writes run on the loop).
+YIELD_ROWS = 2000
 Describe = Callable[[str, dict[str, Any]], str]
 Progress = Callable[[int], Awaitable[None]]
 SEP = "\x1f"
@@ -113,14 +116,14 @@ async def import_file(
                                                             Region.level, Region.parent_code))]
         )
         program_ids = dict((await session.execute(select(AidProgram.code, AidProgram.id))).all())
-    last_row = _last_row_of_each_kk(source)
+    last_row = await _last_row_of_each_kk(source)
     out = Path(rejected_path) if rejected_path else source.path.with_name(
         source.path.stem + "_rejected.xlsx"
     )
     rejected = RejectedFile(out, source.header, describe)
     summary = ImportSummary()
     batch: list[Family] = []
-    batch_size = 0
+    batch_size = yielded_at = 0
     try:
         for family in _families(source, last_row, regions, set(program_ids), today, summary,
                                 rejected):
@@ -132,6 +135,10 @@ async def import_file(
                 if progress is not None:
                     await progress(summary.rows)
                 await asyncio.sleep(0)  # let the bot answer others between batches
+                yielded_at = summary.rows
+            elif summary.rows - yielded_at >= YIELD_ROWS:  # many rejected rows in a row
+                await asyncio.sleep(0)
+                yielded_at = summary.rows
         if batch:
             await _write_batch(sessionmaker, protector, program_ids, batch, summary)
     finally:
@@ -143,12 +150,14 @@ async def import_file(
     return summary
 
 
-def _last_row_of_each_kk(source: BnbaFile) -> dict[str, int]:
+async def _last_row_of_each_kk(source: BnbaFile) -> dict[str, int]:
     last: dict[str, int] = {}
-    for number, text in source.column("no_kk"):
+    for count, (number, text) in enumerate(source.column("no_kk"), start=1):
         kk = kk_key({"no_kk": text})
         if kk is not None:
             last[kk] = number
+        if count % YIELD_ROWS == 0:
+            await asyncio.sleep(0)
     return last
 
 
