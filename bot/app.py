@@ -32,6 +32,7 @@ from handlers import (
     resident_report,
     resident_schedule,
     resident_training,
+    staff_data,
     staff_schedule,
     staff_stats,
     staff_training,
@@ -154,6 +155,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         staff_schedule.create_router(),
         staff_training.create_router(),
         staff_stats.create_router(),
+        staff_data.create_router(),
         *resources.extra_routers,
         fallback.create_router(),
     )

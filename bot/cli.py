@@ -1,4 +1,4 @@
-"""`python -m bot`: run | chat | db upgrade | grant."""
+"""`python -m bot`: run | chat | db upgrade | grant | import | export."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -71,6 +72,34 @@ def parser() -> argparse.ArgumentParser:
     grant.add_argument("telegram_id", type=int, help="the user's numeric Telegram id")
     grant.add_argument("--role", required=True, choices=["warga", "psm", "tksk", "petugas"])
     grant.add_argument("--area", default=None, help="kecamatan or desa code or name")
+
+    imp = sub.add_parser(
+        "import",
+        help="import the BNBA list (CSV or XLSX, one row per person)",
+        description="Import a BNBA file (columns in the README, sample in docs/contoh_bnba.csv). "
+        "Prints progress and a summary; rows not imported go to an XLSX file with the reason.",
+    )
+    imp.add_argument("file", help="the CSV or XLSX file")
+    imp.add_argument(
+        "--rejected",
+        default=None,
+        help="where to write the rows to check (default: FILE_rejected.xlsx)",
+    )
+
+    from services.export import KINDS
+
+    exp = sub.add_parser(
+        "export",
+        help="write a report as XLSX (full NIK/KK: keep it safe)",
+        description="Write an XLSX report. Area by code or name; dates as DD-MM-YYYY or "
+        "YYYY-MM-DD (WIB, both days included). Every export is written to the audit log.",
+    )
+    exp.add_argument("kind", choices=KINDS, help="which report")
+    exp.add_argument("--kecamatan", default=None, help="kecamatan code or name")
+    exp.add_argument("--desa", default=None, help="desa/kelurahan code or name")
+    exp.add_argument("--from", dest="date_from", default=None, help="first day")
+    exp.add_argument("--to", dest="date_to", default=None, help="last day")
+    exp.add_argument("-o", "--output", default=None, help="output file (default: KIND.xlsx)")
     return root
 
 
@@ -112,6 +141,21 @@ def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.data_cli import EXIT_BAD_ARGUMENT, run_import
+
+    if not Path(args.file).is_file():
+        print(f"import: no such file: {args.file}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    return asyncio.run(run_import(settings, args.file, args.rejected))
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.data_cli import run_export
+
+    return asyncio.run(run_export(settings, args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -128,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "grant":
         return cmd_grant(settings, args)
+    if args.command == "import":
+        return cmd_import(settings, args)
+    if args.command == "export":
+        return cmd_export(settings, args)
     if args.command == "chat":
         from bot.chat import run_chat
 

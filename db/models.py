@@ -101,6 +101,11 @@ class Household(Base):
     needs_visit: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_visit_reason: Mapped[str | None] = mapped_column(String(40))
     last_visit_at: Mapped[dt.datetime | None]
+    # Keyed hash of this KK's rows as last imported from the BNBA list (services.bnba_import):
+    # the same rows again change nothing, so a resident's or volunteer's later correction stays.
+    bnba_digest: Mapped[str | None] = mapped_column(String(64))
+    # The same, for the household's own columns only (address, RT/RW, desa, phone).
+    bnba_household_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -123,6 +128,8 @@ class Member(Base):
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     severe_disability: Mapped[bool] = mapped_column(Boolean, default=False)
     in_school: Mapped[bool | None] = mapped_column(Boolean)
+    # Keyed hash of this person's row as last imported from the BNBA list (see Household).
+    bnba_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

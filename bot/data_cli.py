@@ -1,0 +1,99 @@
+"""`python -m bot import FILE` and `python -m bot export KIND`: the staff data tasks on the
+server, through the same services as the bot's /impor and /ekspor.
+
+Summaries and the rejected-rows file are in Indonesian (the staff's language, same texts as
+the bot); errors about the command line itself are in English like the rest of the CLI.
+Exit code 2 for a bad argument (missing file, unknown area, bad date, not a BNBA file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.i18n import create_i18n
+from bot.settings import Settings
+from conversations.validators import ValidationError, parse_date
+from db import regions
+from db.engine import create_engine, create_sessionmaker
+from db.migrate import upgrade
+from db.protect import Protector
+
+EXIT_BAD_ARGUMENT = 2
+PROGRESS_ROWS = 5000  # a progress line per this many rows
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"{command}: {message}", file=sys.stderr)
+    return EXIT_BAD_ARGUMENT
+
+
+async def run_import(settings: Settings, file: str, rejected: str | None) -> int:
+    from handlers.bnba_texts import describe, summary_text
+    from services.bnba_import import FileProblem, import_file
+
+    path = Path(file)  # checked by the caller
+    i18n = create_i18n()
+    engine = create_engine(settings.db_url)
+    try:
+        await upgrade(engine)
+        sessionmaker = create_sessionmaker(engine)
+
+        shown = 0
+
+        async def progress(rows: int) -> None:
+            nonlocal shown
+            if rows - shown >= PROGRESS_ROWS or (rows != shown and shown == 0):
+                shown = rows
+                print(f"import: {rows} rows read", file=sys.stderr, flush=True)
+
+        with i18n.context(), i18n.use_locale(i18n.default_locale):
+            try:
+                summary = await import_file(
+                    path, sessionmaker, Protector(settings.secret), describe,
+                    via="cli", rejected_path=rejected, progress=progress,
+                )  # fmt: skip
+            except FileProblem as exc:
+                return _fail("import", describe(exc.code, exc.params))
+            print(summary_text(summary))
+            if summary.rejected_file is not None:
+                print(str(summary.rejected_file))
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def run_export(settings: Settings, args: argparse.Namespace) -> int:
+    from services.export import Filters, export
+
+    try:
+        date_from = parse_date(args.date_from) if args.date_from else None
+        date_to = parse_date(args.date_to) if args.date_to else None
+    except ValidationError:
+        return _fail("export", "dates are DD-MM-YYYY or YYYY-MM-DD")
+    if date_from and date_to and date_from > date_to:
+        return _fail("export", "--from is after --to")
+    output = Path(args.output or f"{args.kind}.xlsx")
+    engine = create_engine(settings.db_url)
+    try:
+        await upgrade(engine)
+        async with create_sessionmaker(engine).begin() as session:
+            codes: dict[str, str | None] = {"kecamatan": None, "desa": None}
+            for level, text in (("kecamatan", args.kecamatan), ("desa", args.desa)):
+                if not text:
+                    continue
+                levels = ("kecamatan",) if level == "kecamatan" else ("desa", "kelurahan")
+                found = await regions.find(session, text, levels)
+                if len(found) != 1:
+                    options = ", ".join(f"{r.code} {r.name}" for r in found) or "none"
+                    return _fail("export", f"--{level} {text!r} matches {options}")
+                codes[level] = found[0].code
+            filters = Filters(codes["kecamatan"], codes["desa"], date_from, date_to)
+            rows = await export(
+                session, Protector(settings.secret), args.kind, filters, output, via="cli"
+            )
+    finally:
+        await engine.dispose()
+    print(f"{rows} rows written to {output}")
+    return 0

@@ -1,0 +1,94 @@
+"""Texts of the BNBA import (reasons, summary), shared by the bot and the CLI.
+
+The import service names a reason by a code and its parameters; this module says it in the
+current gettext language (Indonesian), so the rejected-rows file reads the same from both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from services.bnba_import import ImportSummary
+
+REASONS: dict[str, Any] = {
+    "sheet_title": __("Rows to check"),
+    "column_row": __("row"),
+    "column_status": __("status"),
+    "column_reason": __("reason"),
+    "status_rejected": __("rejected"),
+    "status_warning": __("imported, please check"),
+    "required": __("Column {column} is empty."),
+    "excel_number": __(
+        "Column {column} holds {value}: Excel turned the number into a rounded one. Format the "
+        "column as Text and type the 16 digits again."
+    ),
+    "name_invalid": __("The name \"{value}\" does not look like a name."),
+    "relation_invalid": __(
+        "Unknown relation \"{value}\". Use: kepala keluarga, istri, suami, anak, menantu, cucu, "
+        "orang tua, mertua, famili lain, lainnya."
+    ),
+    "sex_invalid": __("Unknown sex \"{value}\". Use L (laki-laki) or P (perempuan)."),
+    "date_invalid": __("Birth date \"{value}\" is not a date. Use a format like 17-08-1985."),
+    "date_future": __("Birth date \"{value}\" is in the future."),
+    "kecamatan_unknown": __("No kecamatan \"{value}\" in Kabupaten Bekasi."),
+    "desa_unknown": __("No desa/kelurahan \"{value}\" in Kabupaten Bekasi."),
+    "desa_not_in_kecamatan": __("Desa \"{desa}\" is not in Kecamatan {kecamatan}."),
+    "desa_ambiguous": __(
+        "There are several desa named \"{value}\" (Kecamatan {options}): fill in the kecamatan "
+        "column."
+    ),
+    "rt_rw_invalid": __("Column {column} must be a number (for example 003), not \"{value}\"."),
+    "program_unknown": __("Unknown program \"{value}\". Use: {allowed}."),
+    "phone_invalid": __("Phone number \"{value}\" is not valid."),
+    "yes_no_invalid": __("Column {column} must be \"ya\" or \"tidak\", not \"{value}\"."),
+    "duplicate_nik": __("This NIK is already in row {row} of the file."),
+    "no_head": __(
+        "This KK has no valid \"kepala keluarga\" row, so none of its rows were imported."
+    ),
+    "several_heads": __(
+        "This KK has more than one \"kepala keluarga\", so none of its rows were imported."
+    ),
+    "nik_sex_mismatch": __("The NIK does not match the sex {sex} (women's NIK: day + 40)."),
+    "nik_birth_mismatch": __("The NIK holds the birth date {nik_date}, not the one in the row."),
+    # The file as a whole
+    "file_type": __("The file {name} is not CSV or XLSX."),
+    "unreadable": __("The file {name} cannot be opened as an Excel workbook (XLSX)."),
+    "empty": __("The file is empty."),
+    "columns_missing": __("The file lacks these columns: {missing}."),
+}
+
+
+def describe(code: str, params: dict[str, Any]) -> str:
+    """A reason in the current language."""
+    if code in ("nik_invalid", "kk_invalid"):
+        what = _("NIK") if code == "nik_invalid" else _("No. KK")
+        msgid = params["msgid"]  # a validator's text (conversations.validators)
+        detail = _(msgid).format(**params.get("params", {}))
+        return _("{what}: {detail}").format(what=what, detail=detail)
+    text = REASONS.get(code)
+    if text is None:
+        return code
+    return str(text).format(**params) if params else str(text)
+
+
+def summary_text(summary: ImportSummary) -> str:
+    lines = [
+        _("Import finished: {rows} rows read.").format(rows=summary.rows),
+        _("People added: {n}").format(n=summary.added),
+        _("People updated: {n}").format(n=summary.updated),
+        _("People unchanged: {n}").format(n=summary.unchanged),
+        _("Rows rejected: {n}").format(n=summary.rejected),
+        _("Families (KK): {added} new, {updated} updated, {unchanged} unchanged").format(
+            added=summary.households_added,
+            updated=summary.households_updated,
+            unchanged=summary.households_unchanged,
+        ),
+    ]
+    if summary.warnings:
+        lines.append(_("Imported but to check: {n}").format(n=summary.warnings))
+    if summary.rejected_file is not None:
+        lines += ["", _("The file below lists those rows with the reason for each.")]
+    return "\n".join(lines)
