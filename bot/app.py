@@ -23,7 +23,17 @@ from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import common, errors, fallback, forms, start
+from handlers import (
+    common,
+    errors,
+    fallback,
+    forms,
+    free_text,
+    resident_check,
+    resident_data,
+    resident_link,
+    start,
+)
 
 
 @dataclass
@@ -125,7 +135,12 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         start.create_router(),
         common.create_router(),
         forms.create_router(),
+        resident_link.create_router(),
+        resident_link.create_volunteer_router(),
+        resident_data.create_router(),
+        resident_check.create_router(),
         *resources.extra_routers,
+        free_text.create_router(),  # just before the fallback: typed questions to commands
         fallback.create_router(),
     )
     return dp

@@ -1,7 +1,8 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
 A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot); it writes through a use case and returns
+update's context (session, account, settings, bot, protector, and the FSM `state`, e.g. for
+values a feature kept beside the form); it writes through a use case and returns
 the text to thank the person with. The unit of work commits after it returns.
 """
 
@@ -34,12 +35,12 @@ async def form_button(
     query: CallbackQuery, callback_data: FormCallback, state: FSMContext, **data: Any
 ) -> None:
     step = await run_step(query, state, callback_data)
-    await _finish(step, query, data)
+    await _finish(step, query, {**data, "state": state})
 
 
 async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
     step = await run_step(message, state)
-    await _finish(step, message, data)
+    await _finish(step, message, {**data, "state": state})
 
 
 def create_router() -> Router:
