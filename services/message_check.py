@@ -5,6 +5,8 @@ actually sent (at least one delivery with status "sent"), after normalising what
 and copying change: formatting tags, letter case, spacing and line breaks, curly quotes,
 invisible characters. A pasted message matches when it is the same text, nearly the same (a
 few characters lost or changed in copying: similarity ≥ 0.9), or a long enough part of one.
+The character-level comparison (difflib, the costly step) runs only for the three broadcasts
+sharing the most words with the text; normalised broadcasts are kept in memory.
 
 Independently, words that scams use (transfer, biaya, PIN, OTP...) are flagged: Dinas Sosial
 never asks for money, PINs or OTP codes. The text is never stored or logged.
@@ -18,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,16 +83,33 @@ def scam_signs(text: str) -> bool:
     return any(p.search(normal) for p in _SCAM_PATTERNS)
 
 
-def _compare(wanted: str, candidate: str) -> str | None:
-    if wanted == candidate:
-        return "exact"
-    if len(wanted) >= MIN_PART and wanted in candidate:
-        return "part"
+_WORDS = re.compile(r"\w+")
+SHORTLIST = 3  # near candidates compared character by character (the costly step)
+MIN_OVERLAP = 0.6  # share of words two texts must have in common to be compared closely
+_CACHE_SIZE = 5000
+# Sent broadcasts never change: their normalised form is kept (text -> normalised, words).
+_normalised: dict[str, tuple[str, frozenset[str]]] = {}
+
+
+def _prepared(body: str) -> tuple[str, frozenset[str]]:
+    found = _normalised.get(body)
+    if found is None:
+        if len(_normalised) >= _CACHE_SIZE:
+            _normalised.clear()
+        text = normalise(body)
+        found = _normalised[body] = (text, frozenset(_WORDS.findall(text)))
+    return found
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _near(wanted: str, candidate: str) -> bool:
     matcher = SequenceMatcher(None, wanted, candidate, autojunk=False)
-    if matcher.real_quick_ratio() >= NEAR and matcher.quick_ratio() >= NEAR:
-        if matcher.ratio() >= NEAR:
-            return "near"
-    return None
+    if matcher.real_quick_ratio() < NEAR or matcher.quick_ratio() < NEAR:
+        return False
+    return matcher.ratio() >= NEAR
 
 
 async def check(session: AsyncSession, text: str) -> CheckResult:
@@ -108,14 +128,24 @@ async def check(session: AsyncSession, text: str) -> CheckResult:
         .order_by(Broadcast.id.desc())
         .limit(MAX_CANDIDATES)
     )
+    words = frozenset(_WORDS.findall(wanted))
+    shortlist: list[tuple[float, int, str, Any]] = []
     for broadcast_id, body, started_at, created_at in rows:
-        how = _compare(wanted, normalise(body))
+        candidate, candidate_words = _prepared(body)
+        when = started_at or created_at
+        if wanted == candidate or (len(wanted) >= MIN_PART and wanted in candidate):
+            how = "exact" if wanted == candidate else "part"
+            return CheckResult(True, broadcast_id, when, how, signs, _TAGS.sub("", body))
+        overlap = _overlap(words, candidate_words)
+        if overlap >= MIN_OVERLAP:
+            shortlist.append((overlap, broadcast_id, body, when))
+    # Character-level similarity only for the few closest by words: it is the costly step.
+    shortlist.sort(key=lambda item: (-item[0], -item[1]))
+    for _score, broadcast_id, body, when in shortlist[:SHORTLIST]:
         # A near copy that adds a request for money (a bank account, "biaya admin") is a
         # doctored message, not ours, however similar the rest is.
-        if how == "near" and signs and not scam_signs(body):
+        if signs and not scam_signs(body):
             continue
-        if how is not None:
-            return CheckResult(
-                True, broadcast_id, started_at or created_at, how, signs, _TAGS.sub("", body)
-            )
+        if _near(wanted, _prepared(body)[0]):
+            return CheckResult(True, broadcast_id, when, "near", signs, _TAGS.sub("", body))
     return CheckResult(False, scam_signs=signs)
