@@ -24,7 +24,7 @@ from db.models import (
 )
 from db.protect import mask_name
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
-from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, t
+from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, eventually, t
 from tests.test_e2e_residents_link import (
     KK,
     KK_UNLISTED,
@@ -35,6 +35,7 @@ from tests.test_e2e_residents_link import (
     OFFICE,
     TAMBUN_SELATAN,
     WIFE_NAME,
+    account_when,
     household_text,
     link,
     seed_household,
@@ -147,7 +148,7 @@ async def test_resident_proposes_a_household_not_on_the_list(
         assert "Lambangsari" in thanks.text and "/dataku" in thanks.text
 
         protector = app.resources.protector
-        account = await account_of(app, 941)
+        account = await account_when(app, 941, lambda a: a.household_id is not None)
         async with app.sessionmaker() as session:
             household = await session.scalar(
                 select(Household).where(Household.kk_hash == protector.lookup_hash(KK_UNLISTED))
@@ -222,10 +223,15 @@ async def test_volunteer_proposes_with_usul_in_their_area_without_kk(app: BotApp
     )
     assert "Lambangsari" in done.text
     volunteer = await account_of(app, 951)
+
+    async def proposed() -> Household | None:
+        async with app.sessionmaker() as session:
+            return await session.scalar(
+                select(Household).where(Household.proposed_by_account_id == volunteer.id)
+            )
+
+    household = await eventually(proposed)
     async with app.sessionmaker() as session:
-        household = await session.scalar(
-            select(Household).where(Household.proposed_by_account_id == volunteer.id)
-        )
         assert household.kk_hash is None and household.source == "usulan_relawan"
         member = await session.scalar(select(Member).where(Member.household_id == household.id))
         assert member.name == "Mak Icih" and member.nik_hash is None
@@ -325,6 +331,7 @@ async def test_my_data_correction_and_withdrawal(app: BotApp, tg: FakeTelegram):
     final = await user.wait_message()
     assert final.text == t(WITHDRAWN, contact=OFFICE)
     assert final.button_rows == [[t("❓ Help"), t("🔒 Privacy")], [t("🔎 Check a message")]]
+    await account_when(app, 961, lambda a: a.consent == "withdrawn")
 
     async with app.sessionmaker() as session:
         after = await session.get(Account, account.id)
@@ -383,7 +390,7 @@ async def test_refusing_in_privasi_after_consent_withdraws_and_unlinks(
     await query.wait_answered()
     final = await user.wait_message()
     assert final.text == t(WITHDRAWN, contact=OFFICE)
-    account = await account_of(app, 971)
+    account = await account_when(app, 971, lambda a: a.consent == "withdrawn")
     assert account.household_id is None and account.consent == "withdrawn"
     async with app.sessionmaker() as session:
         actions = list(
@@ -422,6 +429,7 @@ async def test_withdrawal_of_an_unverified_own_proposal_erases_what_was_typed(
     query = await user.click(ask, t("Yes, withdraw and delete my data"))
     await query.wait_answered()
     await user.wait_message()
+    await account_when(app, 981, lambda a: a.consent == "withdrawn")
     async with app.sessionmaker() as session:
         household = await session.get(Household, household_id)
         assert household.kk_hash is None and household.phone is None

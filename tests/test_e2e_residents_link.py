@@ -32,6 +32,7 @@ from tests.harness import (
     audit_actions,
     bot_texts,
     e2e_settings,
+    eventually,
     t,
 )
 
@@ -170,6 +171,27 @@ async def link(app: BotApp, user: FakeUser, nik: str) -> None:
     await query.wait_answered()
     done = await user.wait_message()
     assert done.text == t(LINKED, kk="3216********0001")
+    await account_when(app, user.id, lambda a: a.household_id is not None)
+
+
+async def account_when(app: BotApp, telegram_id: int, condition) -> Account:  # type: ignore[no-untyped-def]
+    """The account once `condition(account)` holds: a reply is sent just before its update
+    commits, so what a test reads right after a reply may not be there yet."""
+
+    async def check() -> Account | None:
+        account = await account_of(app, telegram_id)
+        return account if account is not None and condition(account) else None
+
+    account = await eventually(check)
+    assert account is not None, "the account never reached the expected state"
+    return account
+
+
+async def failures_are(app: BotApp, telegram_id: int, expected: int) -> bool:
+    async def check() -> bool:
+        return await failures(app, telegram_id) == expected
+
+    return bool(await eventually(check))
 
 
 async def failures(app: BotApp, telegram_id: int) -> int:
@@ -216,8 +238,8 @@ async def _link_journey(tg: FakeTelegram, tmp_path: Path, database_url: str, cap
         await query.wait_answered()
         assert (await wife.wait_message()).text == t(LINKED, kk="3216********0001")
 
-        account = await account_of(app, 901)
-        assert account is not None and account.household_id == household_id
+        account = await account_when(app, 901, lambda a: a.household_id is not None)
+        assert account.household_id == household_id
         async with app.sessionmaker() as session:
             member = await session.get(Member, account.member_id)
             assert member is not None and member.name == WIFE_NAME
@@ -297,14 +319,14 @@ async def test_bad_inputs_get_specific_messages_and_guessing_is_stopped(
         "your RT/RW or kelurahan office. Questions: {contact}.",
         contact=OFFICE,
     )
-    assert await failures(app, 911) == 0
+    assert await failures_are(app, 911, 0)
 
     # NIK not in this KK: counted.
     await type_numbers(user, NIK_STRANGER, KK)
     wrong = await user.wait_message()
     assert wrong.text == t(NOT_IN_KK) + "\n\n" + t(LEFT, count=4)
     assert wrong.buttons == [t("🔁 Try again")]
-    assert await failures(app, 911) == 1
+    assert await failures_are(app, 911, 1)
 
     # Not on the list: counted; the resident may propose the household.
     query = await user.click(wrong, t("🔁 Try again"))
@@ -336,7 +358,7 @@ async def test_bad_inputs_get_specific_messages_and_guessing_is_stopped(
     await user.send("/daftar")
     refused = await user.wait_message()
     assert refused.text.startswith(locked_prefix()) and "WIB" in refused.text
-    assert await failures(app, 911) == 6  # 5 in the window + 1 older one
+    assert await failures_are(app, 911, 6)  # 5 in the window + 1 older one
     # ... and the right numbers do not help while locked (no oracle for guessers).
     async with app.sessionmaker() as session:
         assert (await session.get(Account, account.id)).household_id is None
