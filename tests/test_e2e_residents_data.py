@@ -188,8 +188,9 @@ async def test_volunteer_proposes_with_usul_in_their_area_without_kk(app: BotApp
     await tap(
         psm, q, "Lambangsari", "The family's KK number (16 digits)? Tap Skip if nobody knows it."
     )
-    await psm.send("3275011503200001")  # Kota Bekasi: refused with the reason, message deleted
+    kota = await psm.send("3275011503200001")  # Kota Bekasi: refused with the reason
     error = await psm.wait_message()
+    await psm.wait_for(lambda: kota.message_id in psm.deleted_message_ids)
     assert error.text.startswith(
         t(
             "This KK number is from Kota Bekasi (32.75). This service is for Kabupaten Bekasi: "

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from conversations.usulan import desa_options, kecamatan_options
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.models import Account, Broadcast, Delivery, Household, LinkAttempt, Member, utcnow
@@ -131,3 +132,15 @@ async def test_check_matches_only_broadcasts_that_were_sent(database_url: str) -
             await session.rollback()
     finally:
         await engine.dispose()
+
+
+def test_region_choices_follow_the_volunteers_area() -> None:
+    everything = kecamatan_options({}, {})
+    assert len(everything) == 23 and everything[0].label == "Babelan"  # sorted by name
+    tksk = {"area": "32.16.06"}
+    assert [o.value for o in kecamatan_options({}, tksk)] == ["32.16.06"]
+    assert len(desa_options({"kecamatan": "32.16.06"}, tksk)) == 10  # 9 desa + 1 kelurahan
+    psm = {"area": "32.16.06.2002"}
+    assert [o.value for o in kecamatan_options({}, psm)] == ["32.16.06"]
+    assert [o.label for o in desa_options({"kecamatan": "32.16.06"}, psm)] == ["Lambangsari"]
+    assert desa_options({"kecamatan": "32.16.05"}, psm) == []
