@@ -144,3 +144,10 @@ def test_region_choices_follow_the_volunteers_area() -> None:
     assert [o.value for o in kecamatan_options({}, psm)] == ["32.16.06"]
     assert [o.label for o in desa_options({"kecamatan": "32.16.06"}, psm)] == ["Lambangsari"]
     assert desa_options({"kecamatan": "32.16.05"}, psm) == []
+
+
+async def test_no_message_reaches_someone_who_withdrew() -> None:
+    from services.notify import send
+
+    withdrawn = Account(telegram_id=9, consent="withdrawn", bot_blocked=False)
+    assert await send(None, withdrawn, "Usulan Bapak/Ibu sudah diverifikasi.") is False  # type: ignore[arg-type]
