@@ -3,8 +3,6 @@ report, trainings; a correction request; withdrawal of consent with unlinking.""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -119,16 +117,6 @@ async def ask_correction(query: CallbackQuery, account: Account, state: FSMConte
     await query.answer()
     if isinstance(query.message, Message) and account.household_id is not None:
         await begin(CORRECTION_FORM, query.message, state)
-
-
-async def submit_correction(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    task = await my_data.request_correction(data["session"], data["account"], answers["text"])
-    if task is None:
-        return _("Your account is not linked to a household, so there is nothing to correct.")
-    return _(
-        "Thank you. Your request was sent to the volunteers of your desa. They will check "
-        "it, and may visit or contact you."
-    )
 
 
 async def ask_withdraw(query: CallbackQuery) -> None:

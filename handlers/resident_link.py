@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.roles import PETUGAS, WARGA
 from bot.settings import Settings
 from conversations import begin
-from conversations.usulan import RESIDENT_FORM, VOLUNTEER_FORM, region_name
+from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, VOLUNTEER_FORM
 from conversations.validators import (
     ValidationError,
     format_datetime_id,
@@ -44,14 +44,11 @@ from handlers.resident_keyboards import (
     link_start_keyboard,
     retry_keyboard,
 )
-from services import linking, proposals
+from services import linking
 
 log = logging.getLogger(__name__)
 
 
-# Conversation data keys; NIK and KK are kept encrypted by the protector.
-NIK_KEY = "link_nik"
-KK_KEY = "link_kk"
 MATCH_KEY = "link_match"
 
 
@@ -403,89 +400,9 @@ async def propose_button(
     await begin(RESIDENT_FORM, message, state)
 
 
-async def submit_resident_proposal(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    account: Account = data["account"]
-    state: FSMContext = data["state"]
-    protector: Protector = data["protector"]
-    stored = await state.get_data()
-    if not stored.get(NIK_KEY) or not stored.get(KK_KEY):
-        return _("Sorry, the numbers you typed were forgotten. Please send /daftar again.")
-    nik = protector.decrypt(stored[NIK_KEY])
-    kk = protector.decrypt(stored[KK_KEY])
-    await _forget_numbers(state)
-    proposal = proposals.Proposal(
-        name=answers["name"],
-        relationship=answers["relationship"],
-        address=answers["address"],
-        rt=f"{answers['rt']:03d}",
-        rw=f"{answers['rw']:03d}",
-        kecamatan_code=answers["kecamatan"],
-        desa_code=answers["desa"],
-        members=answers["members"],
-        description=answers["description"],
-        phone=answers.get("phone"),
-        nik=nik,
-        kk=kk,
-    )
-    try:
-        await proposals.propose(
-            data["session"], protector, account, proposal, proposals.FROM_RESIDENT
-        )
-    except proposals.ProposalError as exc:
-        return _proposal_error(exc)
-    return _(
-        "Thank you. Your proposal is saved and waits for verification.\n\n"
-        "What happens next: a volunteer (PSM) of Desa {desa} will visit your family to check "
-        "the data. You will get a message here when it is verified or rejected. Meanwhile "
-        "you can see its state in /dataku and report your condition with /lapor."
-    ).format(desa=region_name(answers["desa"]))
-
-
-def _proposal_error(exc: proposals.ProposalError) -> str:
-    if exc.reason == "kk_listed":
-        return _(
-            "This KK number is already on the list or already proposed, so nothing new was "
-            "saved. Link it with /daftar, or ask the PSM volunteer of the desa."
-        )
-    return _("The desa does not belong to the kecamatan chosen. Nothing was saved; please "
-             "start again.")  # fmt: skip
-
-
 async def start_volunteer_proposal(message: Message, account: Account, state: FSMContext) -> None:
     area = None if account.role == PETUGAS else account.area_code
     await begin(VOLUNTEER_FORM, message, state, context={"area": area})
-
-
-async def submit_volunteer_proposal(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    account: Account = data["account"]
-    area = None if account.role == PETUGAS else account.area_code
-    desa = answers["desa"]
-    if area is not None and not (desa == area or desa.startswith(area + ".")):
-        return _("That desa is outside your area. Nothing was saved.")
-    proposal = proposals.Proposal(
-        name=answers["name"],
-        relationship="kepala",
-        address=answers["address"],
-        rt=f"{answers['rt']:03d}",
-        rw=f"{answers['rw']:03d}",
-        kecamatan_code=answers["kecamatan"],
-        desa_code=desa,
-        members=answers["members"],
-        description=answers["description"],
-        phone=answers.get("phone"),
-        nik=answers.get("nik"),
-        kk=answers.get("kk"),
-    )
-    try:
-        await proposals.propose(
-            data["session"], data["protector"], account, proposal, proposals.FROM_VOLUNTEER
-        )
-    except proposals.ProposalError as exc:
-        return _proposal_error(exc)
-    return _(
-        "Thank you. The proposal is saved as waiting for verification, and it is in the task "
-        "list of Desa {desa}."
-    ).format(desa=region_name(desa))
 
 
 # --------------------------------------------------------------------------- routers
