@@ -209,9 +209,9 @@ async def failures(app: BotApp, telegram_id: int) -> int:
 # --------------------------------------------------------------------------- linking
 
 
-async def _link_journey(tg: FakeTelegram, tmp_path: Path, database_url: str, caplog) -> None:
+async def _link_journey(tg: FakeTelegram, tmp_path: Path, caplog, **settings_values) -> None:
     caplog.set_level(logging.DEBUG)
-    settings = e2e_settings(tmp_path, tg, database_url=database_url)
+    settings = e2e_settings(tmp_path, tg, **settings_values)
     async with BotApp(tg, settings) as app:
         household_id = await seed_household(app)
         wife = tg.user(901, "Siti")
@@ -270,7 +270,15 @@ async def _link_journey(tg: FakeTelegram, tmp_path: Path, database_url: str, cap
 async def test_link_household_end_to_end(
     tg: FakeTelegram, tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
 ):
-    await _link_journey(tg, tmp_path, database_url, caplog)
+    await _link_journey(tg, tmp_path, caplog, database_url=database_url)
+
+
+async def test_link_household_with_redis_conversation_state(
+    tg: FakeTelegram, tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+):
+    """The NIK typed before a restart waits in Redis (sealed), as it would with several
+    instances behind a load balancer."""
+    await _link_journey(tg, tmp_path, caplog, redis_url=redis_url)
 
 
 async def test_bad_inputs_get_specific_messages_and_guessing_is_stopped(
