@@ -28,7 +28,11 @@ from handlers import (
     errors,
     fallback,
     forms,
+    free_text,
     quick_report,
+    resident_check,
+    resident_data,
+    resident_link,
     resident_report,
     resident_schedule,
     resident_training,
@@ -156,7 +160,12 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         staff_training.create_router(),
         staff_stats.create_router(),
         staff_data.create_router(),
+        resident_link.create_router(),
+        resident_link.create_volunteer_router(),
+        resident_data.create_router(),
+        resident_check.create_router(),
         *resources.extra_routers,
+        free_text.create_router(),  # just before the fallback: typed questions to commands
         fallback.create_router(),
     )
     return dp

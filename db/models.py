@@ -80,9 +80,10 @@ class Household(Base):
 
     __tablename__ = "households"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kk_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    kk_encrypted: Mapped[str] = mapped_column(Text)
-    kk_masked: Mapped[str] = mapped_column(String(16))
+    # Empty only for a proposal whose No. KK nobody knew (migration 0006).
+    kk_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    kk_encrypted: Mapped[str | None] = mapped_column(Text)
+    kk_masked: Mapped[str | None] = mapped_column(String(16))
     address: Mapped[str | None] = mapped_column(String(300))
     rt: Mapped[str | None] = mapped_column(String(3))
     rw: Mapped[str | None] = mapped_column(String(3))
@@ -119,9 +120,10 @@ class Member(Base):
     __tablename__ = "members"
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
-    nik_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    nik_encrypted: Mapped[str] = mapped_column(Text)
-    nik_masked: Mapped[str] = mapped_column(String(16))
+    # Empty only for a proposed member whose NIK nobody knew, or erased on withdrawal.
+    nik_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    nik_encrypted: Mapped[str | None] = mapped_column(Text)
+    nik_masked: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(120))
     relationship_to_head: Mapped[str] = mapped_column(String(20))  # kepala, istri, anak, ...
     sex: Mapped[str | None] = mapped_column(String(1))  # L | P

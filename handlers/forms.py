@@ -1,10 +1,11 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
 A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot) and `form_context` (the `context` the
-form was started with, e.g. which household a visit is about or which record a change form
-edits); it writes through a use case and returns the text to thank the person with. The unit
-of work commits after it returns.
+update's context (session, account, settings, bot, protector, and the FSM `state`, e.g. for
+values a feature kept beside the form) and `form_context` (the `context` the form was started
+with, e.g. which household a visit is about or which record a change form edits); it writes
+through a use case and returns the text to thank the person with. The unit of work commits
+after it returns.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ async def form_button(
     query: CallbackQuery, callback_data: FormCallback, state: FSMContext, **data: Any
 ) -> None:
     step = await run_step(query, state, callback_data)
-    await _finish(step, query, data)
+    await _finish(step, query, {**data, "state": state})
 
 
 async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
     step = await run_step(message, state)
-    await _finish(step, message, data)
+    await _finish(step, message, {**data, "state": state})
 
 
 def create_router() -> Router:

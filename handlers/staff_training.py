@@ -36,7 +36,7 @@ from services.training_admin import Signup
 LIST_PAST_DAYS = 30
 MAX_LISTED = 100  # sign-ups shown in one message; the export has them all
 
-MENU_ENTRIES.append(MenuEntry("staff_trainings", __("🎓 Trainings"), roles=STAFF))
+MENU_ENTRIES.append(MenuEntry("staff_trainings", __("🎓 Manage trainings"), roles=STAFF))
 COMMANDS.append(
     CommandInfo("pelatihanbaru", __("New training"), __("adds a training."), roles=STAFF)
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import Settings
 from db import accounts, audit
 from db.models import Account
-from handlers import volunteer_invites
+from handlers import resident_data, resident_link, volunteer_invites
 from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
-from services import invites
+from services import invites, my_data
 
 
 def welcome_text() -> str:
@@ -71,25 +72,37 @@ async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
+        # Before the thanks, so that the thanks and the menu are the last thing on screen.
+        await resident_link.offer_after_consent(query.message, account)
         await query.message.answer(
             _("Thank you. Your consent is recorded. Choose what you need from the menu."),
             reply_markup=main_menu(account),
         )
 
 
-async def decline(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
-    accounts.set_consent(account, False, None)
-    audit.record(session, account, "consent." + account.consent, "account", account.id)
+async def decline(
+    query: CallbackQuery,
+    account: Account,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    if account.consent == "given":
+        # Withdrawing consent always unlinks and anonymises, wherever it is done.
+        await my_data.withdraw(session, account, via="privasi")
+        await state.clear()
+        text = resident_data.withdrawn_text(settings)
+    else:
+        accounts.set_consent(account, False, None)
+        audit.record(session, account, "consent." + account.consent, "account", account.id)
+        text = _(
+            "All right, we respect your choice: we keep no personal data of yours. "
+            "You can still read /bantuan. If you change your mind, send /privasi."
+        )
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            _(
-                "All right, we respect your choice: we keep no personal data of yours. "
-                "You can still read /bantuan. If you change your mind, send /privasi."
-            ),
-            reply_markup=main_menu(account),
-        )
+        await query.message.answer(text, reply_markup=main_menu(account))
 
 
 def create_router() -> Router:

@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 
 async def send(bot: Bot, account: Account, text: str, **kwargs: Any) -> bool:
-    """Send `text` to the account's chat; False when it could not be delivered."""
-    if account.bot_blocked:
+    """Send `text` to the account's chat; False when it could not be delivered, or must not be:
+    someone who withdrew their consent gets nothing after the final confirmation (UU PDP)."""
+    if account.bot_blocked or account.consent == "withdrawn":
         return False
     try:
         await bot.send_message(account.telegram_id, text, **kwargs)

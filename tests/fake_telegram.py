@@ -2285,6 +2285,21 @@ class FakeUser:
             body["caption"] = caption
         return self._post(body)
 
+    async def forward(self, message: Any = None, *, text: str | None = None,
+                      origin: dict[str, Any] | None = None) -> FakeMessage:
+        """Forward a message into the bot's chat: a bot message of this chat (its origin is
+        the bot), or ``text`` from elsewhere with an explicit ``forward_origin`` (default: a
+        hidden user, as Telegram shows people who hide their account when forwarded)."""
+        if message is not None:
+            src = self._resolve(message)
+            text = src.source_text or src.text
+            origin = {"type": "user", "sender_user": copy.deepcopy(src.raw["from"]),
+                      "date": src.date}
+        if origin is None:
+            origin = {"type": "hidden_user", "sender_user_name": "Dinsos Bekasi",
+                      "date": int(time.time())}
+        return self._post({"text": text or "", "forward_origin": origin})
+
     async def send_location(self, latitude: float, longitude: float) -> FakeMessage:
         return self._post({"location": {"latitude": latitude, "longitude": longitude}})
 

@@ -23,7 +23,7 @@ def chat(tmp_path: Path, typed: str, *args: str) -> str:
 
 
 def test_resident_agrees_by_number_and_reads_help(tmp_path: Path) -> None:
-    out = chat(tmp_path, "1\n/bantuan\nhalo\n:keluar\n")
+    out = chat(tmp_path, "1\n/bantuan\nqwerty\n:keluar\n")
     assert "Selamat datang di Nirmiskin" in out
     assert "[1] ✅ Saya setuju" in out and "[2] ✖️ Saya tidak setuju" in out
     assert "Terima kasih. Persetujuan Bapak/Ibu sudah dicatat." in out

@@ -26,7 +26,7 @@ from bot.app import create_dispatcher, create_resources
 from bot.commands import commands_for, help_lines
 from conversations import Field, Form, Option, begin, format_rupiah, mask_number, register_form
 from db.models import Account, FsmRecord
-from handlers.keyboards import MENU_ENTRIES
+from handlers.keyboards import main_menu
 from handlers.start import privacy_notice, welcome_text
 from services.grant import grant_role
 from tests.conftest import make_settings
@@ -131,9 +131,13 @@ async def app(tg: FakeTelegram, tmp_path: Path):
         yield running
 
 
-# The menu of a resident who agreed: help, privacy, then every built residents' feature.
-_RESIDENT_MENU = in_id(lambda: [str(e.label) for e in MENU_ENTRIES if "warga" in e.roles])
-MAIN_MENU = [_RESIDENT_MENU[k : k + 2] for k in range(0, len(_RESIDENT_MENU), 2)]
+# The resident's menu as built from the registry (features add their entries on import).
+MAIN_MENU = in_id(
+    lambda: [
+        [b.text for b in row] for row in main_menu(Account(role="warga", consent="given")).keyboard
+    ]
+)
+WARGA_COMMANDS = [c.name for c in commands_for("warga")]
 SORRY = (
     "Sorry, something went wrong on our side. Please try again in a moment; "
     "what you already answered is kept."
@@ -164,13 +168,9 @@ async def test_start_then_agree_stores_consent_and_shows_the_menu(app: BotApp, t
 
     query = await user.click(notice, "✅ Saya setuju")
     await query.wait_answered()
-    thanks = await user.wait_message()
-    assert thanks.text == t(CONSENT_THANKS)
+    await user.wait_message(predicate=lambda m: m.text == t(CONSENT_THANKS))
     await user.wait_for(lambda: notice.buttons == [])  # the consent buttons are gone
-    # Help and privacy first, then the residents' features that are built (nothing unbuilt).
-    shown = [label for row in user.reply_keyboard for label in row]
-    assert shown[:2] == ["❓ Bantuan", "🔒 Privasi"]
-    assert shown == in_id(lambda: [str(e.label) for e in MENU_ENTRIES if "warga" in e.roles])
+    assert user.reply_keyboard == MAIN_MENU
 
     async def agreed() -> Account | None:
         account = await account_of(app, 601)
@@ -207,7 +207,7 @@ async def test_decline_is_respected_and_can_be_changed_with_privasi(app: BotApp,
     assert again.buttons == ["✅ Saya setuju", "✖️ Saya tidak setuju"]
     query = await user.click(again, "✅ Saya setuju")
     await query.wait_answered()
-    assert (await user.wait_message()).text == t(CONSENT_THANKS)
+    await user.wait_message(predicate=lambda m: m.text == t(CONSENT_THANKS))
     given = await eventually(lambda: consent_is("given"))
     assert given is not None and given.first_name == "Budi"
     assert await audit_actions(app, given.id) == ["consent.declined", "consent.given"]
@@ -252,7 +252,7 @@ async def test_menu_help_cancel_and_fallbacks(app: BotApp, tg: FakeTelegram):
     await query.wait_answered()
     assert query.answer_text == t("This form has already ended.")
 
-    await user.send("halo, bantuan sembako kapan cair?")
+    await user.send("qwerty zxcv?")  # typed questions with a known intent: test_e2e_residents
     fallback = await user.wait_message()
     assert fallback.text == t(
         "Sorry, I did not understand that. Please choose a button below, or send /bantuan."
@@ -290,9 +290,7 @@ async def test_command_lists_per_role(tg: FakeTelegram, tmp_path: Path):
     settings = e2e_settings(tmp_path, tg, admin_ids=[9001])
     async with BotApp(tg, settings):
         default = tg.commands("all_private_chats")
-        resident_commands = [c.name for c in commands_for("warga")]
-        assert resident_commands[:5] == ["menu", "bantuan", "batal", "privasi", "start"]
-        assert [c["command"] for c in default] == resident_commands
+        assert [c["command"] for c in default] == WARGA_COMMANDS
         expected = in_id(lambda: [str(c.description) for c in commands_for("warga")])
         assert [c["description"] for c in default] == expected
         assert default[0]["description"] == "Menu utama"
@@ -304,7 +302,7 @@ async def test_command_lists_per_role(tg: FakeTelegram, tmp_path: Path):
         await resident.wait_message()
         await resident.wait_idle(quiet=0.1)
         assert tg.commands(("chat", 9003)) == []  # residents use the default list
-        assert resident.commands() == resident_commands
+        assert resident.commands() == WARGA_COMMANDS
 
         staff = tg.user(9001)  # in ADMIN_IDS
         await staff.send("/start")

@@ -117,7 +117,8 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
             await bot.started(
                 tg, lambda: tg.command_names("all_private_chats") and tg.count("getUpdates")
             )
-            # setMyCommands for all private chats: the residents' list, in Indonesian.
+            # setMyCommands for all private chats: the residents' list, in Indonesian (features
+            # add theirs on import; tests.harness imports the whole app).
             commands = tg.commands("all_private_chats", token=TOKEN)
             # The app's own list (features add theirs after the five common ones).
             assert [c["command"] for c in commands] == [c.name for c in commands_for("warga")]

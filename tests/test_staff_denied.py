@@ -107,7 +107,7 @@ async def test_staff_commands_and_callbacks_refused(tg: FakeTelegram, tmp_path: 
             assert await session.scalar(select(func.count(Broadcast.id))) == 0
         # Staff menu buttons are not offered, and typing a label is just not understood.
         labels = [button["text"] for row in anchor.keyboard for button in row]
-        staff_labels = [t(x) for x in ("📊 Statistics", "🗓 New schedule", "🎓 Trainings")]
+        staff_labels = [t(x) for x in ("📊 Statistics", "🗓 New schedule", "🎓 Manage trainings")]
         assert labels and not set(labels) & set(staff_labels)
         await user.send(t("📊 Statistics"))
         answer = await user.wait_message()

@@ -113,7 +113,7 @@ T = {
     "Extreme poor (latest report)": "Miskin ekstrem (laporan terakhir)",
     "Aid collected": "Bantuan sudah diambil",
     "Kabupaten Bekasi per kecamatan": "Kabupaten Bekasi per kecamatan",
-    "🎓 Trainings": "🎓 Pelatihan",
+    "🎓 Manage trainings": "🎓 Kelola Pelatihan",
     "New training": "Pelatihan baru",
     "adds a training.": "menambah pelatihan.",
     "Trainings": "Daftar pelatihan",

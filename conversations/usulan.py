@@ -1,0 +1,289 @@
+"""Forms of the residents' data features: proposing a household (usulan) and a correction,
+with what each does on confirmation (through services/).
+
+Two usulan forms share their questions: a resident's (after a failed /daftar, so NIK and KK are
+already known and kept out of the form) and a volunteer's (`/usul`, who may not know them).
+Kecamatan and desa are picked from buttons; a volunteer only sees their own area (PSM: their
+desa; TKSK: the desa of their kecamatan). The lists come from the region CSV the first
+migration seeds, read once, so the option callables need no database.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from bot.roles import PETUGAS
+from conversations.schema import Field, Form, Option, register_form
+from conversations.validators import ValidationError, is_kota_bekasi
+from db.models import Account
+from db.protect import Protector
+from db.seed import read_regions
+from services import my_data, proposals
+
+# Conversation data keys of /daftar: NIK and KK, kept encrypted by the protector until the
+# proposal is saved (the form's own answers hold neither).
+NIK_KEY = "link_nik"
+KK_KEY = "link_kk"
+
+RESIDENT_FORM = "usulan_warga"
+VOLUNTEER_FORM = "usulan_relawan"
+CORRECTION_FORM = "koreksi_data"
+
+
+@cache
+def _regions() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """(kecamatan code -> name, kecamatan code -> [(desa code, desa name)]), sorted by name."""
+    kecamatan: dict[str, str] = {}
+    desa: dict[str, list[tuple[str, str]]] = {}
+    for row in read_regions():
+        code, name = str(row["code"]), str(row["name"])
+        if row["level"] == "kecamatan":
+            kecamatan[code] = name
+        elif row["level"] in ("desa", "kelurahan"):
+            desa.setdefault(str(row["parent_code"]), []).append((code, name))
+    for items in desa.values():
+        items.sort(key=lambda item: item[1])
+    return dict(sorted(kecamatan.items(), key=lambda item: item[1])), desa
+
+
+def region_name(code: str) -> str:
+    kecamatan, desa = _regions()
+    if code in kecamatan:
+        return kecamatan[code]
+    for items in desa.values():
+        for desa_code, name in items:
+            if desa_code == code:
+                return name
+    return code
+
+
+def _area(context: dict[str, Any]) -> str | None:
+    return context.get("area") or None
+
+
+def kecamatan_options(answers: dict[str, Any], context: dict[str, Any]) -> list[Option]:
+    kecamatan, _desa = _regions()
+    area = _area(context)
+    return [
+        Option(code, name)
+        for code, name in kecamatan.items()
+        if area is None or area == code or area.startswith(code + ".")
+    ]
+
+
+def desa_options(answers: dict[str, Any], context: dict[str, Any]) -> list[Option]:
+    _kecamatan, desa = _regions()
+    area = _area(context)
+    return [
+        Option(code, name)
+        for code, name in desa.get(answers.get("kecamatan") or "", [])
+        if area is None or area == code or code.startswith(area + ".")
+    ]
+
+
+def _not_kota_bekasi(value: Any, answers: dict[str, Any]) -> None:
+    if value and is_kota_bekasi(str(value)):
+        raise ValidationError(KOTA_BEKASI_FORM)
+
+
+KOTA_BEKASI_FORM = __(
+    "This KK number is from Kota Bekasi (32.75). This service is for Kabupaten Bekasi: "
+    "the family should go to Dinas Sosial Kota Bekasi. Type another KK number or tap Skip."
+)
+
+RELATIONSHIPS = (
+    Option("kepala", __("Head of the family")),
+    Option("pasangan", __("Wife / husband")),
+    Option("anak", __("Child")),
+    Option("lainnya", __("Other")),
+)
+
+_PLACE = [
+    Field("kecamatan", "choice", __("Which kecamatan does the family live in?"),
+          options=kecamatan_options, columns=2),
+    Field("desa", "choice", __("Which desa or kelurahan?"), options=desa_options, columns=2),
+]  # fmt: skip
+_ADDRESS = [
+    Field("address", "text", __("Address: street or kampung, house number (no RT/RW yet)."),
+          max_length=200, min_length=3),
+    Field("rt", "integer", __("RT number? (for example 3)"), min=1, max=999),
+    Field("rw", "integer", __("RW number? (for example 5)"), min=1, max=999),
+    Field("members", "integer", __("How many people are on the family card (KK)?"),
+          min=1, max=30),
+]  # fmt: skip
+_DESCRIPTION = Field(
+    "description",
+    "text",
+    __(
+        "Briefly describe the family's situation: work and income, the house, health, "
+        "children's school."
+    ),
+    max_length=600,
+    min_length=10,
+)
+
+
+# --------------------------------------------------------------------------- submits
+
+
+async def submit_resident_proposal(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    account: Account = data["account"]
+    state: FSMContext = data["state"]
+    protector: Protector = data["protector"]
+    stored = await state.get_data()
+    if not stored.get(NIK_KEY) or not stored.get(KK_KEY):
+        return _("Sorry, the numbers you typed were forgotten. Please send /daftar again.")
+    nik = protector.decrypt(stored[NIK_KEY])
+    kk = protector.decrypt(stored[KK_KEY])
+    del stored[NIK_KEY], stored[KK_KEY]  # needed no longer than this
+    await state.set_data(stored)
+    proposal = proposals.Proposal(
+        name=answers["name"],
+        relationship=answers["relationship"],
+        address=answers["address"],
+        rt=f"{answers['rt']:03d}",
+        rw=f"{answers['rw']:03d}",
+        kecamatan_code=answers["kecamatan"],
+        desa_code=answers["desa"],
+        members=answers["members"],
+        description=answers["description"],
+        phone=answers.get("phone"),
+        nik=nik,
+        kk=kk,
+    )
+    try:
+        await proposals.propose(
+            data["session"], protector, account, proposal, proposals.FROM_RESIDENT
+        )
+    except proposals.ProposalError as exc:
+        return _proposal_error(exc)
+    return _(
+        "Thank you. Your proposal is saved and waits for verification.\n\n"
+        "What happens next: a volunteer (PSM) of Desa {desa} will visit your family to check "
+        "the data. You will get a message here when it is verified or rejected. Meanwhile "
+        "you can see its state in /dataku and report your condition with /lapor."
+    ).format(desa=region_name(answers["desa"]))
+
+
+def _proposal_error(exc: proposals.ProposalError) -> str:
+    if exc.reason == "kk_listed":
+        return _(
+            "This KK number is already on the list or already proposed, so nothing new was "
+            "saved. Link it with /daftar, or ask the PSM volunteer of the desa."
+        )
+    return _(
+        "The desa does not belong to the kecamatan chosen. Nothing was saved; please "
+        "start again."
+    )
+
+
+async def submit_volunteer_proposal(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    account: Account = data["account"]
+    area = None if account.role == PETUGAS else account.area_code
+    desa = answers["desa"]
+    if area is not None and not (desa == area or desa.startswith(area + ".")):
+        return _("That desa is outside your area. Nothing was saved.")
+    proposal = proposals.Proposal(
+        name=answers["name"],
+        relationship="kepala",
+        address=answers["address"],
+        rt=f"{answers['rt']:03d}",
+        rw=f"{answers['rw']:03d}",
+        kecamatan_code=answers["kecamatan"],
+        desa_code=desa,
+        members=answers["members"],
+        description=answers["description"],
+        phone=answers.get("phone"),
+        nik=answers.get("nik"),
+        kk=answers.get("kk"),
+    )
+    try:
+        await proposals.propose(
+            data["session"], data["protector"], account, proposal, proposals.FROM_VOLUNTEER
+        )
+    except proposals.ProposalError as exc:
+        return _proposal_error(exc)
+    return _(
+        "Thank you. The proposal is saved as waiting for verification, and it is in the task "
+        "list of Desa {desa}."
+    ).format(desa=region_name(desa))
+
+
+async def submit_correction(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    task = await my_data.request_correction(data["session"], data["account"], answers["text"])
+    if task is None:
+        return _("Your account is not linked to a household, so there is nothing to correct.")
+    return _(
+        "Thank you. Your request was sent to the volunteers of your desa. They will check "
+        "it, and may visit or contact you."
+    )
+
+
+RESIDENT = register_form(
+    Form(
+        name=RESIDENT_FORM,
+        title=__("Propose your household (usulan)"),
+        fields=[
+            Field("name", "text", __("Your full name, as on the KTP?"), max_length=120,
+                  min_length=3),
+            Field("relationship", "choice", __("Your place in the family?"),
+                  options=RELATIONSHIPS, columns=2),
+            *_PLACE,
+            *_ADDRESS,
+            Field("phone", "phone", __("A phone number we can call? Tap the button to send "
+                                       "yours, type another one, or tap Skip."),
+                  required=False),
+            _DESCRIPTION,
+        ],
+        summary_title=__("Please check the proposal:"),
+        submit=submit_resident_proposal,
+    )
+)  # fmt: skip
+
+VOLUNTEER = register_form(
+    Form(
+        name=VOLUNTEER_FORM,
+        title=__("Propose a household (usulan)"),
+        fields=[
+            *_PLACE,
+            Field("kk", "kk", __("The family's KK number (16 digits)? Tap Skip if nobody "
+                                 "knows it."), required=False, constraint=_not_kota_bekasi),
+            Field("name", "text", __("Full name of the head of the family?"), max_length=120,
+                  min_length=3),
+            Field("nik", "nik", __("NIK of the head of the family (16 digits)? Tap Skip if "
+                                   "unknown."), required=False),
+            *_ADDRESS,
+            Field("phone", "phone", __("The family's phone number, if they have one? Type it, "
+                                       "or tap Skip."), required=False, share_contact=False),
+            _DESCRIPTION,
+        ],
+        summary_title=__("Please check the proposal:"),
+        submit=submit_volunteer_proposal,
+    )
+)  # fmt: skip
+
+CORRECTION = register_form(
+    Form(
+        name=CORRECTION_FORM,
+        title=__("Ask for a correction of your data"),
+        fields=[
+            Field(
+                "text",
+                "text",
+                __(
+                    "What is wrong, and what is right? For example: “My mother died in 2024” "
+                    "or “We moved to RT 04”. Do not type NIK or KK numbers."
+                ),
+                max_length=800,
+                min_length=5,
+            )
+        ],
+        summary_title=__("Please check your request:"),
+        submit=submit_correction,
+    )
+)

@@ -1,0 +1,184 @@
+"""My data (`/dataku`, menu "Data Saya"): the household and members (masked), the latest
+report, trainings; a correction request; withdrawal of consent with unlinking."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from conversations import begin
+from conversations.usulan import CORRECTION_FORM
+from conversations.validators import format_datetime_id, format_rupiah
+from db.models import Account
+from handlers.keyboards import MenuButton, consent_keyboard, main_menu
+from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
+from handlers.resident_link import household_lines, remove_buttons
+from services import my_data, proposals
+
+RELATIONSHIP_LABELS = {
+    "kepala": __("head of the family"),
+    "istri": __("wife"),
+    "suami": __("husband"),
+    "pasangan": __("wife / husband"),
+    "anak": __("child"),
+    "lainnya": __("other"),
+}
+VERIFICATION_LABELS = {
+    "terdaftar": __("on the list of Dinas Sosial"),
+    "menunggu_verifikasi": __("proposed, waiting for verification"),
+    "terverifikasi": __("verified"),
+    "ditolak": __("not accepted"),
+}
+ENROLLMENT_LABELS = {
+    "enrolled": __("registered"),
+    "waiting": __("on the waiting list"),
+    "cancelled": __("cancelled"),
+    "attended": __("attended"),
+}
+
+
+def render(data: my_data.MyData) -> str:
+    assert data.household is not None
+    view = data.household
+    lines = [
+        _("Your household"),
+        household_lines(view),
+        _("RT {rt} / RW {rw}").format(rt=data.rt or "—", rw=data.rw or "—"),
+        _("Status: {status}").format(
+            status=VERIFICATION_LABELS.get(view.verification, view.verification)
+        ),
+        "",
+        _("Members:"),
+    ]
+    for member in data.members:
+        relation = RELATIONSHIP_LABELS.get(member.relationship)
+        line = f"• {member.name_masked} ({relation or member.relationship})"
+        if member.nik_masked:
+            line += f", NIK {member.nik_masked}"
+        if member.is_me:
+            line += " — " + _("you")
+        lines.append(line)
+    lines.append("")
+    report = data.latest_report
+    if report is None:
+        lines.append(_("Latest report: none yet. Send /lapor to report your condition."))
+    else:
+        lines.append(_("Latest report: {when}").format(when=format_datetime_id(report.created_at)))
+        if report.income_per_person_day is not None:
+            lines.append(
+                _("Income per person per day: {amount}").format(
+                    amount=format_rupiah(report.income_per_person_day)
+                )
+            )
+    lines.append("")
+    if data.trainings:
+        lines.append(_("Trainings:"))
+        for training in data.trainings:
+            lines.append(
+                f"• {training.title}, {format_datetime_id(training.starts_at)}: "
+                f"{ENROLLMENT_LABELS.get(training.status, training.status)}"
+            )
+    else:
+        lines.append(_("Trainings: none. See /pelatihan."))
+    lines += ["", _("Is something wrong? Ask for a correction below.")]
+    return "\n".join(lines)
+
+
+async def show_my_data(
+    message: Message, account: Account, session: AsyncSession, state: FSMContext
+) -> None:
+    if account.consent != "given":
+        await message.answer(
+            _("To see your data, please first agree to the privacy notice."),
+            reply_markup=consent_keyboard(),
+        )
+        return
+    data = await my_data.my_data(session, account)
+    if data.household is None:
+        pending = await proposals.pending_of(session, account)
+        text = _(
+            "Your account is not linked to a household yet. Send /daftar to link it with "
+            "your NIK and KK."
+        )
+        if pending:
+            text = _("Your proposal is waiting for verification by a volunteer.") + "\n\n" + text
+        await message.answer(text, reply_markup=my_data_keyboard(linked=False))
+        return
+    await message.answer(render(data), reply_markup=my_data_keyboard(linked=True))
+
+
+async def ask_correction(query: CallbackQuery, account: Account, state: FSMContext) -> None:
+    await query.answer()
+    if isinstance(query.message, Message) and account.household_id is not None:
+        await begin(CORRECTION_FORM, query.message, state)
+
+
+async def ask_withdraw(query: CallbackQuery) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _(
+                "Withdraw your consent and unlink your account?\n\n"
+                "• Your account is taken off your household.\n"
+                "• What you typed yourself (notes, photos, locations, your name and phone) is "
+                "deleted or made anonymous.\n"
+                "• Training sign-ups are cancelled and you get no more messages from us.\n"
+                "• The office's list (BNBA) is not changed: your household stays on it.\n\n"
+                "You can agree again later with /privasi."
+            ),
+            reply_markup=withdraw_keyboard(),
+        )
+
+
+def withdrawn_text(settings: Settings) -> str:
+    return _(
+        "Done. Your consent is withdrawn, your account is unlinked and the data you entered "
+        "is deleted or anonymised. This is the last message we send you. To use the service "
+        "again, send /privasi. Questions: {contact}."
+    ).format(contact=settings.office_contact)
+
+
+async def withdraw(
+    query: CallbackQuery,
+    account: Account,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await remove_buttons(message)
+    if account.consent != "given":
+        return
+    await my_data.withdraw(session, account, via="dataku")
+    await state.clear()
+    if message is not None:
+        await message.answer(withdrawn_text(settings), reply_markup=main_menu(account))
+
+
+async def keep(query: CallbackQuery, account: Account) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await remove_buttons(query.message)
+        await query.message.answer(
+            _("Nothing was changed. Here is the main menu."), reply_markup=main_menu(account)
+        )
+
+
+def create_router() -> Router:
+    """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
+    router = Router(name="resident_data")
+    router.message.register(show_my_data, Command("dataku"))
+    router.message.register(show_my_data, MenuButton("my_data"))
+    router.callback_query.register(ask_correction, DataCallback.filter(F.a == "fix"))
+    router.callback_query.register(ask_withdraw, DataCallback.filter(F.a == "withdraw"))
+    router.callback_query.register(withdraw, DataCallback.filter(F.a == "withdraw_yes"))
+    router.callback_query.register(keep, DataCallback.filter(F.a == "withdraw_no"))
+    return router
