@@ -3,7 +3,7 @@ report, trainings; a correction request; withdrawal of consent with unlinking.""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,7 +15,8 @@ from bot.settings import Settings
 from conversations import begin
 from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id, format_rupiah
-from db.models import Account
+from db.models import Account, Enrollment, Training
+from handlers import resident_training
 from handlers.keyboards import MenuButton, consent_keyboard, main_menu
 from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
 from handlers.resident_link import household_lines, remove_buttons
@@ -150,6 +151,7 @@ async def withdraw(
     session: AsyncSession,
     state: FSMContext,
     settings: Settings,
+    bot: Bot,
 ) -> None:
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
@@ -157,10 +159,21 @@ async def withdraw(
         await remove_buttons(message)
     if account.consent != "given":
         return
-    await my_data.withdraw(session, account, via="dataku")
+    await withdraw_and_tell(session, account, bot, via="dataku")
     await state.clear()
     if message is not None:
         await message.answer(withdrawn_text(settings), reply_markup=main_menu(account))
+
+
+async def withdraw_and_tell(session: AsyncSession, account: Account, bot: Bot, via: str) -> None:
+    """Withdraw consent (services.my_data); whoever moves up into a training seat it frees is
+    told, as when a sign-up is cancelled."""
+    promoted: list[Enrollment] = []
+    await my_data.withdraw(session, account, via=via, promoted=promoted)
+    for enrollment in promoted:
+        training = await session.get(Training, enrollment.training_id)
+        if training is not None:
+            await resident_training.tell_promoted(session, bot, enrollment, training)
 
 
 async def keep(query: CallbackQuery, account: Account) -> None:

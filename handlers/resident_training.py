@@ -320,7 +320,7 @@ async def confirm_cancel(
         session, account, "training.cancelled", "training", training.id, member_id=member.id
     )
     if result.promoted is not None:
-        await _tell_promoted(session, bot, result.promoted, training)
+        await tell_promoted(session, bot, result.promoted, training)
     if message is not None:
         await message.answer(
             _("The sign-up of {name} for “{title}” is cancelled.").format(
@@ -330,7 +330,7 @@ async def confirm_cancel(
         )
 
 
-async def _tell_promoted(
+async def tell_promoted(
     session: AsyncSession, bot: Bot, promoted: Enrollment, training: Training
 ) -> None:
     """Tell whoever signed the promoted member up that the seat is theirs."""

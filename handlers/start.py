@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -14,7 +14,7 @@ from db import accounts, audit
 from db.models import Account
 from handlers import resident_data, resident_link, volunteer_invites
 from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
-from services import invites, my_data
+from services import invites
 
 
 def welcome_text() -> str:
@@ -86,10 +86,11 @@ async def decline(
     session: AsyncSession,
     state: FSMContext,
     settings: Settings,
+    bot: Bot,
 ) -> None:
     if account.consent == "given":
         # Withdrawing consent always unlinks and anonymises, wherever it is done.
-        await my_data.withdraw(session, account, via="privasi")
+        await resident_data.withdraw_and_tell(session, account, bot, via="privasi")
         await state.clear()
         text = resident_data.withdrawn_text(settings)
     else:

@@ -43,6 +43,7 @@ from db.models import (
     utcnow,
 )
 from db.protect import mask_name, mask_number
+from services import enrollment as enrollment_service
 from services import linking, tasks
 from services.proposals import FROM_RESIDENT, PENDING
 
@@ -176,8 +177,15 @@ def _scrub_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-async def withdraw(session: AsyncSession, account: Account, via: str) -> dict[str, int]:
-    """Withdraw consent, unlink and anonymise (see the module docstring). Returns counts."""
+async def withdraw(
+    session: AsyncSession,
+    account: Account,
+    via: str,
+    promoted: list[Enrollment] | None = None,
+) -> dict[str, int]:
+    """Withdraw consent, unlink and anonymise (see the module docstring). Returns counts.
+    Sign-ups moved up from a waiting list into a seat this frees are added to `promoted`, for
+    the caller to tell them."""
     counts: dict[str, int] = {}
     household_id = linking.unlink(session, account, reason="consent_withdrawn")
     counts["unlinked"] = int(household_id is not None)
@@ -229,14 +237,10 @@ async def withdraw(session: AsyncSession, account: Account, via: str) -> dict[st
         )
     )
     for enrollment in enrollments:
-        if enrollment.status == "enrolled":
-            # The seat is given back in the same statement as the count, like any sign-off.
-            await session.execute(
-                update(Training)
-                .where(Training.id == enrollment.training_id, Training.seats_taken > 0)
-                .values(seats_taken=Training.seats_taken - 1)
-            )
-        enrollment.status = "cancelled"
+        # The trainings' own cancel: a freed seat goes to the first on the waiting list.
+        result = await enrollment_service.cancel(session, enrollment)
+        if result is not None and result.promoted is not None and promoted is not None:
+            promoted.append(result.promoted)
         enrollment.account_id = None
     counts["enrollments_cancelled"] = len(enrollments)
 

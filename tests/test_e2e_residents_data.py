@@ -29,6 +29,7 @@ from tests.test_e2e_residents_link import (
     KK,
     KK_UNLISTED,
     LAMBANGSARI,
+    NIK_HEAD,
     NIK_STRANGER,
     NIK_WIFE,
     NOT_LISTED,
@@ -574,3 +575,63 @@ async def test_free_text_leads_to_the_right_place(
     else:
         assert reply.text == t(expected)
     assert t("❓ Help") in reply.button_rows[0]  # the menu comes with it
+
+
+async def test_withdrawal_hands_a_freed_training_seat_to_the_waiting_list(
+    app: BotApp, tg: FakeTelegram
+):
+    """Withdrawing consent cancels the resident's sign-ups like a cancel would: the first on the
+    waiting list moves up and is told."""
+    await seed_household(app)
+    wife = tg.user(971, "Siti")
+    await agree(wife)
+    await link(app, wife, NIK_WIFE)
+    husband = tg.user(972, "Sutisna")
+    await agree(husband)
+    await link(app, husband, NIK_HEAD)
+    wife_account = await account_of(app, 971)
+    husband_account = await account_of(app, 972)
+    async with app.sessionmaker() as session, session.begin():
+        training = Training(
+            title="Pelatihan Menjahit",
+            provider="BLK Bekasi",
+            starts_at=utcnow() + dt.timedelta(days=7),
+            place="BLK Cikarang",
+            capacity=1,
+            seats_taken=1,
+        )
+        session.add(training)
+        await session.flush()
+        session.add_all(
+            [
+                Enrollment(
+                    training_id=training.id,
+                    member_id=wife_account.member_id,
+                    account_id=wife_account.id,
+                    status="enrolled",
+                ),
+                Enrollment(
+                    training_id=training.id,
+                    member_id=husband_account.member_id,
+                    account_id=husband_account.id,
+                    status="waiting",
+                ),
+            ]
+        )
+        training_id = training.id
+
+    await wife.send("/privasi")
+    notice = await wife.wait_message()
+    query = await wife.click(notice, t("✖️ I do not agree"))
+    await query.wait_answered()
+    await account_when(app, 971, lambda a: a.consent == "withdrawn")
+    told = await husband.wait_message(predicate=lambda m: "Pelatihan Menjahit" in (m.text or ""))
+    assert told.text.startswith("Kabar baik: ada kursi kosong. Sutisna Ahmad sekarang terdaftar")
+    async with app.sessionmaker() as session:
+        training = await session.get(Training, training_id)
+        assert training.seats_taken == 1
+        statuses = {
+            e.account_id: e.status
+            for e in await session.scalars(select(Enrollment).order_by(Enrollment.id))
+        }
+        assert statuses == {None: "cancelled", husband_account.id: "enrolled"}
