@@ -150,7 +150,12 @@ async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
                     "The family you proposed (No. KK {kk}) was visited by our volunteer and "
                     "could not be accepted. Reason: {reason}"
                 )
-            ).format(kk=household.kk_masked, reason=household.verification_note or "-")
+            ).format(kk=household.kk_masked or "-", reason=household.verification_note or "-")
+            if not verified:
+                text += "\n\n" + _(
+                    "If you think this is a mistake, you can register again with /daftar or ask "
+                    "the volunteer (PSM) of your desa."
+                )
             told = await notify.send(bot, result.proposer, text)
             lines.append(
                 _("The person who proposed it has been told.")

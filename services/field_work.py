@@ -28,7 +28,7 @@ from db.models import (
     VolunteerTask,
     utcnow,
 )
-from services import tasks
+from services import linking, tasks
 from services.volunteer_area import area_condition
 
 PAGE_SIZE = 8
@@ -388,6 +388,14 @@ async def record_visit(
         result.decision = decision
         if household.proposed_by_account_id is not None:
             result.proposer = await session.get(Account, household.proposed_by_account_id)
+        if decision == REJECTED:
+            # A rejected proposal is no household to report on or get aid for: whoever was
+            # linked to it (the proposer) is set free to link again with /daftar.
+            linked = await session.scalars(
+                select(Account).where(Account.household_id == household.id)
+            )
+            for person in linked:
+                linking.unlink(session, person, reason="proposal_rejected")
     await session.flush()
     audit.record(
         session,

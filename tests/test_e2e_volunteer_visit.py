@@ -11,7 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from conversations.telegram import STATE_KEY
-from db.models import FieldVisit, Household, Member, QuickReport, StatusReport, VolunteerTask
+from db.models import (
+    Account,
+    FieldVisit,
+    Household,
+    Member,
+    QuickReport,
+    StatusReport,
+    VolunteerTask,
+)
 from services import tasks
 from services.field_work import distance_km
 from tests.fake_telegram import FakeTelegram, FakeUser
@@ -180,6 +188,9 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
             app, DESA_A, ["Joko Usulan"], verification="menunggu_verifikasi",
             proposed_by=proposer.id, task_kinds=(tasks.USULAN,),
         )  # fmt: skip
+        # A resident's proposal links their account to it (services.proposals).
+        async with app.sessionmaker() as session, session.begin():
+            (await session.get(Account, proposer.id)).household_id = rejected_id
         volunteer = tg.user(1202, "Pak PSM")
         await as_role(app, volunteer, "psm", DESA_A)
 
@@ -216,7 +227,7 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
         await tap(volunteer, t("✅ Confirm"))
         await wait_text(volunteer, t("The proposed family is rejected."))
         reason = await resident.wait_message(predicate=lambda m: "Karawang" in m.text)
-        assert reason.text.endswith("Sudah pindah ke Karawang")
+        assert "Sudah pindah ke Karawang" in reason.text and "/daftar" in reason.text
 
         async def decided() -> tuple[Household, Household, VolunteerTask | None] | None:
             async with app.sessionmaker() as session:
@@ -238,6 +249,9 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
         assert rejected.verification == "ditolak"
         assert rejected.verification_note == "Sudah pindah ke Karawang"
         assert still_open is None
+        # The proposer is free to register again.
+        after = await account_of(app, 1201)
+        assert after is not None and after.household_id is None
 
 
 async def test_an_interrupted_visit_resumes_after_a_restart_or_is_discarded(
