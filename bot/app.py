@@ -23,7 +23,7 @@ from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import common, errors, fallback, forms, start
+from handlers import common, errors, fallback, forms, staff_broadcast, start
 
 
 @dataclass
@@ -125,6 +125,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         start.create_router(),
         common.create_router(),
         forms.create_router(),
+        staff_broadcast.create_router(),
         *resources.extra_routers,
         fallback.create_router(),
     )

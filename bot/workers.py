@@ -24,9 +24,13 @@ Worker = Callable[[Bot, Dispatcher], Awaitable[None]]
 def all_workers() -> list[Worker]:
     """Every worker a bot process runs. Features add theirs here."""
     # Imported here: worker modules import the app's modules, which import this one.
-    from bot import maintenance
+    from bot import broadcast_sender, maintenance, reminders
 
-    return [maintenance.purge_idle_conversations]
+    return [
+        maintenance.purge_idle_conversations,
+        broadcast_sender.broadcast_sender,
+        reminders.reminder_scheduler,
+    ]
 
 
 def start_workers(
