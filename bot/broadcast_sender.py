@@ -441,6 +441,9 @@ class Sender:
                     self.progress_shown.pop(broadcast.id, None)
 
     async def show_progress(self, session: AsyncSession, broadcast: Broadcast) -> None:
+        await session.refresh(broadcast)
+        if broadcast.status not in ("sending", "done"):
+            return  # paused or cancelled meanwhile: the staff handler showed that
         progress = await broadcast_progress.load(session, broadcast)
         language = "id"
         if broadcast.created_by_account_id is not None:
