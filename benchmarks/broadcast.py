@@ -36,6 +36,7 @@ from db.migrate import upgrade
 from db.models import Account, Broadcast, Household
 from services import broadcasts
 
+ROOT = sys.path[0]
 TOKEN = "1000:bench"
 TEXT = "Penyaluran BLT tahap 2: Sabtu, 09.00 WIB di balai desa. Bawa KTP dan KK."
 
@@ -71,8 +72,7 @@ class FakeProcess:
         self.limit = limit
 
     async def __aenter__(self) -> FakeProcess:
-        root = str(Path(__file__).resolve().parent.parent)
-        code = FAKE_SERVER.format(root=root, limit=self.limit)
+        code = FAKE_SERVER.format(root=ROOT, limit=self.limit)
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-c", code,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

@@ -525,6 +525,8 @@ def sender_bot(bot: Bot) -> Bot:
     """The sender's own Bot: the same API server and token, without the RetryAfterMiddleware
     of the app's session (which sleeps through a 429 per request); the sender pauses all of
     its sending on a 429 instead, and puts the message back in the queue."""
+    if not isinstance(bot.session, AiohttpSession):
+        return bot  # an in-process session (terminal chat, benchmarks): nothing to bypass
     session = AiohttpSession(api=bot.session.api, limit=MAX_BATCH)
     return Bot(token=bot.token, session=session)
 
@@ -538,4 +540,5 @@ async def broadcast_sender(bot: Bot, dp: Dispatcher) -> None:
     try:
         await Sender(own, dp["sessionmaker"], dp["i18n"], settings.broadcast_rate).run()
     finally:
-        await own.session.close()
+        if own is not bot:
+            await own.session.close()

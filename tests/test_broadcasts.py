@@ -251,3 +251,6 @@ async def test_reminders_queued_once_at_the_hour_the_day_before(db) -> None:
         texts = [m.text for m in tg.chat_messages(7201)]
         assert len(texts) == 2  # the payout and the training, once each
         assert tg.chat_messages(7202) == []  # switched reminders off
+    async with db() as s:
+        # Reached, or switched reminders off (their choice): no visit task for either.
+        assert await s.scalar(select(func.count()).select_from(VolunteerTask)) == 0
