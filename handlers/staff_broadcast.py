@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -96,6 +97,10 @@ async def start(message: Message, state: FSMContext) -> None:
 
 
 async def composed(message: Message, state: FSMContext) -> None:
+    if message.text and message.text in {str(entry.label) for entry in MENU_ENTRIES}:
+        # Another menu button while writing: leave the draft and let that feature answer.
+        await state.clear()
+        raise SkipHandler
     photo = message.photo[-1].file_id if message.photo else None
     document = message.document.file_id if message.document else None
     text = message.text or message.caption

@@ -195,3 +195,29 @@ async def _denied(app: BotApp, telegram_id: int, want: int) -> int | None:
             .where(Account.telegram_id == telegram_id, AuditLog.action == "access.denied")
         )
     return n if n == want else None
+
+
+async def test_photo_broadcast_to_volunteers_of_an_area(tg, tmp_path: Path):
+    async with BotApp(tg, e2e_settings(tmp_path, tg), workers=_workers()) as app:
+        staff = tg.user(803)
+        await as_role(app, staff, "petugas")
+        async with app.sessionmaker() as s, s.begin():
+            await seed.resident(s, 8301, None, role="psm", area=seed.SETU_DESA)
+            await seed.resident(s, 8302, None, role="tksk", area=seed.TAMBUN)
+            await seed.resident(s, 8303, await seed.household(s, seed.SETU_DESA))
+        await staff.send("/siaran")
+        await staff.wait_message()
+        await staff.send_photo(caption="Foto lokasi posko")
+        ask = await staff.wait_message(predicate=lambda m: m.text == t("Who should receive it?"))
+        await (await staff.click(ask, t("Volunteers (PSM/TKSK)"))).wait_answered()
+        confirm = await staff.wait_message(predicate=lambda m: m.text.startswith(
+            t("Recipients: {audience}, {n} people. Send it?").format(
+                audience=t("all volunteers (PSM/TKSK)"), n="2")))
+        preview = [m for m in staff.messages if m.kind == "photo"]
+        assert preview and preview[-1].text == "Foto lokasi posko"
+        await (await staff.click(confirm, t("✅ Send to {n} people").format(n="2"))).wait_answered()
+        await _progress(staff, t("✅ Broadcast #{id} is finished.").format(id=1), tg)
+        for chat in (8301, 8302):
+            got = tg.chat_messages(chat)
+            assert [(m.kind, m.text) for m in got] == [("photo", "Foto lokasi posko")]
+        assert tg.chat_messages(8303) == []  # a resident, not a volunteer
