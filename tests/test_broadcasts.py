@@ -254,3 +254,32 @@ async def test_reminders_queued_once_at_the_hour_the_day_before(db) -> None:
     async with db() as s:
         # Reached, or switched reminders off (their choice): no visit task for either.
         assert await s.scalar(select(func.count()).select_from(VolunteerTask)) == 0
+
+
+async def test_two_instances_send_each_message_once(db) -> None:
+    """Two bot processes run the sender side by side: one sends, the other stands by."""
+    async with db() as s, s.begin():
+        for i in range(40):
+            await seed.resident(s, 7300 + i, await seed.household(s, seed.SETU_DESA))
+        await broadcasts.queue(s, text="Dua", audience={"type": "residents"}, created_by=None)
+    async with FakeTelegram() as tg:
+        bots = [tg.make_bot(), tg.make_bot()]
+        senders = [Sender(bot, db, create_i18n(), 200, holder=f"p{n}") for n, bot in
+                   enumerate(bots)]
+        tasks = [asyncio.create_task(sender.run()) for sender in senders]
+        try:
+            for _ in range(400):
+                if sum(len(tg.chat_messages(7300 + i)) for i in range(40)) == 40:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for bot in bots:
+                await bot.session.close()
+        assert [len(tg.chat_messages(7300 + i)) for i in range(40)] == [1] * 40
+        assert [s.leader for s in senders].count(True) <= 1
+    async with db() as s:
+        holders = set(await s.scalars(select(Delivery.claimed_by)))
+        assert len(holders) == 1  # one process did all the sending
