@@ -225,6 +225,21 @@ class Sender:
         now = utcnow()
         until = now + dt.timedelta(seconds=LEASE_SECONDS)
         async with self.sessionmaker() as session:
+            previous = (
+                await session.execute(
+                    select(WorkerLease.holder, WorkerLease.expires_at).where(
+                        WorkerLease.name == LEASE_NAME
+                    )
+                )
+            ).first()
+            # Still our own unexpired lease: nothing happened in between. Otherwise someone
+            # else may have sent meanwhile and died, whatever this process believed.
+            continuing = (
+                self.leader
+                and previous is not None
+                and previous.holder == self.holder
+                and previous.expires_at >= now
+            )
             taken = await session.execute(
                 update(WorkerLease)
                 .where(
@@ -234,14 +249,10 @@ class Sender:
                 .values(holder=self.holder, expires_at=until)
             )
             got = bool(taken.rowcount)
-            if not got:
-                exists = await session.scalar(
-                    select(WorkerLease.name).where(WorkerLease.name == LEASE_NAME)
-                )
-                if exists is None:
-                    session.add(WorkerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))
-                    got = True
-            if got and not self.leader:
+            if not got and previous is None:
+                session.add(WorkerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))
+                got = True
+            if got and not continuing:
                 # Rows a dead holder left in flight: maybe delivered, never sent again.
                 stale = await session.execute(
                     update(Delivery)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import broadcast_sender, reminders
 from bot.broadcast_sender import RateLimiter, Sender
@@ -17,7 +17,7 @@ from bot.i18n import create_i18n
 from conversations.validators import WIB
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Delivery, VolunteerTask
+from db.models import Account, Broadcast, Delivery, VolunteerTask, WorkerLease, utcnow
 from services import broadcasts
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeTelegram
@@ -200,6 +200,20 @@ async def test_a_second_sender_stands_by_while_the_first_holds_the_lease(db) -> 
         assert not await two.hold_lease()
         await one.release()
         assert await two.hold_lease()
+        # "two" claims a row and dies; "one" (which still believes it led once) takes over
+        # after the lease expired and must treat that row as uncertain.
+        async with db() as s, s.begin():
+            home = await seed.household(s, seed.SETU_DESA)
+            await seed.resident(s, 7400, home)
+            b = await broadcasts.queue(s, text="x", audience={"type": "residents"},
+                                       created_by=None)
+            await broadcasts.materialise(s, b)
+            await s.execute(update(Delivery).values(status="sending"))
+            await s.execute(update(WorkerLease).values(expires_at=utcnow() - dt.timedelta(1)))
+        one.leader = True
+        assert await one.hold_lease()
+        async with db() as s:
+            assert (await broadcasts.counts(s, b.id))["unknown"] == 1
         await bot.session.close()
 
 
