@@ -10,12 +10,11 @@ micro-batches in flight, and no chat has two.
 from __future__ import annotations
 
 import asyncio
-import math
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from bot.broadcast_sender import BATCH_SECONDS, PIPELINE
+from bot.broadcast_sender import batch_size, pipeline_depth
 from db.engine import create_engine
 from db.migrate import upgrade
 from services import broadcasts
@@ -25,6 +24,7 @@ from tests.test_e2e_process import TOKEN, BotProcess, bot_env
 
 RECIPIENTS = 300
 RATE = 40
+RESUME_TIMEOUT = 90.0
 TEXT = "Jadwal posyandu berubah ke hari Kamis."
 
 
@@ -92,7 +92,12 @@ async def test_killed_mid_broadcast_resumes_and_nobody_gets_it_twice(tmp_path: P
         assert middle["pending"] > 0, middle
 
         async with BotProcess(tmp_path, env) as bot:
-            await bot.started(tg, lambda: _broadcast_status(db_file) == "done")
+            # Start-up, then the dead holder's lease runs out (<= 10 s), then the rest.
+            finished = await tg.wait_for(
+                lambda: bot.proc.returncode is not None or _broadcast_status(db_file) == "done",
+                RESUME_TIMEOUT,
+            )
+            assert finished and bot.proc.returncode is None, await bot.output()
             await asyncio.sleep(0.2)
             code = await bot.terminate()
             output = await bot.output()
@@ -113,6 +118,6 @@ async def test_killed_mid_broadcast_resumes_and_nobody_gets_it_twice(tmp_path: P
         if status == "sent":
             assert arrived[chat] == 1, chat
     # Only what was in flight at the kill is uncertain: at most the micro-batches in flight.
-    assert len(uncertain) <= PIPELINE * math.ceil(RATE * BATCH_SECONDS), uncertain
+    assert len(uncertain) <= pipeline_depth(batch_size(RATE)) * batch_size(RATE), uncertain
     assert sum(arrived.values()) >= RECIPIENTS - len(uncertain)
     print(f"sent before the kill: {at_kill}; uncertain after restart: {len(uncertain)}")
