@@ -2,9 +2,10 @@
 
 1. Baseline: a raw `sendMessage` loop (aiogram Bot, 50 concurrent requests, no database),
    the most the fake and the HTTP client give on this machine.
-2. Unlimited: the real sender (bot/broadcast_sender.py) with `BROADCAST_RATE=1000` (the top
-   of the setting: "no rate limit" for a paid broadcast), 10,000 recipients in a fresh
-   SQLite database, the fake without flood control. Goal: at least 1,000 messages/s.
+2. Unlimited: the real sender (bot/broadcast_sender.py), 10,000 recipients in a fresh SQLite
+   database, the fake without flood control; once with pacing off (a rate it never reaches)
+   and once at `BROADCAST_RATE=1000`, the top of the setting (paid broadcasts). Goal: at least
+   1,000 messages/s.
 3. Limited: the fake enforcing 30 messages/s (429 beyond), the sender at its default rate
    (25/s) and at 28/s. Goal: at least 90% of the limit with zero 429 errors.
 
@@ -38,6 +39,7 @@ from services import broadcasts
 
 ROOT = sys.path[0]
 TOKEN = "1000:bench"
+UNPACED = 1_000_000  # "no rate limit": the pacing never waits (the setting stops at 1000)
 TEXT = "Penyaluran BLT tahap 2: Sabtu, 09.00 WIB di balai desa. Bawa KTP dan KK."
 
 FAKE_SERVER = """
@@ -179,18 +181,16 @@ async def main() -> None:
     async with FakeProcess(None) as fake:
         raw = await baseline(fake, args.recipients)
         print(f"baseline raw sendMessage loop (50 concurrent): {raw:,.0f} msgs/s")
-        result = await run_sender(fake, args.recipients, 1000)
-        print(
-            f"sender, BROADCAST_RATE=1000, {args.recipients:,} recipients: "
-            f"{result['sustained']:,.0f} msgs/s sustained (first to last send), "
-            f"{result['wall_rate']:,.0f} msgs/s wall incl. queueing ({result['wall']:.1f} s); "
-            f"sent {result['sent']:,}; {result['sustained'] / raw:.0%} of the raw loop"
-        )
-        print(
-            f"sender CPU per message (database, pacing, HTTP client): {result['cpu_ms']:.2f} ms"
-            f" = {1000 / result['cpu_ms']:,.0f} msgs/s on one free core; the machine's load "
-            f"limits the figures above"
-        )
+        for rate, label in ((UNPACED, "no pacing"), (1000, "BROADCAST_RATE=1000")):
+            result = await run_sender(fake, args.recipients, rate)
+            print(
+                f"sender, {label}, {args.recipients:,} recipients: "
+                f"{result['sustained']:,.0f} msgs/s sustained (first to last send), "
+                f"{result['wall_rate']:,.0f} msgs/s wall incl. queueing ({result['wall']:.1f} s);"
+                f" sent {result['sent']:,}; {result['sustained'] / raw:.0%} of the raw loop; "
+                f"CPU {result['cpu_ms']:.2f} ms per message "
+                f"(= {1000 / result['cpu_ms']:,.0f} msgs/s on one free core)"
+            )
     for rate in (25, 28):
         async with FakeProcess(30) as fake:
             result = await run_sender(fake, args.limited_recipients, rate)

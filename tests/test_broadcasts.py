@@ -110,9 +110,11 @@ async def test_materialise_once_and_unreachable_households_become_tasks(db) -> N
         assert (await broadcasts.counts(s, bid))["pending"] == 1
 
 
-async def _run_sender_until_done(db, tg: FakeTelegram, rate: float = 200) -> Sender:
+async def _run_sender_until_done(
+    db, tg: FakeTelegram, rate: float = 200, raw_http: bool = True
+) -> Sender:
     bot = tg.make_bot()
-    sender = Sender(broadcast_sender.sender_bot(bot), db, create_i18n(), rate)
+    sender = Sender(broadcast_sender.sender_bot(bot), db, create_i18n(), rate, raw_http=raw_http)
     task = asyncio.create_task(sender.run())
 
     async def finished() -> bool:
@@ -136,7 +138,8 @@ async def _run_sender_until_done(db, tg: FakeTelegram, rate: float = 200) -> Sen
     return sender
 
 
-async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch) -> None:
+@pytest.mark.parametrize("raw_http", [True, False], ids=["raw-json", "aiogram"])
+async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch, raw_http) -> None:
     monkeypatch.setattr(broadcast_sender, "BACKOFF", 0.05)
     async with db() as s, s.begin():
         homes = [await seed.household(s, seed.SETU_DESA) for _ in range(30)]
@@ -152,7 +155,7 @@ async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch) 
         tg.block(7004)
         tg.fail_next("sendMessage", 1, retry_after=1)  # flood control on the first message
         tg.fail_next("sendMessage", 2, error_code=500, description="Internal Server Error")
-        await _run_sender_until_done(db, tg)
+        await _run_sender_until_done(db, tg, raw_http=raw_http)
         for i in range(30):
             got = [m for m in tg.chat_messages(7000 + i) if m.text == "Pengumuman & info"]
             assert len(got) == (0 if i in (3, 4) else 1), (i, got)
