@@ -22,6 +22,8 @@ gets a message twice, and what is uncertain (shown in the report) is at most the
 the wire up to 50 msgs/s, one micro-batch (0.1 s of sending) above, two from 100 msgs/s up
 (the next batch is claimed while one is on the wire).
 On a clean stop (SIGTERM) the batches in hand are finished first: nothing is left uncertain.
+
+The calls to Telegram and the pacing are in bot/telegram_send.py.
 """
 
 from __future__ import annotations
@@ -37,23 +39,16 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 
-import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramRetryAfter,
-)
-from aiogram.methods.base import Response
-from aiogram.types import Message
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.utils.i18n import I18n
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import broadcast_progress
+from bot import broadcast_progress, telegram_send
+from bot.telegram_send import Content, Outcome, RateLimiter, sender_bot
 from db.models import Account, Broadcast, Delivery, WorkerLease, utcnow
 from services import broadcasts
 
@@ -70,41 +65,7 @@ MAX_BATCH = 200
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message per second in one chat
 MAX_ATTEMPTS = 5  # network and server errors, then "failed"
 BACKOFF = 2.0  # seconds before the 2nd attempt, doubled each time
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 PROGRESS_EVERY = 3.0  # seconds between edits of a staff member's progress message
-
-
-class RateLimiter:
-    """Evenly spaced slots at `rate` per second (at most one slot of catch-up after a stall,
-    so no burst), and a pause for everyone when Telegram answers 429."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self.next = 0.0
-        self.paused_until = 0.0
-
-    async def acquire(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            now = loop.time()
-            slot = max(self.next, now - self.interval, self.paused_until)
-            self.next = slot + self.interval
-            if slot > now:
-                await asyncio.sleep(slot - now)
-            if loop.time() >= self.paused_until:  # not paused while this one waited
-                return
-
-    def pause(self, seconds: float) -> None:
-        until = asyncio.get_running_loop().time() + seconds
-        self.paused_until = max(self.paused_until, until)
-
-
-@dataclass
-class Outcome:
-    status: str  # sent | blocked | failed | retry (error, backoff) | later (429) | unsent
-    message_id: int | None = None
-    error: str | None = None
-    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,19 +77,6 @@ class Row:
     account_id: int
     chat_id: int
     attempts: int
-
-
-# aiogram builds `Response[Message]` per answer; pydantic keeps such generic classes only
-# while something references them, and rebuilding one costs ~25 ms. Holding them here makes
-# the sender (and the whole bot) parse answers at full speed.
-_RESPONSE_TYPES = (Response[Message], Response[Message | bool])
-
-
-@dataclass(frozen=True)
-class Content:
-    text: str
-    photo: str | None
-    document: str | None
 
 
 def batch_size(rate: float) -> int:
@@ -394,72 +342,16 @@ class Sender:
         outcomes[delivery.id] = await self.deliver(delivery, self.contents[delivery.broadcast_id])
 
     async def deliver(self, delivery: Row, content: Content) -> Outcome:
-        if self.raw_http:
-            return await self.deliver_raw(delivery, content)
-        return await self.deliver_aiogram(delivery, content)
+        send = telegram_send.send_raw if self.raw_http else telegram_send.send_aiogram
+        outcome = await send(self.bot, delivery.chat_id, content)
+        if outcome.status == "later":
+            self.flood_control(outcome.delay)
+        return outcome
 
-    async def deliver_raw(self, delivery: Row, content: Content) -> Outcome:
-        """One Bot API call as plain JSON over aiogram's own HTTP session. aiogram would build
-        a pydantic method, a form and a parsed Message for each call; the sender needs only
-        the message id or the error code (measured: 0.63 -> 0.43 ms of CPU per message)."""
-        if content.photo:
-            method, payload = "sendPhoto", {"photo": content.photo, "caption": content.text}
-        elif content.document:
-            method, payload = "sendDocument", {"document": content.document,
-                                               "caption": content.text}
-        else:
-            method, payload = "sendMessage", {"text": content.text}
-        payload["chat_id"] = delivery.chat_id
-        session = self.bot.session
-        assert isinstance(session, AiohttpSession)
-        url = session.api.api_url(self.bot.token, method)
-        try:
-            http = await session.create_session()
-            async with http.post(url, json=payload, timeout=REQUEST_TIMEOUT) as response:
-                answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
-            return Outcome("retry", error=type(exc).__name__)
-        if not isinstance(answer, dict):
-            return Outcome("retry", error="bad answer")
-        if answer.get("ok"):
-            return Outcome("sent", message_id=(answer.get("result") or {}).get("message_id"))
-        code = answer.get("error_code")
-        description = str(answer.get("description", ""))[:200]
-        if code == 429:
-            retry_after = (answer.get("parameters") or {}).get("retry_after", 1)
-            return self.flood_control(float(retry_after))
-        if code == 403:
-            return Outcome("blocked", error="blocked")
-        if code == 400:  # chat not found, bad file...: trying again won't help
-            return Outcome("failed", error=description)
-        return Outcome("retry", error=f"{code} {description}"[:200])
-
-    async def deliver_aiogram(self, delivery: Row, content: Content) -> Outcome:
-        """Through aiogram's methods: for an in-process session (no HTTP to bypass), and the
-        reference the raw path is tested against."""
-        chat = delivery.chat_id
-        try:
-            if content.photo:
-                message = await self.bot.send_photo(chat, content.photo, caption=content.text)
-            elif content.document:
-                message = await self.bot.send_document(chat, content.document, caption=content.text)
-            else:
-                message = await self.bot.send_message(chat, content.text)
-        except TelegramRetryAfter as exc:
-            return self.flood_control(float(exc.retry_after))
-        except TelegramForbiddenError:
-            return Outcome("blocked", error="blocked")
-        except TelegramBadRequest as exc:  # chat not found, bad file...: trying again won't help
-            return Outcome("failed", error=exc.message[:200])
-        except (TelegramAPIError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome("retry", error=type(exc).__name__)
-        return Outcome("sent", message_id=message.message_id)
-
-    def flood_control(self, retry_after: float) -> Outcome:
+    def flood_control(self, retry_after: float) -> None:
         """429: the whole sender waits; the message goes back to the queue, not an attempt."""
         self.limiter.pause(retry_after)
         log.warning("telegram flood control: sender pauses %s s", retry_after)
-        return Outcome("later", delay=retry_after)
 
     async def record(self, batch: list[Row], outcomes: dict[int, Outcome]) -> None:
         now = utcnow()
@@ -597,19 +489,9 @@ class Sender:
                 reply_markup=markup,
             )
         except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
+            self.flood_control(float(exc.retry_after))
         except TelegramAPIError as exc:  # e.g. the staff member deleted the message
             log.info("progress of broadcast %s not shown: %s", broadcast.id, type(exc).__name__)
-
-
-def sender_bot(bot: Bot) -> Bot:
-    """The sender's own Bot: the same API server and token, without the RetryAfterMiddleware
-    of the app's session (which sleeps through a 429 per request); the sender pauses all of
-    its sending on a 429 instead, and puts the message back in the queue."""
-    if not isinstance(bot.session, AiohttpSession):
-        return bot  # an in-process session (terminal chat, benchmarks): nothing to bypass
-    session = AiohttpSession(api=bot.session.api, limit=MAX_BATCH)
-    return Bot(token=bot.token, session=session)
 
 
 async def broadcast_sender(bot: Bot, dp: Dispatcher) -> None:
