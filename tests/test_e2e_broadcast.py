@@ -221,3 +221,34 @@ async def test_photo_broadcast_to_volunteers_of_an_area(tg, tmp_path: Path):
             got = tg.chat_messages(chat)
             assert [(m.kind, m.text) for m in got] == [("photo", "Foto lokasi posko")]
         assert tg.chat_messages(8303) == []  # a resident, not a volunteer
+
+
+async def test_desa_and_program_audiences_change_and_stop(tg, tmp_path: Path):
+    async with BotApp(tg, e2e_settings(tmp_path, tg)) as app:
+        staff = tg.user(804)
+        await as_role(app, staff, "petugas")
+        await _seed_setu(app)
+        ask = await _compose(staff, "Rapat warga")
+        await (await staff.click(ask, t("A desa/kelurahan"))).wait_answered()
+        await tg.wait_for(lambda: ask.text == t("Which kecamatan?"))
+        await (await staff.click(ask, "Setu")).wait_answered()
+        await tg.wait_for(lambda: ask.text == t("Which desa/kelurahan?"))
+        await (await staff.click(ask, "Cijengkol")).wait_answered()
+        audience = t("Desa/Kelurahan {name}").format(name="Cijengkol")
+        confirm = await staff.wait_message(predicate=lambda m: m.text == t(
+            "Recipients: {audience}, {n} people. Send it?").format(audience=audience, n="6"))
+        await (await staff.click(confirm, t("⬅️ Choose another audience"))).wait_answered()
+        ask = await staff.wait_message(predicate=lambda m: m.text == t("Who should receive it?"))
+        await (await staff.click(ask, t("A program"))).wait_answered()
+        await tg.wait_for(lambda: ask.text == t("Which program?"))
+        await (await staff.click(ask, "BLT")).wait_answered()
+        nobody = t("Nobody in {audience} can receive it (no linked account, or they blocked the "
+                   "bot).").format(audience=t("program {code}").format(code="BLT"))
+        empty = await staff.wait_message(predicate=lambda m: m.text == nobody)
+        await (await staff.click(empty, t("✖️ Cancel"))).wait_answered()
+        await tg.wait_for(lambda: empty.text == t("Broadcast cancelled. Nothing was sent."))
+        stale = await staff.click(confirm, t("✅ Send to {n} people").format(n="6"))
+        await stale.wait_answered()
+        assert stale.answer_text == t("This draft is closed. Start again with /siaran.")
+        async with app.sessionmaker() as s:
+            assert await s.scalar(select(func.count()).select_from(Broadcast)) == 0
