@@ -36,6 +36,7 @@ from handlers import (
     resident_report,
     resident_schedule,
     resident_training,
+    staff_broadcast,
     staff_data,
     staff_schedule,
     staff_stats,
@@ -164,6 +165,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         resident_link.create_volunteer_router(),
         resident_data.create_router(),
         resident_check.create_router(),
+        staff_broadcast.create_router(),
         *resources.extra_routers,
         free_text.create_router(),  # just before the fallback: typed questions to commands
         fallback.create_router(),

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     office_contact: str = "Dinas Sosial Kabupaten Bekasi, Cikarang Pusat"
     # Extreme-poverty line in rupiah per person per month (BPS 2021, US$1.9 PPP).
     extreme_poverty_line: int = Field(default=322_170, gt=0)
+    # Broadcast messages per second, for all instances together (Telegram allows about 30/s;
+    # up to 1000/s with paid broadcasts enabled for the bot).
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # Whether this process may send broadcasts (only one sends at a time; others stand by).
+    broadcast_worker: bool = True
+    # Hour (WIB) of the day before a disbursement or training when its reminder goes out.
+    reminder_hour: int = Field(default=16, ge=0, le=23)
 
     @field_validator("bot_token")
     @classmethod

@@ -24,9 +24,14 @@ Worker = Callable[[Bot, Dispatcher], Awaitable[None]]
 def all_workers() -> list[Worker]:
     """Every worker a bot process runs. Features add theirs here."""
     # Imported here: worker modules import the app's modules, which import this one.
-    from bot import aid_followup, maintenance
+    from bot import aid_followup, broadcast_sender, maintenance, reminders
 
-    return [maintenance.purge_idle_conversations, aid_followup.ask_received]
+    return [
+        maintenance.purge_idle_conversations,
+        broadcast_sender.broadcast_sender,
+        reminders.reminder_scheduler,
+        aid_followup.ask_received,
+    ]
 
 
 def start_workers(

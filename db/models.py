@@ -290,7 +290,7 @@ class Broadcast(Base):
 
     __tablename__ = "broadcasts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12), default="manual")  # manual | reminder
+    kind: Mapped[str] = mapped_column(String(12), default="manual")  # manual | reminder | notice
     # Unique key for system broadcasts (e.g. "reminder:disbursement:12") so they fire once.
     dedup_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     text: Mapped[str] = mapped_column(Text)
@@ -318,7 +318,8 @@ class Delivery(Base):
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    # pending | sending | sent | failed | blocked
+    # pending | sending | sent | failed | blocked | unknown (in flight when a sender died:
+    # maybe delivered, never sent again)
     status: Mapped[str] = mapped_column(String(8), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None]
@@ -327,6 +328,17 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[dt.datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WorkerLease(Base):
+    """Which process does a job that must run in one place at a time (the broadcast sender:
+    one global rate, one message per chat per second). The holder renews it while it works;
+    another process takes over when it has expired (a crash)."""
+
+    __tablename__ = "worker_leases"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(60))
+    expires_at: Mapped[dt.datetime]
 
 
 class VolunteerInvite(Base):

@@ -1,0 +1,109 @@
+"""The staff member's one progress message of a broadcast: its text and buttons.
+
+Rendered by the sender (live counts, final report) and by the staff handler (right after a
+pause, resume, cancel or resend tap), so both show the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.numbers import format_decimal
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Broadcast, VolunteerTask
+from services import broadcasts
+
+
+class BroadcastControl(CallbackData, prefix="bcc"):
+    action: str  # pause | resume | cancel | resend
+    id: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    broadcast_id: int
+    status: str
+    total: int
+    counts: dict[str, int]
+    tasks: int  # households the broadcast could not reach, now visit tasks
+
+    @property
+    def percent(self) -> int:
+        return self.counts["sent"] * 100 // self.total if self.total else 100
+
+
+async def load(session: AsyncSession, broadcast: Broadcast) -> Progress:
+    counts = await broadcasts.counts(session, broadcast.id)
+    tasks = await session.scalar(
+        select(func.count()).where(
+            VolunteerTask.source_type == "broadcast", VolunteerTask.source_id == broadcast.id
+        )
+    )
+    return Progress(broadcast.id, broadcast.status, broadcast.total, counts, int(tasks or 0))
+
+
+def _n(value: int) -> str:
+    return format_decimal(value, locale="id")
+
+
+def text(progress: Progress) -> str:
+    c = progress.counts
+    headline = {
+        "queued": _("📣 Broadcast #{id}: preparing the recipient list…"),
+        "sending": _("📣 Broadcast #{id}: sending…"),
+        "paused": _("⏸ Broadcast #{id} is paused."),
+        "cancelled": _("✖️ Broadcast #{id} was cancelled."),
+        "done": _("✅ Broadcast #{id} is finished."),
+    }.get(progress.status, _("📣 Broadcast #{id}"))
+    lines = [headline.format(id=progress.broadcast_id)]
+    if progress.status != "queued":
+        lines.append(
+            _("Sent {sent} of {total} ({percent}%) · failed {failed} · blocked {blocked}").format(
+                sent=_n(c["sent"]),
+                total=_n(progress.total),
+                percent=progress.percent,
+                failed=_n(c["failed"]),
+                blocked=_n(c["blocked"]),
+            )
+        )
+    if c["unknown"]:
+        lines.append(
+            _("{n} uncertain: the bot stopped while sending to them; not sent again, so that "
+              "nobody gets it twice.").format(n=_n(c["unknown"]))
+        )
+    if progress.status == "cancelled" and c["pending"]:
+        lines.append(_("{n} were not sent.").format(n=_n(c["pending"])))
+    if progress.status == "done" and progress.tasks:
+        lines.append(
+            _("{n} households could not be reached by the bot: they are now visit tasks for "
+              "the volunteers of their desa.").format(n=_n(progress.tasks))
+        )
+    return "\n".join(lines)
+
+
+def keyboard(progress: Progress) -> InlineKeyboardMarkup | None:
+    builder = InlineKeyboardBuilder()
+    bid = progress.broadcast_id
+    if progress.status in ("queued", "sending"):
+        builder.button(text=_("⏸ Pause"), callback_data=BroadcastControl(action="pause", id=bid))
+        builder.button(text=_("✖️ Cancel"), callback_data=BroadcastControl(action="cancel", id=bid))
+    elif progress.status == "paused":
+        builder.button(
+            text=_("▶️ Resume"), callback_data=BroadcastControl(action="resume", id=bid)
+        )
+        builder.button(text=_("✖️ Cancel"), callback_data=BroadcastControl(action="cancel", id=bid))
+    elif progress.status == "done" and progress.counts["failed"]:
+        builder.button(
+            text=_("🔁 Resend to the {n} that failed").format(n=_n(progress.counts["failed"])),
+            callback_data=BroadcastControl(action="resend", id=bid),
+        )
+    else:
+        return None
+    builder.adjust(2)
+    return builder.as_markup()

@@ -1,0 +1,375 @@
+"""Staff broadcasts (`/siaran`, menu "Siaran"): compose, choose the audience, preview with the
+exact recipient count, confirm; then pause, resume, cancel, and resend to those that failed.
+
+The sender (bot/broadcast_sender.py) delivers the queued broadcast and keeps the progress
+message current. Every handler here is behind the staff gate (refused and audited otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.numbers import format_decimal
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import broadcast_progress
+from bot.broadcast_progress import BroadcastControl
+from bot.commands import COMMANDS, CommandInfo
+from conversations.validators import format_datetime_id
+from db import audit, regions
+from db.models import Account, AidProgram, Broadcast, Disbursement, Training
+from handlers.access import STAFF, gated_router
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
+from services import broadcasts
+
+KABUPATEN = "32.16"
+LIST_LIMIT = 10  # disbursements / trainings offered as an audience
+
+MENU_ENTRIES.append(MenuEntry("broadcast", __("📣 Broadcast"), roles=STAFF))
+COMMANDS.append(
+    CommandInfo(
+        "siaran",
+        __("Broadcast a notice"),
+        __("sends a notice to residents or volunteers, with a preview and the exact number "
+           "of recipients."),
+        roles=STAFF,
+    )
+)
+
+
+class Compose(StatesGroup):
+    message = State()
+    audience = State()
+    confirm = State()
+
+
+class ComposeCallback(CallbackData, prefix="bcx"):
+    step: str  # aud | kec | kecd | desa | prog | disb | trn | send | change | stop
+    value: str = ""
+
+
+AUDIENCE_LABELS = {
+    "residents": __("All linked residents"),
+    "kecamatan": __("A kecamatan"),
+    "desa": __("A desa/kelurahan"),
+    "program": __("A program"),
+    "disbursement": __("Recipients of a disbursement"),
+    "training": __("Participants of a training"),
+    "volunteers": __("Volunteers (PSM/TKSK)"),
+}
+
+
+def _n(value: int) -> str:
+    return format_decimal(value, locale="id")
+
+
+def _buttons(items: list[tuple[str, ComposeCallback]], columns: int = 1) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, data in items:
+        builder.button(text=label, callback_data=data)
+    builder.button(text=_("✖️ Cancel"), callback_data=ComposeCallback(step="stop"))
+    builder.adjust(*([columns] * len(items)), 1)
+    return builder.as_markup()
+
+
+# ---------------------------------------------------------------------- compose
+
+
+async def start(message: Message, state: FSMContext) -> None:
+    await state.set_state(Compose.message)
+    await state.set_data({})
+    await message.answer(
+        _("Write the message to broadcast. You may also send a photo or a document with the "
+          "message as its caption.\nDo not put anyone's personal data (NIK, names) in it.\n"
+          "/batal stops.")
+    )
+
+
+async def composed(message: Message, state: FSMContext) -> None:
+    if message.text and message.text in {str(entry.label) for entry in MENU_ENTRIES}:
+        # Another menu button while writing: leave the draft and let that feature answer.
+        await state.clear()
+        raise SkipHandler
+    photo = message.photo[-1].file_id if message.photo else None
+    document = message.document.file_id if message.document else None
+    text = message.text or message.caption
+    if not text or text.startswith("/"):
+        await message.answer(
+            _("Please send the text of the message (with a photo or document, as its caption). "
+              "/batal stops.")
+        )
+        return
+    await state.update_data(text=text, photo=photo, document=document)
+    await state.set_state(Compose.audience)
+    await _ask_audience(message)
+
+
+async def _ask_audience(message: Message) -> None:
+    items = [
+        (str(label), ComposeCallback(step="aud", value=kind))
+        for kind, label in AUDIENCE_LABELS.items()
+    ]
+    await message.answer(_("Who should receive it?"), reply_markup=_buttons(items))
+
+
+# ---------------------------------------------------------------------- audience
+
+
+async def choose_audience(
+    query: CallbackQuery, callback_data: ComposeCallback, state: FSMContext, session: AsyncSession
+) -> None:
+    if not await _composing(query, state):
+        return
+    kind, message = callback_data.value, query.message
+    assert isinstance(message, Message)
+    await query.answer()
+    if kind == "residents":
+        await _preview(message, state, session, {"type": "residents"},
+                       _("all linked residents"))
+    elif kind == "volunteers":
+        await _preview(message, state, session, {"type": "volunteers", "area": None},
+                       _("all volunteers (PSM/TKSK)"))
+    elif kind in ("kecamatan", "desa"):
+        step = "kec" if kind == "kecamatan" else "kecd"
+        items = [
+            (r.name, ComposeCallback(step=step, value=r.code))
+            for r in await regions.children(session, KABUPATEN)
+        ]
+        await message.edit_text(_("Which kecamatan?"), reply_markup=_buttons(items, columns=2))
+    elif kind == "program":
+        programs = await session.scalars(select(AidProgram).order_by(AidProgram.code))
+        items = [(p.code, ComposeCallback(step="prog", value=p.code)) for p in programs]
+        await message.edit_text(_("Which program?"), reply_markup=_buttons(items, columns=3))
+    elif kind == "disbursement":
+        found = await session.scalars(
+            select(Disbursement)
+            .where(Disbursement.status == "scheduled")
+            .order_by(Disbursement.scheduled_at.desc())
+            .limit(LIST_LIMIT)
+        )
+        items = [
+            (f"{d.title} · {format_datetime_id(d.scheduled_at)}"[:60],
+             ComposeCallback(step="disb", value=str(d.id)))
+            for d in found
+        ]
+        await _list_or_none(message, items, _("Which disbursement?"))
+    elif kind == "training":
+        found = await session.scalars(
+            select(Training)
+            .where(Training.status != "cancelled")
+            .order_by(Training.starts_at.desc())
+            .limit(LIST_LIMIT)
+        )
+        items = [
+            (f"{t.title} · {format_datetime_id(t.starts_at)}"[:60],
+             ComposeCallback(step="trn", value=str(t.id)))
+            for t in found
+        ]
+        await _list_or_none(message, items, _("Which training?"))
+
+
+async def _list_or_none(message: Message, items: list, question: str) -> None:
+    if items:
+        await message.edit_text(question, reply_markup=_buttons(items))
+    else:
+        back = [(_("⬅️ Choose another audience"), ComposeCallback(step="change"))]
+        await message.edit_text(_("There is none to choose yet."), reply_markup=_buttons(back))
+
+
+async def choose_item(
+    query: CallbackQuery, callback_data: ComposeCallback, state: FSMContext, session: AsyncSession
+) -> None:
+    if not await _composing(query, state):
+        return
+    step, value, message = callback_data.step, callback_data.value, query.message
+    assert isinstance(message, Message)
+    await query.answer()
+    if step == "kecd":  # a desa: first its kecamatan, now the desa
+        items = [
+            (r.name, ComposeCallback(step="desa", value=r.code))
+            for r in await regions.children(session, value)
+        ]
+        await message.edit_text(_("Which desa/kelurahan?"), reply_markup=_buttons(items, 2))
+        return
+    if step in ("kec", "desa"):
+        region = await regions.by_code(session, value)
+        if region is None:
+            return
+        audience = {"type": "kecamatan" if step == "kec" else "desa", "codes": [region.code]}
+        label = (_("Kecamatan {name}") if step == "kec" else _("Desa/Kelurahan {name}")).format(
+            name=region.name)
+    elif step == "prog":
+        audience, label = {"type": "program", "code": value}, _("program {code}").format(
+            code=value)
+    elif not value.isdigit():
+        return
+    elif step == "disb":
+        event = await session.get(Disbursement, int(value))
+        if event is None:
+            return
+        audience = {"type": "disbursement", "id": event.id}
+        label = _("recipients of {title}").format(title=event.title)
+    else:
+        training = await session.get(Training, int(value))
+        if training is None:
+            return
+        audience = {"type": "training", "id": training.id}
+        label = _("participants of {title}").format(title=training.title)
+    await _preview(message, state, session, audience, label)
+
+
+async def _preview(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    audience: dict[str, Any],
+    label: str,
+) -> None:
+    data = await state.get_data()
+    count = await broadcasts.count_recipients(session, audience)
+    await state.update_data(audience=audience, label=label, count=count)
+    await message.edit_text(_("Preview: this is what they will receive."))
+    await _send_content(message, data)
+    change = (_("⬅️ Choose another audience"), ComposeCallback(step="change"))
+    if count == 0:
+        await message.answer(
+            _("Nobody in {audience} can receive it (no linked account, or they blocked the bot)."
+              ).format(audience=label),
+            reply_markup=_buttons([change]),
+        )
+        return
+    await state.set_state(Compose.confirm)
+    send = (_("✅ Send to {n} people").format(n=_n(count)), ComposeCallback(step="send"))
+    await message.answer(
+        _("Recipients: {audience}, {n} people. Send it?").format(audience=label, n=_n(count)),
+        reply_markup=_buttons([send, change]),
+    )
+
+
+async def _send_content(message: Message, data: dict[str, Any]) -> Message:
+    if data.get("photo"):
+        return await message.answer_photo(data["photo"], caption=data["text"])
+    if data.get("document"):
+        return await message.answer_document(data["document"], caption=data["text"])
+    return await message.answer(data["text"])
+
+
+async def change_audience(query: CallbackQuery, state: FSMContext) -> None:
+    if not await _composing(query, state):
+        return
+    await query.answer()
+    await state.set_state(Compose.audience)
+    assert isinstance(query.message, Message)
+    await _ask_audience(query.message)
+
+
+async def stop(query: CallbackQuery, state: FSMContext, account: Account) -> None:
+    await state.clear()
+    await query.answer()
+    assert isinstance(query.message, Message)
+    await query.message.edit_text(_("Broadcast cancelled. Nothing was sent."))
+    await query.message.answer(_("Here is the main menu."), reply_markup=main_menu(account))
+
+
+async def _composing(query: CallbackQuery, state: FSMContext) -> bool:
+    """A button of a finished or abandoned broadcast draft: say so instead of acting."""
+    if (await state.get_data()).get("text") and await state.get_state() is not None:
+        return True
+    await query.answer(_("This draft is closed. Start again with /siaran."), show_alert=True)
+    return False
+
+
+# ---------------------------------------------------------------------- confirm
+
+
+async def confirm(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, account: Account
+) -> None:
+    data = await state.get_data()
+    if await state.get_state() != Compose.confirm.state or not data.get("audience"):
+        await query.answer(_("This draft is closed. Start again with /siaran."), show_alert=True)
+        return
+    assert isinstance(query.message, Message)
+    broadcast = await broadcasts.queue(
+        session,
+        text=data["text"],
+        audience=data["audience"],
+        created_by=account,
+        photo_file_id=data.get("photo"),
+        document_file_id=data.get("document"),
+        progress_chat_id=query.message.chat.id,
+    )
+    audit.record(session, account, "broadcast.queued", "broadcast", broadcast.id,
+                 audience=data["audience"]["type"], count=data.get("count"))
+    await state.clear()
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)
+    progress = await broadcast_progress.load(session, broadcast)
+    shown = await query.message.answer(
+        broadcast_progress.text(progress), reply_markup=broadcast_progress.keyboard(progress)
+    )
+    broadcast.progress_message_id = shown.message_id
+
+
+# ---------------------------------------------------------------------- progress buttons
+
+
+async def control(
+    query: CallbackQuery,
+    callback_data: BroadcastControl,
+    session: AsyncSession,
+    account: Account,
+) -> None:
+    action = callback_data.action
+    if action == "resend":
+        again = await broadcasts.resend_failed(session, callback_data.id)
+        done = again > 0
+        note = _("Sending again to {n}.").format(n=_n(again)) if done else _("Nothing to resend.")
+    elif action in ("pause", "resume", "cancel"):
+        done = await broadcasts.set_status(session, callback_data.id, action) is not None
+        note = {
+            "pause": _("Paused."),
+            "resume": _("Sending again."),
+            "cancel": _("Cancelled."),
+        }[action] if done else _("That is no longer possible.")
+    else:
+        await query.answer()
+        return
+    if done:
+        audit.record(session, account, f"broadcast.{action}", "broadcast", callback_data.id)
+    await query.answer(note)
+    broadcast = await session.get(Broadcast, callback_data.id)
+    if broadcast is None or not isinstance(query.message, Message):
+        return
+    progress = await broadcast_progress.load(session, broadcast)
+    text = broadcast_progress.text(progress)
+    if text != query.message.text:
+        await query.message.edit_text(text, reply_markup=broadcast_progress.keyboard(progress))
+
+
+def create_router() -> Router:
+    router = gated_router("staff_broadcast", STAFF)
+    router.message.register(start, Command("siaran"))
+    router.message.register(start, MenuButton("broadcast"))
+    router.message.register(composed, StateFilter(Compose.message))
+    router.callback_query.register(choose_audience, ComposeCallback.filter(F.step == "aud"))
+    router.callback_query.register(
+        choose_item, ComposeCallback.filter(F.step.in_({"kec", "kecd", "desa", "prog", "disb",
+                                                         "trn"}))
+    )
+    router.callback_query.register(change_audience, ComposeCallback.filter(F.step == "change"))
+    router.callback_query.register(stop, ComposeCallback.filter(F.step == "stop"))
+    router.callback_query.register(confirm, ComposeCallback.filter(F.step == "send"))
+    router.callback_query.register(control, BroadcastControl.filter())
+    return router
