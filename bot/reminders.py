@@ -37,8 +37,10 @@ def remind_at(starts_at: dt.datetime, hour: int) -> dt.datetime:
     return dt.datetime.combine(day_before, dt.time(hour), tzinfo=wib).astimezone(dt.UTC)
 
 
-def dedup_key(kind: str, event_id: int) -> str:
-    return f"reminder:{kind}:{event_id}"
+def dedup_key(kind: str, event_id: int, starts_at: dt.datetime) -> str:
+    """Once per event and date: when staff move a payout or a training to another day, its
+    recipients are reminded again before the new date."""
+    return f"reminder:{kind}:{event_id}:{starts_at.astimezone(dt.UTC):%Y%m%d%H%M}"
 
 
 def disbursement_text(event: Disbursement) -> str:
@@ -91,12 +93,12 @@ async def queue_due_reminders(
         due: list[tuple[str, int, dict, str]] = []
         with i18n.context(), i18n.use_locale(i18n.default_locale):
             for d in disbursements:
-                key = dedup_key("disbursement", d.id)
+                key = dedup_key("disbursement", d.id, d.scheduled_at)
                 if key not in done and remind_at(d.scheduled_at, hour) <= now:
                     due.append((key, d.id, {"type": "disbursement", "id": d.id},
                                 disbursement_text(d)))
             for t in trainings:
-                key = dedup_key("training", t.id)
+                key = dedup_key("training", t.id, t.starts_at)
                 if key not in done and remind_at(t.starts_at, hour) <= now:
                     due.append((key, t.id, {"type": "training", "id": t.id}, training_text(t)))
     queued = []

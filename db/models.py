@@ -291,7 +291,8 @@ class Broadcast(Base):
     __tablename__ = "broadcasts"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), default="manual")  # manual | reminder | notice
-    # Unique key for system broadcasts (e.g. "reminder:disbursement:12") so they fire once.
+    # Unique key for system broadcasts (e.g. "reminder:disbursement:12:202403190200", the event
+    # and its time) so they fire once per date, even with several instances.
     dedup_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     text: Mapped[str] = mapped_column(Text)
     photo_file_id: Mapped[str | None] = mapped_column(String(200))

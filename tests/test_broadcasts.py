@@ -17,7 +17,15 @@ from bot.i18n import create_i18n
 from conversations.validators import WIB
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Delivery, VolunteerTask, WorkerLease, utcnow
+from db.models import (
+    Account,
+    Broadcast,
+    Delivery,
+    Disbursement,
+    VolunteerTask,
+    WorkerLease,
+    utcnow,
+)
 from services import broadcasts
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeTelegram
@@ -256,13 +264,16 @@ async def test_reminders_queued_once_at_the_hour_the_day_before(db) -> None:
         reminders.queue_due_reminders(db, i18n, 16, now=_wib(9, 16)),
     )
     keys = sorted(found[0] + found[1])
-    assert keys == [f"reminder:disbursement:{payout_id}", f"reminder:training:{course_id}"]
+    assert keys == [
+        reminders.dedup_key("disbursement", payout_id, _wib(10, 9)),
+        reminders.dedup_key("training", course_id, _wib(10, 13)),
+    ]
     assert await reminders.queue_due_reminders(db, i18n, 16, now=_wib(9, 17)) == []
     async with db() as s:
         rows = list(await s.scalars(select(Broadcast).order_by(Broadcast.id)))
         assert [b.kind for b in rows] == ["reminder", "reminder"]
         assert "Balai Desa" in rows[0].text and "KTP dan KK" in rows[0].text
-        assert all(f"reminder:disbursement:{later_id}" != b.dedup_key for b in rows)
+        assert all(b.dedup_key.split(":")[2] != str(later_id) for b in rows)
     async with FakeTelegram() as tg:
         await _run_sender_until_done(db, tg)
         texts = [m.text for m in tg.chat_messages(7201)]
@@ -271,6 +282,13 @@ async def test_reminders_queued_once_at_the_hour_the_day_before(db) -> None:
     async with db() as s:
         # Reached, or switched reminders off (their choice): no visit task for either.
         assert await s.scalar(select(func.count()).select_from(VolunteerTask)) == 0
+
+    # Staff move the payout a day later: its recipients are reminded again before the new date.
+    async with db() as s, s.begin():
+        (await s.get(Disbursement, payout_id)).scheduled_at = _wib(11, 9)
+    assert await reminders.queue_due_reminders(db, i18n, 16, now=_wib(10, 16)) == [
+        reminders.dedup_key("disbursement", payout_id, _wib(11, 9))
+    ]
 
 
 async def test_two_instances_send_each_message_once(db) -> None:

@@ -61,7 +61,7 @@ async def test_schedule_then_reminder_then_jadwal(tg: FakeTelegram, tmp_path: Pa
         i18n, hour = app.resources.i18n, settings.reminder_hour
         assert await reminders.queue_due_reminders(app.sessionmaker, i18n, hour, now=early) == []
         queued = await reminders.queue_due_reminders(app.sessionmaker, i18n, hour, now=due)
-        assert queued == [f"reminder:disbursement:{payout.id}"]
+        assert queued == [reminders.dedup_key("disbursement", payout.id, payout.scheduled_at)]
         reminder = await resident.wait_message(timeout=20)
         assert reminder.text.startswith("⏰")
         assert "BLT Dana Desa tahap 2" in reminder.text and "pukul 09.00 WIB" in reminder.text
