@@ -36,13 +36,29 @@ MENU_ENTRIES: list[MenuEntry] = [
 ]
 
 
+# The order people see: what they came for first, help and privacy last. Features register
+# their entries on import, so the import order must not decide this.
+MENU_ORDER = (
+    "link", "lapor", "jadwal", "pelatihan", "my_data",
+    "tugas", "kunjungan", "cari", "laporcepat",
+    "broadcast", "staff_schedule_new", "staff_schedules", "staff_trainings", "staff_stats",
+    "staff_import", "staff_export", "undang", "relawan",
+    "check", "help", "privacy",
+)  # fmt: skip
+
+
+def _menu_rank(entry: MenuEntry) -> int:
+    return MENU_ORDER.index(entry.key) if entry.key in MENU_ORDER else len(MENU_ORDER)
+
+
 def menu_entries(account: Account) -> list[MenuEntry]:
     consented = account.consent == "given"
-    return [
+    entries = [
         entry
         for entry in MENU_ENTRIES
         if account.role in entry.roles and (consented or not entry.needs_consent)
     ]
+    return sorted(entries, key=_menu_rank)  # stable: unknown keys keep their order, last
 
 
 _MENUS: dict[tuple[str, bool, str], ReplyKeyboardMarkup] = {}

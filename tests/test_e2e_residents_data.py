@@ -332,7 +332,7 @@ async def test_my_data_correction_and_withdrawal(app: BotApp, tg: FakeTelegram):
     await query.wait_answered()
     final = await user.wait_message()
     assert final.text == t(WITHDRAWN, contact=OFFICE)
-    assert final.button_rows == [[t("❓ Help"), t("🔒 Privacy")], [t("🔎 Check a message")]]
+    assert final.button_rows == [[t("🔎 Check a message"), t("❓ Help")], [t("🔒 Privacy")]]
     await account_when(app, 961, lambda a: a.consent == "withdrawn")
 
     async with app.sessionmaker() as session:
@@ -574,7 +574,7 @@ async def test_free_text_leads_to_the_right_place(
         assert "/cek" in reply.text
     else:
         assert reply.text == t(expected)
-    assert t("❓ Help") in reply.button_rows[0]  # the menu comes with it
+    assert t("❓ Help") in [b for row in reply.button_rows for b in row]  # the menu with it
 
 
 async def test_withdrawal_hands_a_freed_training_seat_to_the_waiting_list(
