@@ -21,6 +21,7 @@ so NIK/KK values do not linger in storage.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -57,6 +58,9 @@ from .engine import (
 log = logging.getLogger(__name__)
 
 STATE_KEY = "form"
+# When the form last moved (begun or answered), unix seconds: a feature may ask "continue?"
+# when someone comes back to a form left idle for long (e.g. a field visit, days later).
+ANSWERED_AT = "at"
 REPLY_KB_KEY = "form_rk"  # True while a reply keyboard (contact/location) is on screen
 MAX_TEXT = 4096
 
@@ -149,6 +153,7 @@ async def begin(
     form = get_form(form_name)
     form_state = start(form, initial=initial, context=context, review=review)
     await state.set_state(FormFlow.active)
+    form_state[ANSWERED_AT] = int(time.time())
     await state.update_data({STATE_KEY: form_state})
     step = current_step(form, form_state)
     await send_step(message, step, state)
@@ -196,6 +201,7 @@ async def run_step(
     if isinstance(step, Done | Cancelled):
         await _drop(state)
     else:
+        form_state[ANSWERED_AT] = int(time.time())
         await state.update_data({STATE_KEY: form_state})
 
     if asked is not None and asked.secret and isinstance(event, Message) and event.text:
@@ -203,6 +209,13 @@ async def run_step(
     if reply:
         await send_step(event, step, state)
     return step
+
+
+def idle_seconds(form_state: dict[str, Any]) -> float:
+    """How long the form has waited for its next answer (0 for a state saved before this was
+    recorded)."""
+    at = form_state.get(ANSWERED_AT)
+    return max(0.0, time.time() - at) if isinstance(at, int | float) else 0.0
 
 
 async def show_current(message: Message, state: FSMContext) -> Step | None:

@@ -3,6 +3,7 @@ and resuming a visit interrupted by lost signal (even days later)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import FormFlow, begin, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
-from conversations.telegram import STATE_KEY
+from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
 from conversations.validators import today_wib
 from db.models import Account, Household
 from db.protect import Protector
@@ -173,17 +174,25 @@ async def pending_visit(state: FSMContext) -> bool:
     return form.get("form") in FORMS
 
 
+# A visit left this long is likely forgotten: whatever comes next (even a plain answer) first
+# gets the continue-or-discard question, so an old half-report is never extended by mistake.
+RESUME_AFTER_IDLE = 2 * 60 * 60  # seconds
+
+
 class PendingVisit(BaseFilter):
-    """A visit form is unfinished and the volunteer did not answer it but came back another
-    way (a command or a menu button): ask whether to continue or discard it."""
+    """A visit form is unfinished and the volunteer came back another way (a command or a menu
+    button), or after a long pause: ask whether to continue or discard it."""
 
     async def __call__(self, message: Message, state: FSMContext) -> bool:
         text = message.text or ""
         if text.startswith("/batal"):
             return False  # cancel works as everywhere
-        if not (text.startswith("/") or _is_menu_label(text)):
+        if not await pending_visit(state):
             return False
-        return await pending_visit(state)
+        if text.startswith("/") or _is_menu_label(text):
+            return True
+        form = (await state.get_data()).get(STATE_KEY) or {}
+        return idle_seconds(form) > RESUME_AFTER_IDLE
 
 
 def _is_menu_label(text: str) -> bool:
@@ -220,6 +229,10 @@ async def resume_answer(
         await message.answer(_("There is no unfinished visit."), reply_markup=main_menu(account))
         return
     if callback_data.go:
+        data = await state.get_data()
+        form = dict(data.get(STATE_KEY) or {})
+        form[ANSWERED_AT] = int(time.time())  # the pause is over: do not ask again at once
+        await state.update_data({STATE_KEY: form})
         await show_current(message, state)
         return
     data = await state.get_data()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conversations.telegram import STATE_KEY
+from conversations.telegram import ANSWERED_AT, STATE_KEY
 from db.models import (
     Account,
     FieldVisit,
@@ -323,6 +323,24 @@ async def test_an_interrupted_visit_resumes_after_a_restart_or_is_discarded(
         async with app.sessionmaker() as session:
             visits = list(await session.scalars(select(FieldVisit)))
         assert len(visits) == 1
+
+        # Left for hours, then a plain answer (not a command): asked first, not taken as the
+        # answer to an old question; after "continue" the answers go on normally.
+        await open_visit(volunteer, "lestari")
+        await step(volunteer, t("Nobody home"), "A photo of the house?")
+        await app.restart()
+        state = app.dp.fsm.get_context(app.bot, chat_id=1301, user_id=1301)
+        data = await state.get_data()
+        data[STATE_KEY] = {**data[STATE_KEY], ANSWERED_AT: data[STATE_KEY][ANSWERED_AT] - 3 * 3600}
+        await state.set_data(data)
+        await volunteer.send("rumahnya kosong")
+        await wait_text(
+            volunteer,
+            t("You have an unfinished visit report. Continue where you stopped, or discard it?"),
+        )
+        await tap(volunteer, t("▶️ Continue the visit"))
+        await wait_text(volunteer, t("A photo of the house?"))
+        await step(volunteer, SKIP, "The location of the house?")
     finally:
         await app.stop()
 
