@@ -17,9 +17,10 @@ from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Enrollment, Training
 from handlers import resident_training
+from handlers.chat import remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, main_menu
 from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
-from handlers.resident_link import household_lines, remove_buttons
+from handlers.resident_link import household_lines
 from services import my_data, proposals
 
 RELATIONSHIP_LABELS = {

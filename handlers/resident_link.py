@@ -9,11 +9,9 @@ goes into a reply, a button, a log line or the audit log.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -36,6 +34,7 @@ from conversations.validators import (
 from db.models import Account
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, consent_keyboard, main_menu
 from handlers.resident_keyboards import (
     LinkCallback,
@@ -45,9 +44,6 @@ from handlers.resident_keyboards import (
     retry_keyboard,
 )
 from services import linking
-
-log = logging.getLogger(__name__)
-
 
 MATCH_KEY = "link_match"
 
@@ -92,13 +88,6 @@ def _left(failures: int) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-async def _delete(message: Message) -> None:
-    try:
-        await message.delete()
-    except TelegramAPIError:
-        log.info("could not delete a message carrying a NIK or KK")
 
 
 async def _forget_numbers(state: FSMContext) -> None:
@@ -182,7 +171,7 @@ async def got_nik(message: Message, state: FSMContext, protector: Protector) -> 
     if message.text is None:
         await message.answer(_("Please type the NIK (16 digits)."), reply_markup=cancel_keyboard())
         return
-    await _delete(message)
+    await delete_secret(message)
     try:
         nik = parse_nik(message.text)
     except ValidationError as exc:
@@ -216,7 +205,7 @@ async def got_kk(
             _("Please type the KK number (16 digits)."), reply_markup=cancel_keyboard()
         )
         return
-    await _delete(message)
+    await delete_secret(message)
     try:
         kk = parse_kk(message.text)
     except ValidationError as exc:
@@ -354,13 +343,6 @@ async def cancel_link(query: CallbackQuery, account: Account, state: FSMContext)
             _("Cancelled. Nothing was saved. Here is the main menu."),
             reply_markup=main_menu(account),
         )
-
-
-async def remove_buttons(message: Message) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramAPIError:
-        pass
 
 
 async def offer_after_consent(message: Message, account: Account) -> None:

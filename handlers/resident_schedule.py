@@ -21,8 +21,9 @@ from bot.roles import PETUGAS, TKSK, WARGA
 from conversations.validators import format_datetime_id, format_rupiah
 from db import audit, regions
 from db.models import Account
+from handlers.chat import remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
-from handlers.resident_household import drop_buttons, linked_household
+from handlers.resident_household import linked_household
 from services import aid_schedule, notify
 from services.aid_schedule import NOT_YET, YES, Entry
 
@@ -199,7 +200,7 @@ async def answer_received(
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
-        await drop_buttons(message)
+        await remove_buttons(message)
     if callback_data.a == YES:
         if message is not None:
             await message.answer(
@@ -285,7 +286,7 @@ async def complaint_skip(
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    await drop_buttons(query.message)
+    await remove_buttons(query.message)
     if await state.get_state() != Complaint.text.state:
         await query.message.answer(_("Your answer was already recorded. Thank you."))
         return

@@ -18,8 +18,9 @@ from bot.roles import WARGA
 from conversations.validators import format_datetime_id
 from db import audit
 from db.models import Account, Enrollment, Member, Training
+from handlers.chat import remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
-from handlers.resident_household import drop_buttons, linked_household
+from handlers.resident_household import linked_household
 from services import enrollment as svc
 from services import notify
 
@@ -203,7 +204,7 @@ async def join(
         )
     await query.answer()
     if isinstance(query.message, Message):
-        await drop_buttons(query.message)
+        await remove_buttons(query.message)
         await query.message.answer(_outcome_text(result, member), reply_markup=main_menu(account))
 
 
@@ -309,7 +310,7 @@ async def confirm_cancel(
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
-        await drop_buttons(message)
+        await remove_buttons(message)
     if result is None:
         if message is not None:
             await message.answer(

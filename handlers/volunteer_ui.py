@@ -170,7 +170,7 @@ def household_label(household: Household, head: str | None) -> str:
 def households_keyboard(
     households: list[Household],
     heads: dict[int, str | None],
-    page_buttons: list[tuple[str, str]],
+    page_buttons: list[InlineKeyboardButton],
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for household in households:
@@ -180,21 +180,21 @@ def households_keyboard(
         )
     builder.adjust(1)
     if page_buttons:
-        builder.row(*[_button(text, data) for text, data in page_buttons])
+        builder.row(*page_buttons)
     return builder.as_markup()
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
-def pager(page: int, has_more: bool, make: Callable[[int], CallbackData]) -> list[tuple[str, str]]:
+def pager(
+    page: int, has_more: bool, make: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """The « Previous / Next » buttons of a paged list (none on a single page); `make` gives
+    the callback data of a page number."""
     buttons = []
     if page > 0:
-        buttons.append((_("« Previous"), make(page - 1).pack()))
+        buttons.append((_("« Previous"), make(page - 1)))
     if has_more:
-        buttons.append((_("Next »"), make(page + 1).pack()))
-    return buttons
+        buttons.append((_("Next »"), make(page + 1)))
+    return [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in buttons]
 
 
 def when(moment: dt.datetime | None) -> str:
