@@ -240,22 +240,17 @@ async def _finish_complaint(
         return
     await aid_schedule.record_complaint(session, answer, text, account)
     household = answer.household
-    officers = await notify.area_officers(
-        session, household.desa_code, household.kecamatan_code, roles=(PETUGAS, TKSK)
-    )
-    desa = await regions.by_code(session, household.desa_code)
     alert = _(
         "⚠️ A household in {desa} (KK {kk}) says it has NOT received the aid {program} of "
         "{when}.\nComplaint: {complaint}\nSee /tugas."
     ).format(
-        desa=desa.name if desa is not None else household.desa_code,
+        desa=await regions.name_of(session, household.desa_code),
         kk=household.kk_masked,
         program=answer.program.code,
         when=format_datetime_id(answer.disbursement.scheduled_at),
         complaint=answer.recipient.complaint or "—",
     )
-    for officer in officers:
-        await notify.send(bot, officer, alert)
+    await notify.tell_area_officers(session, bot, household, alert, roles=(PETUGAS, TKSK))
     await target.answer(
         _(
             "Thank you. Your complaint is recorded and sent to the TKSK of your kecamatan "
