@@ -96,18 +96,6 @@ def locked_prefix() -> str:
     return t(LOCKED, when="§", contact=OFFICE).split("§")[0]
 
 
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(tg: FakeTelegram, tmp_path: Path):
-    async with BotApp(tg, e2e_settings(tmp_path, tg)) as running:
-        yield running
-
-
 async def seed_household(app: BotApp) -> int:
     """A BNBA household of Desa Lambangsari with two members (as the office's import does)."""
     protector = app.resources.protector

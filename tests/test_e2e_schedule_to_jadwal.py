@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot import broadcast_sender, reminders
@@ -17,12 +16,6 @@ from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, agree, as_role, e2e_settings, eventually, t
 from tests.residents import linked_resident
 from tests.test_staff_schedules import _fill_form
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def _schedule(app: BotApp) -> Disbursement | None:

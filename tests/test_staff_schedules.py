@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 
 from conversations.validators import WIB
@@ -21,12 +20,6 @@ from tests.staff_data import (
     add_household,
     kk,
 )
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 def _tomorrow() -> dt.date:
