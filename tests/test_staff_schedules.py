@@ -153,13 +153,14 @@ async def test_program_and_desa_targets_count(tg: FakeTelegram, tmp_path: Path):
         assert await _recipients(app, 2) == {ids["cibening"], ids["cijengkol"]}
 
 
-async def _make_schedule(app: BotApp, staff: FakeUser) -> None:
+async def make_schedule(staff: FakeUser, kecamatan: str = "Setu", expect_count: int = 3) -> None:
+    """A BLT payout for one kecamatan, made through /jadwalbaru."""
     await staff.send("/jadwalbaru")
     kinds = await staff.wait_message()
     await staff.click(kinds, t("One kecamatan"))
     await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
-    await staff.click(kinds, "Setu")
-    await _fill_form(staff, expect_count=3)
+    await staff.click(kinds, kecamatan)
+    await _fill_form(staff, expect_count=expect_count)
 
 
 async def _broadcasts(app: BotApp, count: int) -> list[Broadcast]:
@@ -177,7 +178,7 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         staff = tg.user(803, "Petugas")
         account = await as_role(app, staff, "petugas")
         ids = await _seed(app)
-        await _make_schedule(app, staff)
+        await make_schedule(staff)
 
         # Change the place: the form opens at the summary; only the place is asked.
         await staff.send("/daftarjadwal")
