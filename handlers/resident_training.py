@@ -266,6 +266,17 @@ async def _own_enrollment(
     return None if row is None else (row[0], row[1], row[2])
 
 
+async def _tapped_enrollment(
+    query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
+) -> tuple[Enrollment, Member, Training] | None:
+    """The sign-up of a tapped button when it is of the tapper's household; otherwise None,
+    after telling them (a hand-made button)."""
+    own = await _own_enrollment(session, account, callback_data.e)
+    if own is None:
+        await query.answer(_("This sign-up is not of your household."), show_alert=True)
+    return own
+
+
 def _confirm_keyboard(enrollment_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -279,9 +290,8 @@ def _confirm_keyboard(enrollment_id: int) -> InlineKeyboardMarkup:
 async def ask_cancel(
     query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
 ) -> None:
-    own = await _own_enrollment(session, account, callback_data.e)
+    own = await _tapped_enrollment(query, callback_data, account, session)
     if own is None:
-        await query.answer(_("This sign-up is not of your household."), show_alert=True)
         return
     await query.answer()
     _enrollment, member, training = own
@@ -301,9 +311,8 @@ async def confirm_cancel(
     session: AsyncSession,
     bot: Bot,
 ) -> None:
-    own = await _own_enrollment(session, account, callback_data.e)
+    own = await _tapped_enrollment(query, callback_data, account, session)
     if own is None:
-        await query.answer(_("This sign-up is not of your household."), show_alert=True)
         return
     enrollment, member, training = own
     result = await svc.cancel(session, enrollment)

@@ -33,9 +33,10 @@ from handlers.volunteer_ui import (
     pager,
     render_card,
     require_consent,
+    tapped_household,
 )
 from services import field_work
-from services.volunteer_area import covers, household_in_area
+from services.volunteer_area import covers
 
 NUMBER_RE = re.compile(r"^[\d\s.\-]+$")  # a number typed with spaces, dots or dashes
 SEARCH_KEY = "cari"  # FSM data: the last name searched, for its next pages
@@ -92,9 +93,8 @@ async def tasks_page(
 async def open_card(
     query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
 ) -> None:
-    household = await household_in_area(session, account, callback_data.id)
+    household = await tapped_household(query, callback_data, session, account)
     if household is None:
-        await query.answer(_("This family was not found in your area."), show_alert=True)
         return
     card = await field_work.card(session, account, household)
     await query.answer()

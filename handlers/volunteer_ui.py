@@ -22,6 +22,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import COMMANDS, CommandInfo
 from conversations.validators import format_datetime_id, format_rupiah
@@ -29,6 +30,7 @@ from db.models import Account, Household
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.keyboards import MENU_ENTRIES, MenuEntry, consent_keyboard
 from services import field_work, tasks
+from services.volunteer_area import household_in_area
 
 # The feature's menu buttons and commands, in the order people see them.
 MENU_ENTRIES.append(MenuEntry("tugas", __("📋 Tasks"), roles=VOLUNTEERS_AND_STAFF))
@@ -90,6 +92,17 @@ COMMANDS.append(
 class HouseholdCb(CallbackData, prefix="hh"):
     action: str  # open | visit
     id: int
+
+
+async def tapped_household(
+    query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
+) -> Household | None:
+    """The household of a tapped HouseholdCb button when it is in the tapper's area; otherwise
+    None, after telling them (an old button, or a hand-made one)."""
+    household = await household_in_area(session, account, callback_data.id)
+    if household is None:
+        await query.answer(_("This family was not found in your area."), show_alert=True)
+    return household
 
 
 class TaskPageCb(CallbackData, prefix="tg"):

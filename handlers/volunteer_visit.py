@@ -25,7 +25,7 @@ from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, main_menu
-from handlers.volunteer_ui import HouseholdCb, require_consent
+from handlers.volunteer_ui import HouseholdCb, require_consent, tapped_household
 from services import field_work, notify
 from services.volunteer_area import household_in_area
 
@@ -101,9 +101,8 @@ async def visit_from_card(
     session: AsyncSession,
     account: Account,
 ) -> None:
-    household = await household_in_area(session, account, callback_data.id)
+    household = await tapped_household(query, callback_data, session, account)
     if household is None:
-        await query.answer(_("This family was not found in your area."), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
