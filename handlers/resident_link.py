@@ -9,6 +9,7 @@ goes into a reply, a button, a log line or the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -90,6 +91,22 @@ def _left(failures: int) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
+async def _typed_number(
+    message: Message, parse: Callable[[str], str], *, missing: str, again: str
+) -> str | None:
+    """A NIK or KK from the message (deleted at once, also when wrong), or None after asking
+    again: `missing` when the message has no text, the error and `again` when it is wrong."""
+    if message.text is None:
+        await message.answer(missing, reply_markup=cancel_keyboard())
+        return None
+    await delete_secret(message)
+    try:
+        return parse(message.text)
+    except ValidationError as exc:
+        await message.answer(exc.render() + "\n\n" + again, reply_markup=cancel_keyboard())
+        return None
+
+
 async def _forget_numbers(state: FSMContext) -> None:
     data = await state.get_data()
     if any(key in data for key in (NIK_KEY, KK_KEY, MATCH_KEY)):
@@ -168,17 +185,13 @@ async def start_link_button(
 
 
 async def got_nik(message: Message, state: FSMContext, protector: Protector) -> None:
-    if message.text is None:
-        await message.answer(_("Please type the NIK (16 digits)."), reply_markup=cancel_keyboard())
-        return
-    await delete_secret(message)
-    try:
-        nik = parse_nik(message.text)
-    except ValidationError as exc:
-        await message.answer(
-            exc.render() + "\n\n" + _("Please type your NIK again (16 digits)."),
-            reply_markup=cancel_keyboard(),
-        )
+    nik = await _typed_number(
+        message,
+        parse_nik,
+        missing=_("Please type the NIK (16 digits)."),
+        again=_("Please type your NIK again (16 digits)."),
+    )
+    if nik is None:
         return
     await state.update_data({NIK_KEY: protector.encrypt(nik)})
     await state.set_state(LinkFlow.kk)
@@ -200,19 +213,13 @@ async def got_kk(
     settings: Settings,
     protector: Protector,
 ) -> None:
-    if message.text is None:
-        await message.answer(
-            _("Please type the KK number (16 digits)."), reply_markup=cancel_keyboard()
-        )
-        return
-    await delete_secret(message)
-    try:
-        kk = parse_kk(message.text)
-    except ValidationError as exc:
-        await message.answer(
-            exc.render() + "\n\n" + _("Please type the KK number again (16 digits)."),
-            reply_markup=cancel_keyboard(),
-        )
+    kk = await _typed_number(
+        message,
+        parse_kk,
+        missing=_("Please type the KK number (16 digits)."),
+        again=_("Please type the KK number again (16 digits)."),
+    )
+    if kk is None:
         return
     data = await state.get_data()
     if NIK_KEY not in data:  # e.g. the state was left over from an older version
