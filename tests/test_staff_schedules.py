@@ -88,12 +88,7 @@ async def test_schedule_for_a_kecamatan_and_for_a_kk_list(
         await as_role(app, staff, "petugas")
         ids = await _seed(app)
 
-        await staff.send("/jadwalbaru")
-        kinds = await staff.wait_message()
-        await staff.click(kinds, t("One kecamatan"))
-        await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
-        await staff.click(kinds, "Setu")
-        saved = await _fill_form(staff, expect_count=3)
+        saved = await make_schedule(staff)
         assert saved == t(
             "Saved: schedule #{id} for {count} households. Residents with the bot will get a "
             "reminder. See all schedules with /daftarjadwal."
@@ -153,14 +148,14 @@ async def test_program_and_desa_targets_count(tg: FakeTelegram, tmp_path: Path):
         assert await _recipients(app, 2) == {ids["cibening"], ids["cijengkol"]}
 
 
-async def make_schedule(staff: FakeUser, kecamatan: str = "Setu", expect_count: int = 3) -> None:
-    """A BLT payout for one kecamatan, made through /jadwalbaru."""
+async def make_schedule(staff: FakeUser, kecamatan: str = "Setu", expect_count: int = 3) -> str:
+    """A BLT payout for one kecamatan, made through /jadwalbaru; returns the saved message."""
     await staff.send("/jadwalbaru")
     kinds = await staff.wait_message()
     await staff.click(kinds, t("One kecamatan"))
     await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
     await staff.click(kinds, kecamatan)
-    await _fill_form(staff, expect_count=expect_count)
+    return await _fill_form(staff, expect_count=expect_count)
 
 
 async def _broadcasts(app: BotApp, count: int) -> list[Broadcast]:
