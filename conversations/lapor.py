@@ -273,20 +273,15 @@ async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[
     from services import notify
 
     session = data["session"]
-    desa = await regions.by_code(session, household.desa_code)
     text = _(
         "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
         "see /tugas."
     ).format(
-        desa=desa.name if desa is not None else household.desa_code,
+        desa=await regions.name_of(session, household.desa_code),
         kk=household.kk_masked,
         reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
     )
-    officers = await notify.area_officers(
-        session, household.desa_code, household.kecamatan_code, roles=(PSM, TKSK)
-    )
-    for officer in officers:
-        await notify.send(data["bot"], officer, text)
+    await notify.tell_area_officers(session, data["bot"], household, text, roles=(PSM, TKSK))
 
 
 FORM = register_form(replace(FORM, submit=submit))

@@ -12,6 +12,12 @@ async def by_code(session: AsyncSession, code: str) -> Region | None:
     return await session.get(Region, code)
 
 
+async def name_of(session: AsyncSession, code: str) -> str:
+    """The region's name, or its code when the region table does not know it."""
+    region = await by_code(session, code)
+    return region.name if region is not None else code
+
+
 async def children(session: AsyncSession, parent_code: str) -> list[Region]:
     result = await session.scalars(
         select(Region).where(Region.parent_code == parent_code).order_by(Region.name)

@@ -17,9 +17,10 @@ from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Enrollment, Training
 from handlers import resident_training
+from handlers.chat import remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, main_menu
 from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
-from handlers.resident_link import household_lines, remove_buttons
+from handlers.resident_link import household_lines
 from services import my_data, proposals
 
 RELATIONSHIP_LABELS = {
@@ -137,14 +138,6 @@ async def ask_withdraw(query: CallbackQuery) -> None:
         )
 
 
-def withdrawn_text(settings: Settings) -> str:
-    return _(
-        "Done. Your consent is withdrawn, your account is unlinked and the data you entered "
-        "is deleted or anonymised. This is the last message we send you. To use the service "
-        "again, send /privasi. Questions: {contact}."
-    ).format(contact=settings.office_contact)
-
-
 async def withdraw(
     query: CallbackQuery,
     account: Account,
@@ -159,21 +152,35 @@ async def withdraw(
         await remove_buttons(message)
     if account.consent != "given":
         return
-    await withdraw_and_tell(session, account, bot, via="dataku")
-    await state.clear()
+    text = await withdraw_consent(session, account, bot, state, settings, via="dataku")
     if message is not None:
-        await message.answer(withdrawn_text(settings), reply_markup=main_menu(account))
+        await message.answer(text, reply_markup=main_menu(account))
 
 
-async def withdraw_and_tell(session: AsyncSession, account: Account, bot: Bot, via: str) -> None:
-    """Withdraw consent (services.my_data); whoever moves up into a training seat it frees is
-    told, as when a sign-up is cancelled."""
+async def withdraw_consent(
+    session: AsyncSession,
+    account: Account,
+    bot: Bot,
+    state: FSMContext,
+    settings: Settings,
+    *,
+    via: str,
+) -> str:
+    """Withdraw consent, wherever it is asked (`via`: /dataku or /privasi), and return the last
+    message to send. services.my_data unlinks and anonymises; whoever moves up into a training
+    seat it frees is told, as when a sign-up is cancelled; a conversation under way is dropped."""
     promoted: list[Enrollment] = []
     await my_data.withdraw(session, account, via=via, promoted=promoted)
     for enrollment in promoted:
         training = await session.get(Training, enrollment.training_id)
         if training is not None:
             await resident_training.tell_promoted(session, bot, enrollment, training)
+    await state.clear()
+    return _(
+        "Done. Your consent is withdrawn, your account is unlinked and the data you entered "
+        "is deleted or anonymised. This is the last message we send you. To use the service "
+        "again, send /privasi. Questions: {contact}."
+    ).format(contact=settings.office_contact)
 
 
 async def keep(query: CallbackQuery, account: Account) -> None:

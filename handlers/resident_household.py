@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,12 +30,3 @@ async def linked_household(
             reply_markup=main_menu(account),
         )
     return household
-
-
-async def drop_buttons(message: Message) -> None:
-    """Remove the buttons of a tapped message (so it is not tapped twice); a message whose
-    buttons are already gone (an old keyboard tapped again) is left as it is."""
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest:
-        pass

@@ -9,11 +9,10 @@ goes into a reply, a button, a log line or the audit log.
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -36,6 +35,7 @@ from conversations.validators import (
 from db.models import Account
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, consent_keyboard, main_menu
 from handlers.resident_keyboards import (
     LinkCallback,
@@ -45,9 +45,6 @@ from handlers.resident_keyboards import (
     retry_keyboard,
 )
 from services import linking
-
-log = logging.getLogger(__name__)
-
 
 MATCH_KEY = "link_match"
 
@@ -94,11 +91,20 @@ def _left(failures: int) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-async def _delete(message: Message) -> None:
+async def _typed_number(
+    message: Message, parse: Callable[[str], str], *, missing: str, again: str
+) -> str | None:
+    """A NIK or KK from the message (deleted at once, also when wrong), or None after asking
+    again: `missing` when the message has no text, the error and `again` when it is wrong."""
+    if message.text is None:
+        await message.answer(missing, reply_markup=cancel_keyboard())
+        return None
+    await delete_secret(message)
     try:
-        await message.delete()
-    except TelegramAPIError:
-        log.info("could not delete a message carrying a NIK or KK")
+        return parse(message.text)
+    except ValidationError as exc:
+        await message.answer(exc.render() + "\n\n" + again, reply_markup=cancel_keyboard())
+        return None
 
 
 async def _forget_numbers(state: FSMContext) -> None:
@@ -179,17 +185,13 @@ async def start_link_button(
 
 
 async def got_nik(message: Message, state: FSMContext, protector: Protector) -> None:
-    if message.text is None:
-        await message.answer(_("Please type the NIK (16 digits)."), reply_markup=cancel_keyboard())
-        return
-    await _delete(message)
-    try:
-        nik = parse_nik(message.text)
-    except ValidationError as exc:
-        await message.answer(
-            exc.render() + "\n\n" + _("Please type your NIK again (16 digits)."),
-            reply_markup=cancel_keyboard(),
-        )
+    nik = await _typed_number(
+        message,
+        parse_nik,
+        missing=_("Please type the NIK (16 digits)."),
+        again=_("Please type your NIK again (16 digits)."),
+    )
+    if nik is None:
         return
     await state.update_data({NIK_KEY: protector.encrypt(nik)})
     await state.set_state(LinkFlow.kk)
@@ -211,19 +213,13 @@ async def got_kk(
     settings: Settings,
     protector: Protector,
 ) -> None:
-    if message.text is None:
-        await message.answer(
-            _("Please type the KK number (16 digits)."), reply_markup=cancel_keyboard()
-        )
-        return
-    await _delete(message)
-    try:
-        kk = parse_kk(message.text)
-    except ValidationError as exc:
-        await message.answer(
-            exc.render() + "\n\n" + _("Please type the KK number again (16 digits)."),
-            reply_markup=cancel_keyboard(),
-        )
+    kk = await _typed_number(
+        message,
+        parse_kk,
+        missing=_("Please type the KK number (16 digits)."),
+        again=_("Please type the KK number again (16 digits)."),
+    )
+    if kk is None:
         return
     data = await state.get_data()
     if NIK_KEY not in data:  # e.g. the state was left over from an older version
@@ -354,13 +350,6 @@ async def cancel_link(query: CallbackQuery, account: Account, state: FSMContext)
             _("Cancelled. Nothing was saved. Here is the main menu."),
             reply_markup=main_menu(account),
         )
-
-
-async def remove_buttons(message: Message) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramAPIError:
-        pass
 
 
 async def offer_after_consent(message: Message, account: Account) -> None:

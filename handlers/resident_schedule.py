@@ -21,8 +21,9 @@ from bot.roles import PETUGAS, TKSK, WARGA
 from conversations.validators import format_datetime_id, format_rupiah
 from db import audit, regions
 from db.models import Account
+from handlers.chat import remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
-from handlers.resident_household import drop_buttons, linked_household
+from handlers.resident_household import linked_household
 from services import aid_schedule, notify
 from services.aid_schedule import NOT_YET, YES, Entry
 
@@ -199,7 +200,7 @@ async def answer_received(
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
-        await drop_buttons(message)
+        await remove_buttons(message)
     if callback_data.a == YES:
         if message is not None:
             await message.answer(
@@ -239,22 +240,17 @@ async def _finish_complaint(
         return
     await aid_schedule.record_complaint(session, answer, text, account)
     household = answer.household
-    officers = await notify.area_officers(
-        session, household.desa_code, household.kecamatan_code, roles=(PETUGAS, TKSK)
-    )
-    desa = await regions.by_code(session, household.desa_code)
     alert = _(
         "⚠️ A household in {desa} (KK {kk}) says it has NOT received the aid {program} of "
         "{when}.\nComplaint: {complaint}\nSee /tugas."
     ).format(
-        desa=desa.name if desa is not None else household.desa_code,
+        desa=await regions.name_of(session, household.desa_code),
         kk=household.kk_masked,
         program=answer.program.code,
         when=format_datetime_id(answer.disbursement.scheduled_at),
         complaint=answer.recipient.complaint or "—",
     )
-    for officer in officers:
-        await notify.send(bot, officer, alert)
+    await notify.tell_area_officers(session, bot, household, alert, roles=(PETUGAS, TKSK))
     await target.answer(
         _(
             "Thank you. Your complaint is recorded and sent to the TKSK of your kecamatan "
@@ -285,7 +281,7 @@ async def complaint_skip(
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    await drop_buttons(query.message)
+    await remove_buttons(query.message)
     if await state.get_state() != Complaint.text.state:
         await query.message.answer(_("Your answer was already recorded. Thank you."))
         return

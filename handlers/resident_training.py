@@ -18,8 +18,9 @@ from bot.roles import WARGA
 from conversations.validators import format_datetime_id
 from db import audit
 from db.models import Account, Enrollment, Member, Training
+from handlers.chat import remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
-from handlers.resident_household import drop_buttons, linked_household
+from handlers.resident_household import linked_household
 from services import enrollment as svc
 from services import notify
 
@@ -203,7 +204,7 @@ async def join(
         )
     await query.answer()
     if isinstance(query.message, Message):
-        await drop_buttons(query.message)
+        await remove_buttons(query.message)
         await query.message.answer(_outcome_text(result, member), reply_markup=main_menu(account))
 
 
@@ -265,6 +266,17 @@ async def _own_enrollment(
     return None if row is None else (row[0], row[1], row[2])
 
 
+async def _tapped_enrollment(
+    query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
+) -> tuple[Enrollment, Member, Training] | None:
+    """The sign-up of a tapped button when it is of the tapper's household; otherwise None,
+    after telling them (a hand-made button)."""
+    own = await _own_enrollment(session, account, callback_data.e)
+    if own is None:
+        await query.answer(_("This sign-up is not of your household."), show_alert=True)
+    return own
+
+
 def _confirm_keyboard(enrollment_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -278,9 +290,8 @@ def _confirm_keyboard(enrollment_id: int) -> InlineKeyboardMarkup:
 async def ask_cancel(
     query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
 ) -> None:
-    own = await _own_enrollment(session, account, callback_data.e)
+    own = await _tapped_enrollment(query, callback_data, account, session)
     if own is None:
-        await query.answer(_("This sign-up is not of your household."), show_alert=True)
         return
     await query.answer()
     _enrollment, member, training = own
@@ -300,16 +311,15 @@ async def confirm_cancel(
     session: AsyncSession,
     bot: Bot,
 ) -> None:
-    own = await _own_enrollment(session, account, callback_data.e)
+    own = await _tapped_enrollment(query, callback_data, account, session)
     if own is None:
-        await query.answer(_("This sign-up is not of your household."), show_alert=True)
         return
     enrollment, member, training = own
     result = await svc.cancel(session, enrollment)
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
-        await drop_buttons(message)
+        await remove_buttons(message)
     if result is None:
         if message is not None:
             await message.answer(

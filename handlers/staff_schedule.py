@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -38,6 +37,7 @@ from db import regions
 from db.models import Account, Disbursement, utcnow
 from db.protect import Protector, mask_number
 from handlers.access import STAFF, gated_router
+from handlers.chat import delete_secret
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
 from services import kk_list, schedules
 
@@ -461,10 +461,7 @@ async def collect_typed(
     protector: Protector,
 ) -> None:
     text = message.text or ""
-    try:
-        await message.delete()  # a KK number must not stay in the chat (UU PDP)
-    except TelegramAPIError:  # too old or already gone: nothing more to do
-        pass
+    await delete_secret(message)
     disbursement = await _collecting(session, state)
     if disbursement is None:
         await message.answer(

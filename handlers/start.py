@@ -90,9 +90,9 @@ async def decline(
 ) -> None:
     if account.consent == "given":
         # Withdrawing consent always unlinks and anonymises, wherever it is done.
-        await resident_data.withdraw_and_tell(session, account, bot, via="privasi")
-        await state.clear()
-        text = resident_data.withdrawn_text(settings)
+        text = await resident_data.withdraw_consent(
+            session, account, bot, state, settings, via="privasi"
+        )
     else:
         accounts.set_consent(account, False, None)
         audit.record(session, account, "consent." + account.consent, "account", account.id)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,7 @@ from db import audit
 from db.models import Account, Region
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.chat import delete_secret, show_page
 from handlers.keyboards import MenuButton, main_menu
 from handlers.volunteer_ui import (
     TASK_ICONS,
@@ -33,9 +33,10 @@ from handlers.volunteer_ui import (
     pager,
     render_card,
     require_consent,
+    tapped_household,
 )
 from services import field_work
-from services.volunteer_area import covers, household_in_area
+from services.volunteer_area import covers
 
 NUMBER_RE = re.compile(r"^[\d\s.\-]+$")  # a number typed with spaces, dots or dashes
 SEARCH_KEY = "cari"  # FSM data: the last name searched, for its next pages
@@ -70,15 +71,8 @@ async def show_tasks(
     builder.adjust(1)
     nav = pager(page, has_more, lambda p: TaskPageCb(page=p))
     if nav:
-        builder.row(*[InlineKeyboardButton(text=t, callback_data=d) for t, d in nav])
-    text = "\n".join(lines)
-    if edit:
-        try:
-            await target.edit_text(text, reply_markup=builder.as_markup())
-            return
-        except TelegramAPIError:
-            pass
-    await target.answer(text, reply_markup=builder.as_markup())
+        builder.row(*nav)
+    await show_page(target, "\n".join(lines), builder.as_markup(), edit)
 
 
 async def tasks_command(message: Message, session: AsyncSession, account: Account) -> None:
@@ -99,9 +93,8 @@ async def tasks_page(
 async def open_card(
     query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
 ) -> None:
-    household = await household_in_area(session, account, callback_data.id)
+    household = await tapped_household(query, callback_data, session, account)
     if household is None:
-        await query.answer(_("This family was not found in your area."), show_alert=True)
         return
     card = await field_work.card(session, account, household)
     await query.answer()
@@ -170,10 +163,7 @@ async def run_search(
     text = " ".join(text.split())
     digits = re.sub(r"\D", "", text)
     if NUMBER_RE.match(text) and len(digits) >= 6:
-        try:  # a NIK or KK (even mistyped) must not stay in the chat (UU PDP)
-            await message.delete()
-        except TelegramAPIError:
-            pass
+        await delete_secret(message)  # even a mistyped one
         if len(digits) != 16:
             await message.answer(
                 _("A NIK or No. KK has 16 digits; you typed {count}. Please type it again.").format(
@@ -227,13 +217,7 @@ async def show_name_results(
         found, heads, pager(page, has_more, lambda p: SearchCb(kind="name", page=p))
     )
     text_out = _("Families found (page {page}). Tap one to open its card:").format(page=page + 1)
-    if edit:
-        try:
-            await message.edit_text(text_out, reply_markup=markup)
-            return
-        except TelegramAPIError:
-            pass
-    await message.answer(text_out, reply_markup=markup)
+    await show_page(message, text_out, markup, edit)
 
 
 async def search_button(

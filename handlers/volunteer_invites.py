@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -22,7 +21,9 @@ from db.engine import account_cache
 from db.models import Account, Region
 from db.protect import Protector
 from handlers.access import STAFF, gated_router
+from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, main_menu
+from handlers.volunteer_ui import pager
 from services import invites
 
 ROLE_NAMES = {PSM: __("PSM (desa)"), TKSK: __("TKSK (kecamatan)")}
@@ -66,7 +67,7 @@ async def invite_step(
     role = callback_data.role
     if callback_data.step == "revoke":
         done = await invites.revoke_invite(session, account, callback_data.id)
-        await _edit_markup(message)
+        await remove_buttons(message)
         await message.answer(
             _("The invitation is cancelled; its code no longer works.")
             if done
@@ -120,7 +121,7 @@ async def invite_step(
     builder.button(
         text=_("✖️ Cancel this invitation"), callback_data=InviteCb(step="revoke", id=invite.id)
     )
-    await _edit_markup(message)
+    await remove_buttons(message)
     await message.answer(
         _(
             "Invitation for {role} of {area}.\n\n"
@@ -137,13 +138,6 @@ async def invite_step(
         ),
         reply_markup=builder.as_markup(),
     )
-
-
-async def _edit_markup(message: Message) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramAPIError:
-        pass
 
 
 # --------------------------------------------------------------------------- staff: list
@@ -176,25 +170,10 @@ async def show_volunteers(message: Message, session: AsyncSession, page: int, ed
             callback_data=VolunteerCb(action="ask", id=volunteer.id),
         )
     builder.adjust(1)
-    nav = []
-    if page > 0:
-        nav.append(_button(_("« Previous"), VolunteerCb(action="page", id=page - 1)))
-    if page + 1 < pages:
-        nav.append(_button(_("Next »"), VolunteerCb(action="page", id=page + 1)))
+    nav = pager(page, page + 1 < pages, lambda p: VolunteerCb(action="page", id=p))
     if nav:
         builder.row(*nav)
-    text = "\n".join(lines)
-    if edit:
-        try:
-            await message.edit_text(text, reply_markup=builder.as_markup())
-            return
-        except TelegramAPIError:
-            pass
-    await message.answer(text, reply_markup=builder.as_markup())
-
-
-def _button(text: str, data: VolunteerCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+    await show_page(message, "\n".join(lines), builder.as_markup(), edit)
 
 
 async def volunteer_action(
@@ -228,7 +207,7 @@ async def volunteer_action(
             reply_markup=builder.as_markup(),
         )
         return
-    await _edit_markup(message)
+    await remove_buttons(message)
     if callback_data.action != "yes":
         await message.answer(_("Nothing was changed."))
         return
@@ -267,10 +246,7 @@ async def redeem(
 ) -> None:
     """Shared by /petugas and the /start deep link. The role is given first; the volunteer's
     tools (which show personal data) then wait for their consent to the privacy notice."""
-    try:  # an invite code is a credential: do not leave it in the chat
-        await message.delete()
-    except TelegramAPIError:
-        pass
+    await delete_secret(message)  # an invite code is a credential
     result = await invites.redeem(session, protector, account, code)
     texts = {
         invites.WRONG: _("That code is not right. Please check it and try again."),

@@ -22,6 +22,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import COMMANDS, CommandInfo
 from conversations.validators import format_datetime_id, format_rupiah
@@ -29,6 +30,7 @@ from db.models import Account, Household
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.keyboards import MENU_ENTRIES, MenuEntry, consent_keyboard
 from services import field_work, tasks
+from services.volunteer_area import household_in_area
 
 # The feature's menu buttons and commands, in the order people see them.
 MENU_ENTRIES.append(MenuEntry("tugas", __("📋 Tasks"), roles=VOLUNTEERS_AND_STAFF))
@@ -90,6 +92,17 @@ COMMANDS.append(
 class HouseholdCb(CallbackData, prefix="hh"):
     action: str  # open | visit
     id: int
+
+
+async def tapped_household(
+    query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
+) -> Household | None:
+    """The household of a tapped HouseholdCb button when it is in the tapper's area; otherwise
+    None, after telling them (an old button, or a hand-made one)."""
+    household = await household_in_area(session, account, callback_data.id)
+    if household is None:
+        await query.answer(_("This family was not found in your area."), show_alert=True)
+    return household
 
 
 class TaskPageCb(CallbackData, prefix="tg"):
@@ -170,7 +183,7 @@ def household_label(household: Household, head: str | None) -> str:
 def households_keyboard(
     households: list[Household],
     heads: dict[int, str | None],
-    page_buttons: list[tuple[str, str]],
+    page_buttons: list[InlineKeyboardButton],
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for household in households:
@@ -180,21 +193,21 @@ def households_keyboard(
         )
     builder.adjust(1)
     if page_buttons:
-        builder.row(*[_button(text, data) for text, data in page_buttons])
+        builder.row(*page_buttons)
     return builder.as_markup()
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
-def pager(page: int, has_more: bool, make: Callable[[int], CallbackData]) -> list[tuple[str, str]]:
+def pager(
+    page: int, has_more: bool, make: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """The « Previous / Next » buttons of a paged list (none on a single page); `make` gives
+    the callback data of a page number."""
     buttons = []
     if page > 0:
-        buttons.append((_("« Previous"), make(page - 1).pack()))
+        buttons.append((_("« Previous"), make(page - 1)))
     if has_more:
-        buttons.append((_("Next »"), make(page + 1).pack()))
-    return buttons
+        buttons.append((_("Next »"), make(page + 1)))
+    return [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in buttons]
 
 
 def when(moment: dt.datetime | None) -> str:

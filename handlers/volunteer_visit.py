@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter, Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -24,8 +23,9 @@ from conversations.validators import today_wib
 from db.models import Account, Household
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, main_menu
-from handlers.volunteer_ui import HouseholdCb, require_consent
+from handlers.volunteer_ui import HouseholdCb, require_consent, tapped_household
 from services import field_work, notify
 from services.volunteer_area import household_in_area
 
@@ -77,10 +77,7 @@ async def visit_kk(
 ) -> None:
     digits = "".join(ch for ch in (message.text or "") if ch.isdigit())
     if digits:
-        try:  # the KK must not stay in the chat (UU PDP)
-            await message.delete()
-        except TelegramAPIError:
-            pass
+        await delete_secret(message)
     if len(digits) != 16:
         await message.answer(
             _("A No. KK has 16 digits. Please type it again, or send /batal to stop.")
@@ -104,9 +101,8 @@ async def visit_from_card(
     session: AsyncSession,
     account: Account,
 ) -> None:
-    household = await household_in_area(session, account, callback_data.id)
+    household = await tapped_household(query, callback_data, session, account)
     if household is None:
-        await query.answer(_("This family was not found in your area."), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -221,10 +217,7 @@ async def resume_answer(
     message = query.message
     if not isinstance(message, Message):
         return
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramAPIError:
-        pass
+    await remove_buttons(message)
     if not await pending_visit(state):
         await message.answer(_("There is no unfinished visit."), reply_markup=main_menu(account))
         return

@@ -223,14 +223,7 @@ async def record_answer(
     answer.recipient.resident_answer = value
     if value == YES:
         return None
-    return await tasks.open_task(
-        session,
-        answer.household,
-        tasks.NOT_RECEIVED,
-        source_type="disbursement_recipient",
-        source_id=answer.recipient.id,
-        actor=actor,
-    )
+    return await _not_received_task(session, answer, actor)
 
 
 async def record_complaint(
@@ -240,12 +233,20 @@ async def record_complaint(
     clean = " ".join(text.split())[:COMPLAINT_CHARS] if text else None
     if clean:
         answer.recipient.complaint = clean
+    return await _not_received_task(session, answer, actor, detail=clean)
+
+
+async def _not_received_task(
+    session: AsyncSession, answer: Answer, actor: Account, detail: str | None = None
+) -> VolunteerTask:
+    """The volunteers' task for aid not received: one per recipient row, so that the complaint
+    that follows the answer lands on the task the answer raised."""
     return await tasks.open_task(
         session,
         answer.household,
         tasks.NOT_RECEIVED,
         source_type="disbursement_recipient",
         source_id=answer.recipient.id,
-        detail=clean,
+        detail=detail,
         actor=actor,
     )

@@ -29,6 +29,7 @@ from db.models import (
     utcnow,
 )
 from services import linking, tasks
+from services.reports import latest_report
 from services.volunteer_area import area_condition
 
 PAGE_SIZE = 8
@@ -252,12 +253,7 @@ class Card:
 async def card(session: AsyncSession, account: Account, household: Household) -> Card:
     """Everything the card shows; opening it is an access to personal data (audited)."""
     members = (await members_of(session, [household.id]))[household.id]
-    report = await session.scalar(
-        select(StatusReport)
-        .where(StatusReport.household_id == household.id)
-        .order_by(StatusReport.created_at.desc(), StatusReport.id.desc())
-        .limit(1)
-    )
+    report = await latest_report(session, household.id)
     visit = await session.scalar(
         select(FieldVisit)
         .where(FieldVisit.household_id == household.id)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import audit
-from db.models import Account, Household, LinkAttempt, Member, Region, utcnow
+from db import audit, regions
+from db.models import Account, Household, LinkAttempt, Member, utcnow
 from db.protect import Protector, mask_name
 
 MAX_FAILED = 5
@@ -94,14 +94,12 @@ async def household_view(session: AsyncSession, household: Household) -> Househo
         .order_by((Member.relationship_to_head != "kepala"), Member.id)
         .limit(1)
     )
-    desa = await session.get(Region, household.desa_code)
-    kecamatan = await session.get(Region, household.kecamatan_code)
     return HouseholdView(
         household_id=household.id,
         kk_masked=household.kk_masked or "",
         head_masked=mask_name(head.name) if head is not None else "",
-        desa=desa.name if desa is not None else household.desa_code,
-        kecamatan=kecamatan.name if kecamatan is not None else household.kecamatan_code,
+        desa=await regions.name_of(session, household.desa_code),
+        kecamatan=await regions.name_of(session, household.kecamatan_code),
         verification=household.verification,
     )
 

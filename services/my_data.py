@@ -46,6 +46,7 @@ from db.protect import mask_name, mask_number
 from services import enrollment as enrollment_service
 from services import linking, tasks
 from services.proposals import FROM_RESIDENT, PENDING
+from services.reports import latest_report
 
 # A choice answer is a short code ("tani", "ya"); anything else in a report's answers is taken
 # for text the resident typed and is removed on withdrawal.
@@ -96,12 +97,7 @@ async def my_data(session: AsyncSession, account: Account) -> MyData:
     members = await session.scalars(
         select(Member).where(Member.household_id == household.id).order_by(Member.id)
     )
-    report = await session.scalar(
-        select(StatusReport)
-        .where(StatusReport.household_id == household.id)
-        .order_by(StatusReport.created_at.desc(), StatusReport.id.desc())
-        .limit(1)
-    )
+    report = await latest_report(session, household.id)
     trainings = await session.execute(
         select(Training.title, Training.starts_at, Enrollment.status)
         .join(Enrollment, Enrollment.training_id == Training.id)

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PETUGAS, PSM, TKSK
-from db.models import Account
+from db.models import Account, Household
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +60,14 @@ async def area_officers(
         select(Account).where(or_(*who), Account.bot_blocked.is_(False)).order_by(Account.id)
     )
     return list(found)
+
+
+async def tell_area_officers(
+    session: AsyncSession, bot: Bot, household: Household, text: str, *, roles: tuple[str, ...]
+) -> None:
+    """Send `text` to each of `roles` who answers for the household's place (area_officers)."""
+    officers = await area_officers(
+        session, household.desa_code, household.kecamatan_code, roles=roles
+    )
+    for officer in officers:
+        await send(bot, officer, text)

@@ -115,3 +115,13 @@ async def reports_of(session: AsyncSession, household_id: int) -> list[StatusRep
         .order_by(StatusReport.created_at, StatusReport.id)
     )
     return list(rows)
+
+
+async def latest_report(session: AsyncSession, household_id: int) -> StatusReport | None:
+    """The household's latest report, or None."""
+    return await session.scalar(
+        select(StatusReport)
+        .where(StatusReport.household_id == household_id)
+        .order_by(StatusReport.created_at.desc(), StatusReport.id.desc())
+        .limit(1)
+    )

@@ -63,15 +63,25 @@ async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, tuple
     return {row[0]: tuple(row[1:]) for row in (await session.execute(query)).all()}
 
 
+async def _recent(
+    session: AsyncSession, when: Any, household_id: Any, week: dt.datetime, month: dt.datetime
+) -> dict[str, tuple[Any, ...]]:
+    """Per kecamatan: how many rows of a household's table are dated since `week` and since
+    `month` (`when` the date column, `household_id` the column joining the household)."""
+    return await _grouped(
+        session,
+        select(Household.kecamatan_code, count_when(when >= week), count_when(when >= month))
+        .join(Household, Household.id == household_id)
+        .where(when >= month)
+        .group_by(Household.kecamatan_code),
+    )
+
+
 async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -> list[AreaNumbers]:
     """One row per kecamatan of the kabupaten, in name order."""
     now = now or utcnow()
     week, month = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
     kec = Household.kecamatan_code
-
-    def count_when(condition) -> object:  # type: ignore[no-untyped-def]
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     households = await _grouped(
         session,
         select(
@@ -87,28 +97,10 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
         .join(Household, Household.id == Account.household_id)
         .group_by(kec),
     )
-    reports = await _grouped(
-        session,
-        select(
-            kec,
-            count_when(StatusReport.created_at >= week),
-            count_when(StatusReport.created_at >= month),
-        )
-        .join(Household, Household.id == StatusReport.household_id)
-        .where(StatusReport.created_at >= month)
-        .group_by(kec),
+    reports = await _recent(
+        session, StatusReport.created_at, StatusReport.household_id, week, month
     )
-    visits = await _grouped(
-        session,
-        select(
-            kec,
-            count_when(FieldVisit.visited_at >= week),
-            count_when(FieldVisit.visited_at >= month),
-        )
-        .join(Household, Household.id == FieldVisit.household_id)
-        .where(FieldVisit.visited_at >= month)
-        .group_by(kec),
-    )
+    visits = await _recent(session, FieldVisit.visited_at, FieldVisit.household_id, week, month)
     latest = (
         select(func.max(StatusReport.id).label("id")).group_by(StatusReport.household_id).subquery()
     )

@@ -104,3 +104,22 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+# The end-to-end tests' fixtures: a fake Telegram server, and the bot running against it with
+# the settings of `e2e_settings`. A test module that needs other settings or routers defines
+# its own `app`. (Imported inside: tests.harness imports this module.)
+@pytest.fixture
+async def tg():
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def app(tg, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from tests.harness import BotApp, e2e_settings
+
+    async with BotApp(tg, e2e_settings(tmp_path, tg)) as running:
+        yield running

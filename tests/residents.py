@@ -1,11 +1,16 @@
 """Test helper for the residents' features: a household with members, linked to a Telegram
-user directly in the database (the /daftar flow is another feature's)."""
+user directly in the database (the /daftar flow is another feature's).
+
+`protected_household` and `protected_member` are the rows as the office's import writes them
+(numbers as keyed hash, ciphertext and mask); the other seeding helpers build on them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -29,6 +34,24 @@ def _number(prefix: str) -> str:
     return f"{prefix}{next(_serial):06d}"
 
 
+def protected_household(protector: Protector, kk: str, **columns: Any) -> Household:
+    """A Household row whose No. KK is stored as in production."""
+    kk_hash, kk_enc, kk_mask = protector.protect(kk)
+    return Household(kk_hash=kk_hash, kk_encrypted=kk_enc, kk_masked=kk_mask, **columns)
+
+
+def protected_member(protector: Protector, household_id: int, nik: str, **columns: Any) -> Member:
+    """A Member row whose NIK is stored as in production."""
+    nik_hash, nik_enc, nik_mask = protector.protect(nik)
+    return Member(
+        household_id=household_id,
+        nik_hash=nik_hash,
+        nik_encrypted=nik_enc,
+        nik_masked=nik_mask,
+        **columns,
+    )
+
+
 async def make_household(
     sessionmaker: object,
     protector: Protector,
@@ -38,20 +61,16 @@ async def make_household(
     kecamatan: str = KECAMATAN,
 ) -> Linked:
     async with sessionmaker() as session, session.begin():  # type: ignore[operator]
-        kk_hash, kk_enc, kk_mask = protector.protect(_number("3216051203"))
-        household = Household(
-            kk_hash=kk_hash, kk_encrypted=kk_enc, kk_masked=kk_mask,
-            desa_code=desa, kecamatan_code=kecamatan,
-        )  # fmt: skip
+        household = protected_household(
+            protector, _number("3216051203"), desa_code=desa, kecamatan_code=kecamatan
+        )
         session.add(household)
         await session.flush()
         ids = []
         for k, (name, born) in enumerate(members):
-            nik_hash, nik_enc, nik_mask = protector.protect(_number("3216054107"))
-            member = Member(
-                household_id=household.id, nik_hash=nik_hash, nik_encrypted=nik_enc,
-                nik_masked=nik_mask, name=name, relationship_to_head="kepala" if k == 0 else "anak",
-                birth_date=born,
+            member = protected_member(
+                protector, household.id, _number("3216054107"),
+                name=name, relationship_to_head="kepala" if k == 0 else "anak", birth_date=born,
             )  # fmt: skip
             session.add(member)
             await session.flush()

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import AidProgram, Household, HouseholdProgram, Member
+from db.models import AidProgram, HouseholdProgram
 from tests.harness import BotApp
+from tests.residents import protected_household, protected_member
 
 SETU = "32.16.18"
 CIBENING = "32.16.18.2005"
@@ -39,11 +40,9 @@ async def add_household(
 ) -> int:
     protector = app.resources.protector
     async with app.sessionmaker() as session, session.begin():
-        kk_hash, kk_enc, kk_mask = protector.protect(kk(serial))
-        household = Household(
-            kk_hash=kk_hash,
-            kk_encrypted=kk_enc,
-            kk_masked=kk_mask,
+        household = protected_household(
+            protector,
+            kk(serial),
             desa_code=desa,
             kecamatan_code=desa.rsplit(".", 1)[0],
             verification=verification,
@@ -54,13 +53,11 @@ async def add_household(
             program = await session.scalar(select(AidProgram).where(AidProgram.code == code))
             session.add(HouseholdProgram(household_id=household.id, program_id=program.id))
         for k, member in enumerate(members or []):
-            nik_hash, nik_enc, nik_mask = protector.protect(nik(serial * 10 + k))
             session.add(
-                Member(
-                    household_id=household.id,
-                    nik_hash=nik_hash,
-                    nik_encrypted=nik_enc,
-                    nik_masked=nik_mask,
+                protected_member(
+                    protector,
+                    household.id,
+                    nik(serial * 10 + k),
                     name=member["name"],
                     relationship_to_head=member.get("rel", "kepala"),
                     birth_date=member.get("born", dt.date(1990, 5, 15)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from aiogram.filters import Command
 from aiogram.types import Message
 
@@ -21,12 +20,6 @@ def staff_only_routers():
         await message.answer("ok-staff")
 
     return [router]
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def test_staff_command_refused_and_audited_for_a_resident(tg: FakeTelegram, tmp_path: Path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot import broadcast_sender
@@ -17,12 +16,6 @@ from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, click_data, e2e_settings, eventually, t
 
 TEXT = "Pembagian beras hari Sabtu di balai desa."
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 def _workers():

@@ -120,12 +120,6 @@ def make_routers() -> list[Router]:
 
 
 @pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def app(tg: FakeTelegram, tmp_path: Path):
     async with BotApp(tg, e2e_settings(tmp_path, tg), routers=make_routers) as running:
         yield running

@@ -22,12 +22,6 @@ MEMBERS = [
 ]
 
 
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
 async def screen(user: FakeUser, msgid: str, **params: object) -> FakeMessage:
     """The bot's latest message once it shows the question `msgid`."""
     wanted = t(msgid, **params)

@@ -38,12 +38,6 @@ MEMBERS = [("Sarmin", dt.date(1970, 1, 1))]
 
 
 @pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def app(tg: FakeTelegram, tmp_path: Path):
     async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as running:
         yield running

@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from conversations.validators import format_datetime_id
@@ -16,12 +15,6 @@ from db.models import Enrollment, Training, utcnow
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t
 from tests.residents import linked_resident
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def add_training(app: BotApp, capacity: int, title: str = "Menjahit") -> Training:

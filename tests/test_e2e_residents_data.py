@@ -77,18 +77,6 @@ WITHDRAWN = (
 )
 
 
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(tg: FakeTelegram, tmp_path: Path):
-    async with BotApp(tg, e2e_settings(tmp_path, tg)) as running:
-        yield running
-
-
 async def tap(user: FakeUser, message: FakeMessage, label: str, then: str) -> None:
     """Tap a form button and wait until the same message shows the next question."""
     query = await user.click(message, label)

@@ -17,7 +17,6 @@ from db.models import (
     Account,
     AuditLog,
     FsmRecord,
-    Household,
     LinkAttempt,
     Member,
     utcnow,
@@ -35,6 +34,7 @@ from tests.harness import (
     eventually,
     t,
 )
+from tests.residents import protected_household, protected_member
 
 KK = "3216061503200001"
 NIK_HEAD = "3216061201800002"
@@ -96,27 +96,13 @@ def locked_prefix() -> str:
     return t(LOCKED, when="§", contact=OFFICE).split("§")[0]
 
 
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(tg: FakeTelegram, tmp_path: Path):
-    async with BotApp(tg, e2e_settings(tmp_path, tg)) as running:
-        yield running
-
-
 async def seed_household(app: BotApp) -> int:
     """A BNBA household of Desa Lambangsari with two members (as the office's import does)."""
     protector = app.resources.protector
     async with app.sessionmaker() as session, session.begin():
-        kk_hash, kk_enc, kk_mask = protector.protect(KK)
-        household = Household(
-            kk_hash=kk_hash,
-            kk_encrypted=kk_enc,
-            kk_masked=kk_mask,
+        household = protected_household(
+            protector,
+            KK,
             address="Kp. Rawa Bebek No. 3",
             rt="001",
             rw="002",
@@ -129,15 +115,9 @@ async def seed_household(app: BotApp) -> int:
             (NIK_HEAD, HEAD_NAME, "kepala"),
             (NIK_WIFE, WIFE_NAME, "istri"),
         ):
-            nik_hash, nik_enc, nik_mask = protector.protect(nik)
             session.add(
-                Member(
-                    household_id=household.id,
-                    nik_hash=nik_hash,
-                    nik_encrypted=nik_enc,
-                    nik_masked=nik_mask,
-                    name=name,
-                    relationship_to_head=relation,
+                protected_member(
+                    protector, household.id, nik, name=name, relationship_to_head=relation
                 )
             )
         return household.id

@@ -7,22 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot import broadcast_sender, reminders
 from conversations.validators import WIB
 from db.models import Disbursement
 from tests.fake_telegram import FakeTelegram
-from tests.harness import BotApp, agree, as_role, e2e_settings, eventually, t
+from tests.harness import BotApp, agree, as_role, e2e_settings, eventually
 from tests.residents import linked_resident
-from tests.test_staff_schedules import _fill_form
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
+from tests.test_staff_schedules import make_schedule
 
 
 async def _schedule(app: BotApp) -> Disbursement | None:
@@ -46,12 +39,7 @@ async def test_schedule_then_reminder_then_jadwal(tg: FakeTelegram, tmp_path: Pa
 
         staff = tg.user(8803, "Petugas")
         await as_role(app, staff, "petugas")
-        await staff.send("/jadwalbaru")
-        kinds = await staff.wait_message()
-        await staff.click(kinds, t("One kecamatan"))
-        await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
-        await staff.click(kinds, "Tambun Utara")
-        await _fill_form(staff, expect_count=1)
+        await make_schedule(staff, "Tambun Utara", expect_count=1)
         payout = await eventually(lambda: _schedule(app))
         assert payout is not None
 

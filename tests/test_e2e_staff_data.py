@@ -32,12 +32,6 @@ SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
 WAIT = 15.0  # an import runs beside the update; give it room on a busy machine
 
 
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
 def sample_with_bad_rows() -> bytes:
     with SAMPLE.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))

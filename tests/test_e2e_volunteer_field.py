@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from db.models import AuditLog
@@ -24,12 +23,6 @@ from tests.volunteers_support import (
     tap,
     wait_text,
 )
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 def label(name: str, rt: str = "003") -> str:

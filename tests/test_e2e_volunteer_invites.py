@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from db.models import Account, VolunteerInvite
@@ -38,18 +37,6 @@ from tests.volunteers_support import (
 async def _with(app: BotApp, account_id: int, action: str) -> list[str] | None:
     actions = await audit_actions(app, account_id)
     return actions if action in actions else None
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(tg: FakeTelegram, tmp_path: Path):
-    async with BotApp(tg, e2e_settings(tmp_path, tg)) as running:
-        yield running
 
 
 async def test_staff_invites_a_psm_who_redeems_with_the_command(app: BotApp, tg: FakeTelegram):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from conversations.telegram import ANSWERED_AT, STATE_KEY
@@ -30,12 +29,6 @@ DONE = t("Done")
 SKIP = t("Skip")
 PRESS_LOCATION = t("📍 Send my location")
 FAKE_LOCATION = (-6.2383, 107.0)  # what FakeUser.press sends for a location button
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def step(user: FakeUser, label: str, next_text: str) -> None:

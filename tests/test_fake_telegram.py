@@ -46,12 +46,6 @@ from tests.fake_telegram import (
 
 
 @pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tg):
     bot = tg.make_bot()
     yield bot

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from conversations.usulan import desa_options, kecamatan_options
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Delivery, Household, LinkAttempt, Member, utcnow
+from db.models import Account, Broadcast, Delivery, LinkAttempt, utcnow
 from db.protect import Protector
 from services import linking, message_check
 from services.intents import guess
 from services.my_data import scrub_numbers
 from tests.conftest import TEST_SECRET
+from tests.residents import protected_household, protected_member
 
 KK = "3216061503200001"
 NIK = "3216065505820003"
@@ -66,20 +67,16 @@ async def test_match_counts_failures_and_locks_after_five(database_url: str) -> 
         await upgrade(engine)
         async with create_sessionmaker(engine)() as session:
             account = Account(telegram_id=5, consent="given")
-            kk_hash, kk_enc, kk_mask = protector.protect(KK)
-            household = Household(
-                kk_hash=kk_hash, kk_encrypted=kk_enc, kk_masked=kk_mask,
-                desa_code="32.16.06.2002", kecamatan_code="32.16.06",
-            )  # fmt: skip
+            household = protected_household(
+                protector, KK, desa_code="32.16.06.2002", kecamatan_code="32.16.06"
+            )
             session.add_all([account, household])
             await session.flush()
-            nik_hash, nik_enc, nik_mask = protector.protect(NIK)
             session.add(
-                Member(
-                    household_id=household.id, nik_hash=nik_hash, nik_encrypted=nik_enc,
-                    nik_masked=nik_mask, name="Siti Aminah", relationship_to_head="kepala",
+                protected_member(
+                    protector, household.id, NIK, name="Siti Aminah", relationship_to_head="kepala"
                 )
-            )  # fmt: skip
+            )
             await session.flush()
 
             hit = await linking.match(session, protector, account, NIK, KK)

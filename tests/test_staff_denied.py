@@ -39,12 +39,6 @@ CALLBACKS = [
 REFUSED = "Sorry, this is only for Dinas Sosial staff."
 
 
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
-
-
 async def _seed(app: BotApp) -> None:
     async with app.sessionmaker() as session, session.begin():
         program = await session.scalar(select(AidProgram).where(AidProgram.code == "BLT"))

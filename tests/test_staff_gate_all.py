@@ -11,7 +11,6 @@ import sys
 import typing
 from pathlib import Path
 
-import pytest
 from aiogram import Dispatcher, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackQueryFilter
@@ -102,12 +101,6 @@ async def crafted(handler_filter: CallbackQueryFilter) -> str:
         if await handler_filter(query):
             return data
     raise AssertionError(f"could not craft callback data for {cls.__name__}")
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def test_every_staff_command_and_callback_is_refused_and_audited(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 
 from conversations.validators import WIB
@@ -21,12 +20,6 @@ from tests.staff_data import (
     add_household,
     kk,
 )
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 def _tomorrow() -> dt.date:
@@ -95,12 +88,7 @@ async def test_schedule_for_a_kecamatan_and_for_a_kk_list(
         await as_role(app, staff, "petugas")
         ids = await _seed(app)
 
-        await staff.send("/jadwalbaru")
-        kinds = await staff.wait_message()
-        await staff.click(kinds, t("One kecamatan"))
-        await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
-        await staff.click(kinds, "Setu")
-        saved = await _fill_form(staff, expect_count=3)
+        saved = await make_schedule(staff)
         assert saved == t(
             "Saved: schedule #{id} for {count} households. Residents with the bot will get a "
             "reminder. See all schedules with /daftarjadwal."
@@ -160,13 +148,14 @@ async def test_program_and_desa_targets_count(tg: FakeTelegram, tmp_path: Path):
         assert await _recipients(app, 2) == {ids["cibening"], ids["cijengkol"]}
 
 
-async def _make_schedule(app: BotApp, staff: FakeUser) -> None:
+async def make_schedule(staff: FakeUser, kecamatan: str = "Setu", expect_count: int = 3) -> str:
+    """A BLT payout for one kecamatan, made through /jadwalbaru; returns the saved message."""
     await staff.send("/jadwalbaru")
     kinds = await staff.wait_message()
     await staff.click(kinds, t("One kecamatan"))
     await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
-    await staff.click(kinds, "Setu")
-    await _fill_form(staff, expect_count=3)
+    await staff.click(kinds, kecamatan)
+    return await _fill_form(staff, expect_count=expect_count)
 
 
 async def _broadcasts(app: BotApp, count: int) -> list[Broadcast]:
@@ -184,7 +173,7 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         staff = tg.user(803, "Petugas")
         account = await as_role(app, staff, "petugas")
         ids = await _seed(app)
-        await _make_schedule(app, staff)
+        await make_schedule(staff)
 
         # Change the place: the form opens at the summary; only the place is asked.
         await staff.send("/daftarjadwal")

@@ -6,7 +6,6 @@ import datetime as dt
 import struct
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from db.models import (
@@ -28,12 +27,6 @@ from tests.harness import BotApp, as_role, e2e_settings, in_id, t
 from tests.staff_data import BURANGKENG, CIBENING, CIJENGKOL, SRIJAYA, add_household
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def _seed(app: BotApp) -> None:

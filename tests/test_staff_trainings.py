@@ -8,7 +8,6 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -17,12 +16,6 @@ from db.models import Account, AuditLog, Broadcast, Enrollment, Member, Training
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, e2e_settings, eventually, t
 from tests.staff_data import CIBENING, SRIJAYA, add_household, nik
-
-
-@pytest.fixture
-async def tg():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 async def _reply(user: FakeUser, text: str) -> FakeMessage:

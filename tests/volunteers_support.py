@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Account, Household, Member, utcnow
+from db.models import Account, utcnow
 from services import invites, tasks
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeUser
 from tests.harness import BotApp, eventually
+from tests.residents import protected_household, protected_member
 
 KEC_A = "32.16.05"  # Tambun Utara
 DESA_A = "32.16.05.2001"  # Satriajaya
@@ -46,13 +47,10 @@ async def add_household(
 ) -> int:
     """A household with members (the first is the head) straight into the database."""
     protector = app.resources.protector
-    kk = kk or new_kk()
-    kk_hash, kk_enc, kk_mask = protector.protect(kk)
     async with app.sessionmaker() as session, session.begin():
-        household = Household(
-            kk_hash=kk_hash,
-            kk_encrypted=kk_enc,
-            kk_masked=kk_mask,
+        household = protected_household(
+            protector,
+            kk or new_kk(),
             address="Jl. Melati",
             rt=rt,
             rw="001",
@@ -68,14 +66,11 @@ async def add_household(
         session.add(household)
         await session.flush()
         for n, name in enumerate(names):
-            nik = niks[n] if niks else new_nik()
-            nik_hash, nik_enc, nik_mask = protector.protect(nik)
             session.add(
-                Member(
-                    household_id=household.id,
-                    nik_hash=nik_hash,
-                    nik_encrypted=nik_enc,
-                    nik_masked=nik_mask,
+                protected_member(
+                    protector,
+                    household.id,
+                    niks[n] if niks else new_nik(),
                     name=name,
                     relationship_to_head="kepala" if n == 0 else "anak",
                     birth_date=births[n] if births else None,

@@ -1,0 +1,43 @@
+"""Small chores on messages already in the chat, shared by the handlers.
+
+Each one tolerates Telegram's refusal: a message too old to edit or delete, or one whose
+buttons are already gone (an old keyboard tapped again), is left as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import InlineKeyboardMarkup, Message
+
+log = logging.getLogger(__name__)
+
+
+async def remove_buttons(message: Message) -> None:
+    """Remove the buttons of a tapped message, so that it is not tapped twice."""
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramAPIError:
+        pass
+
+
+async def delete_secret(message: Message) -> None:
+    """Delete a message that carried a NIK, a KK or an invite code: it must not stay in the
+    chat (UU PDP; an invite code is a credential)."""
+    try:
+        await message.delete()
+    except TelegramAPIError:
+        log.info("could not delete a message carrying a number or a code")
+
+
+async def show_page(message: Message, text: str, markup: InlineKeyboardMarkup, edit: bool) -> None:
+    """Show a page of a list: in place of the previous page when `edit`, or as a new message
+    (also when the previous page can no longer be edited)."""
+    if edit:
+        try:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramAPIError:
+            pass
+    await message.answer(text, reply_markup=markup)
