@@ -20,6 +20,7 @@ from conversations import FormFlow, begin, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
 from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
 from conversations.validators import today_wib
+from db import audit
 from db.models import Account, Household
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
@@ -84,6 +85,17 @@ async def visit_kk(
         )
         return
     household = await field_work.search_number(session, account, protector.lookup_hash(digits))
+    # A lookup of personal data by number, audited like /cari's (never with the number).
+    audit.record(
+        session,
+        account,
+        "household.searched",
+        "household",
+        household.id if household else None,
+        by="number",
+        found=household is not None,
+        via="kunjungan",
+    )
     if household is None:
         await state.set_state(None)
         await message.answer(

@@ -185,6 +185,20 @@ async def test_a_volunteer_of_desa_a_never_reaches_desa_b(
 
         assert await eventually(lambda: _at_least(refused, 2)), "crafted taps were not audited"
         assert set(await refused()) <= {theirs, None}
+
+        async def kunjungan_lookups() -> list[dict]:
+            async with app.sessionmaker() as session:
+                rows = await session.scalars(
+                    select(AuditLog.detail).where(
+                        AuditLog.action == "household.searched",
+                        AuditLog.actor_account_id == account.id,
+                    )
+                )
+                return [d for d in rows if d.get("via") == "kunjungan"]
+
+        # The KK typed into /kunjungan is a lookup too: audited, without the number.
+        lookups = await eventually(kunjungan_lookups)
+        assert lookups == [{"by": "number", "found": False, "via": "kunjungan"}]
         assert not [s for m in volunteer.messages for s in m.callback_data if nik_a in s]
         assert mine != theirs
 
