@@ -4,6 +4,8 @@
 #   ./run.sh chat       talk to the bot in this terminal, without Telegram
 #   ./run.sh --help     every command (grant, db upgrade, ...)
 set -euo pipefail
+# File names given to import/export are meant from here, not from the project folder.
+export NIRMISKIN_CALLER_DIR="$PWD"
 cd "$(dirname "$0")"
 source ./scripts/install.sh
 install_project ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -156,8 +157,23 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_export(settings, args))
 
 
+def _caller_paths(args: argparse.Namespace) -> None:
+    """`./run.sh` changes to the project folder (for `.env`, `data/` and `.venv`); file names a
+    person typed are meant from where they typed them (run.sh passes that folder on)."""
+    caller = os.environ.get("NIRMISKIN_CALLER_DIR")
+    if not caller:
+        return
+    for name in ("file", "rejected", "output"):
+        value = getattr(args, name, None)
+        if value and not os.path.isabs(value):
+            setattr(args, name, os.path.join(caller, value))
+    if getattr(args, "command", None) == "export" and not args.output:
+        args.output = os.path.join(caller, f"{args.kind}.xlsx")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _caller_paths(args)
     try:
         settings = load_settings()
     except SettingsError as exc:

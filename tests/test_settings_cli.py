@@ -117,3 +117,17 @@ def test_grant_with_part_of_a_name_lists_the_candidates(tmp_path: Path) -> None:
         assert name in result.stderr
     exact = run_cli(tmp_path, "grant", "5552", "--role", "tksk", "--area", "cikarangpusat")
     assert exact.returncode == 0 and "32.16.20" in exact.stdout
+
+
+def test_file_names_are_taken_from_where_run_sh_was_called(monkeypatch, tmp_path) -> None:
+    """run.sh changes to the project folder; `./run.sh import data.csv` still means the
+    caller's data.csv, and an export lands where the caller is."""
+    from bot.cli import _caller_paths, parser
+
+    monkeypatch.setenv("NIRMISKIN_CALLER_DIR", str(tmp_path))
+    args = parser().parse_args(["import", "bnba.csv", "--rejected", "/abs/out.xlsx"])
+    _caller_paths(args)
+    assert (args.file, args.rejected) == (str(tmp_path / "bnba.csv"), "/abs/out.xlsx")
+    args = parser().parse_args(["export", "rumah_tangga"])
+    _caller_paths(args)
+    assert args.output == str(tmp_path / "rumah_tangga.xlsx")
