@@ -30,6 +30,7 @@ from conversations.validators import format_datetime_id
 from db import audit, regions
 from db.models import Account, AidProgram, Broadcast, Disbursement, Training
 from handlers.access import STAFF, gated_router
+from handlers.chat import remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
 from services import broadcasts
 
@@ -314,7 +315,7 @@ async def confirm(
                  audience=data["audience"]["type"], count=data.get("count"))
     await state.clear()
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await remove_buttons(query.message)
     progress = await broadcast_progress.load(session, broadcast)
     shown = await query.message.answer(
         broadcast_progress.text(progress), reply_markup=broadcast_progress.keyboard(progress)

@@ -37,7 +37,7 @@ from db import regions
 from db.models import Account, Disbursement, utcnow
 from db.protect import Protector, mask_number
 from handlers.access import STAFF, gated_router
-from handlers.chat import delete_secret
+from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
 from services import kk_list, schedules
 
@@ -169,7 +169,7 @@ async def choose_program(
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        await remove_buttons(query.message)
         target = schedules.Target("program", program=callback_data.v)
         label = _("every household in {program}").format(program=program_label(callback_data.v))
         await _start_form(query.message, state, session, target, label)
@@ -182,7 +182,7 @@ async def choose_kecamatan(
     region = await regions.by_code(session, callback_data.v)
     if region is None or not isinstance(query.message, Message):
         return
-    await query.message.edit_reply_markup(reply_markup=None)
+    await remove_buttons(query.message)
     target = schedules.Target("kecamatan", kecamatan=region.code)
     label = _("Kecamatan {name}").format(name=region.name)
     await _start_form(query.message, state, session, target, label)
@@ -244,7 +244,7 @@ async def desa_done(query: CallbackQuery, state: FSMContext, session: AsyncSessi
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    await query.message.edit_reply_markup(reply_markup=None)
+    await remove_buttons(query.message)
     names = [r.name for r in await regions.children(session, data["sched_kec"]) if r.code in chosen]
     target = schedules.Target("desa", kecamatan=data["sched_kec"], desa=chosen)
     label = _("desa {names}").format(names=", ".join(names))
@@ -379,7 +379,7 @@ async def schedule_action(
         text, markup = await _detail_view(session, disbursement)
         await message.edit_text(text, reply_markup=markup)
     elif action == "edit":
-        await message.edit_reply_markup(reply_markup=None)
+        await remove_buttons(message)
         total = await schedules.recipients_count(session, disbursement.id)
         await state.set_data({})
         await begin(

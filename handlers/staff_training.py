@@ -29,6 +29,7 @@ from conversations.validators import format_date_long, to_wib, today_wib
 from db import audit
 from db.models import Account, Training, utcnow
 from handlers.access import STAFF, gated_router
+from handlers.chat import remove_buttons
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from services import training_admin
 from services.training_admin import Signup
@@ -304,7 +305,7 @@ async def training_action(
         audit.record(session, account, "training.exported", "training", training.id)
         await _export(message, session, training)
     elif action == "edit":
-        await message.edit_reply_markup(reply_markup=None)
+        await remove_buttons(message)
         await state.set_data({})
         await begin(
             FORM_NAME,

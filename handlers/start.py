@@ -13,6 +13,7 @@ from bot.settings import Settings
 from db import accounts, audit
 from db.models import Account
 from handlers import resident_data, resident_link, volunteer_invites
+from handlers.chat import remove_buttons
 from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
 from services import invites
 
@@ -71,7 +72,7 @@ async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -
     audit.record(session, account, "consent.given", "account", account.id)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        await remove_buttons(query.message)
         # Before the thanks, so that the thanks and the menu are the last thing on screen.
         await resident_link.offer_after_consent(query.message, account)
         await query.message.answer(
@@ -102,7 +103,7 @@ async def decline(
         )
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        await remove_buttons(query.message)
         await query.message.answer(text, reply_markup=main_menu(account))
 
 
