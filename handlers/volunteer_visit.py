@@ -23,7 +23,7 @@ from conversations.validators import today_wib
 from db.models import Account, Household
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
-from handlers.keyboards import MENU_ENTRIES, MenuButton, main_menu
+from handlers.keyboards import MenuButton, is_menu_label, main_menu
 from handlers.volunteer_ui import HouseholdCb, require_consent
 from services import field_work, notify
 from services.volunteer_area import household_in_area
@@ -181,13 +181,9 @@ class PendingVisit(BaseFilter):
         text = message.text or ""
         if text.startswith("/batal"):
             return False  # cancel works as everywhere
-        if not (text.startswith("/") or _is_menu_label(text)):
+        if not (text.startswith("/") or is_menu_label(text)):
             return False
         return await pending_visit(state)
-
-
-def _is_menu_label(text: str) -> bool:
-    return any(text == str(entry.label) for entry in MENU_ENTRIES)
 
 
 async def ask_resume(message: Message) -> None:
