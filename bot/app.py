@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import middlewares
 from bot.i18n import create_i18n
+from bot.inline_filters import run_cheap_filters_inline
 from bot.settings import Settings
 from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
@@ -170,4 +171,6 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         free_text.create_router(),  # just before the fallback: typed questions to commands
         fallback.create_router(),
     )
+    # Magic/state filters would each cost a thread hand-off per update: see bot/inline_filters.
+    run_cheap_filters_inline(dp)
     return dp

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import sync_commands
 from db import accounts
-from db.engine import AccountCache, current_session, needs_commit
+from db.engine import AccountCache, close_session, current_session, needs_commit
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,8 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         self._i18n = i18n
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._sessionmaker() as session:
+        session = self._sessionmaker()
+        try:
             data["session"] = session
             token = current_session.set(session)
             try:
@@ -162,6 +163,8 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 raise
             finally:
                 current_session.reset(token)
+        finally:
+            await close_session(session)
 
 
 class AccountI18nMiddleware(I18nMiddleware):

@@ -80,6 +80,32 @@ def main_menu(account: Account) -> ReplyKeyboardMarkup:
     return menu
 
 
+# Labels in each language, looked up once: a lazy text does a catalog look-up every time it
+# is read, and every message meets a dozen menu-button filters on its way through the routers.
+# Each cache keeps the entries it was built from, so an entry added later is never missed.
+_LABELS: dict[tuple[int, str], tuple[MenuEntry, str]] = {}
+_LABEL_SETS: dict[str, tuple[tuple[MenuEntry, ...], frozenset[str]]] = {}
+
+
+def menu_label(entry: MenuEntry) -> str:
+    """The entry's label in the current language (as ``str(entry.label)``)."""
+    key = (id(entry), get_i18n().current_locale)
+    cached = _LABELS.get(key)
+    if cached is None or cached[0] is not entry:
+        cached = _LABELS[key] = (entry, str(entry.label))
+    return cached[1]
+
+
+def is_menu_label(text: str) -> bool:
+    """Whether ``text`` is the label of a main-menu button in the current language."""
+    locale = get_i18n().current_locale
+    entries = tuple(MENU_ENTRIES)
+    cached = _LABEL_SETS.get(locale)
+    if cached is None or cached[0] != entries:
+        cached = _LABEL_SETS[locale] = (entries, frozenset(menu_label(e) for e in entries))
+    return text in cached[1]
+
+
 class MenuButton(BaseFilter):
     """Matches the text of a main-menu button in the user's language (async: no thread hop)."""
 
@@ -87,7 +113,7 @@ class MenuButton(BaseFilter):
         self.entry = next(entry for entry in MENU_ENTRIES if entry.key == key)
 
     async def __call__(self, message: Message, account: Account | None = None) -> Any:
-        if account is None or message.text is None or message.text != str(self.entry.label):
+        if account is None or message.text is None or message.text != menu_label(self.entry):
             return False
         return account.role in self.entry.roles
 

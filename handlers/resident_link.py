@@ -36,7 +36,7 @@ from db.models import Account
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, consent_keyboard, main_menu
+from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, main_menu
 from handlers.resident_keyboards import (
     LinkCallback,
     cancel_keyboard,
@@ -122,8 +122,7 @@ async def typed_answer(message: Message) -> bool:
         return True  # a photo or sticker: answered with "please type the number"
     if text.startswith("/"):
         return False
-    labels = {str(entry.label) for entry in MENU_ENTRIES}
-    return text not in labels
+    return not is_menu_label(text)
 
 
 # --------------------------------------------------------------------------- /daftar

@@ -22,7 +22,7 @@ from conversations.validators import format_datetime_id, format_rupiah
 from db import audit, regions
 from db.models import Account
 from handlers.chat import remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, is_menu_label, main_menu
 from handlers.resident_household import linked_household
 from services import aid_schedule, notify
 from services.aid_schedule import NOT_YET, YES, Entry
@@ -62,7 +62,7 @@ class NotACommandOrMenu(BaseFilter):
         text = message.text or ""
         if text.startswith("/"):
             return False
-        return all(text != str(entry.label) for entry in MENU_ENTRIES)
+        return not is_menu_label(text)
 
 
 class Complaint(StatesGroup):

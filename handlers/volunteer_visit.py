@@ -25,7 +25,7 @@ from db.models import Account, Household
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, main_menu
+from handlers.keyboards import MenuButton, is_menu_label, main_menu
 from handlers.volunteer_ui import HouseholdCb, require_consent, tapped_household
 from services import field_work, notify
 from services.volunteer_area import household_in_area
@@ -197,14 +197,10 @@ class PendingVisit(BaseFilter):
             return False  # cancel works as everywhere
         if not await pending_visit(state):
             return False
-        if text.startswith("/") or _is_menu_label(text):
+        if text.startswith("/") or is_menu_label(text):
             return True
         form = (await state.get_data()).get(STATE_KEY) or {}
         return idle_seconds(form) > RESUME_AFTER_IDLE
-
-
-def _is_menu_label(text: str) -> bool:
-    return any(text == str(entry.label) for entry in MENU_ENTRIES)
 
 
 async def ask_resume(message: Message) -> None:

@@ -7,10 +7,16 @@ import json
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from db import accounts
-from db.engine import account_cache, create_engine, create_sessionmaker, current_session
+from db.engine import (
+    account_cache,
+    close_session,
+    create_engine,
+    create_sessionmaker,
+    current_session,
+)
 from db.fsm_storage import SQLStorage
 from db.migrate import upgrade
 from db.models import Account, FsmRecord
@@ -179,3 +185,30 @@ async def test_conversation_data_is_encrypted_at_rest_in_redis(redis_url: str) -
         assert (await storage.get_data(KEY))["form"]["answers"]["nik"] == NIK
     finally:
         await redis.aclose()
+
+
+async def test_closing_gives_back_the_connection_and_the_objects(engine) -> None:  # type: ignore[no-untyped-def]
+    """`close_session` (the unit of work's end) on each path: served from the cache (closed
+    without I/O), read but not committed, and committed."""
+    sessionmaker = create_sessionmaker(engine, account_cache_seconds=60)
+    cache = account_cache(sessionmaker)
+    session = sessionmaker()
+    # Held, as the middleware holds it in data["account"]: the identity map keeps it weakly.
+    first = await accounts.load_for_update(session, 503, is_admin=False, cache=cache)
+    await session.commit()
+    await close_session(session)
+    assert cache.get(503) is first
+    assert engine.sync_engine.pool.checkedout() == 0
+
+    cached = sessionmaker()
+    account = await accounts.load_for_update(cached, 503, is_admin=False, cache=cache)
+    assert account is cache.get(503) and not cached.info.get("connected")
+    await close_session(cached)
+    assert account not in cached.sync_session and engine.sync_engine.pool.checkedout() == 0
+
+    reading = sessionmaker()
+    assert await reading.scalar(text("SELECT 1")) == 1  # holds a connection, no commit
+    await close_session(reading)
+    assert engine.sync_engine.pool.checkedout() == 0
+    async with sessionmaker() as again:  # the connection went back usable
+        assert await again.scalar(select(Account.telegram_id).where(Account.telegram_id == 503))
