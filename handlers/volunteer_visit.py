@@ -195,11 +195,11 @@ class PendingVisit(BaseFilter):
         text = message.text or ""
         if text.startswith("/batal"):
             return False  # cancel works as everywhere
-        if not await pending_visit(state):
+        form = (await state.get_data()).get(STATE_KEY) or {}  # one read: this runs per answer
+        if form.get("form") not in FORMS:
             return False
         if text.startswith("/") or is_menu_label(text):
             return True
-        form = (await state.get_data()).get(STATE_KEY) or {}
         return idle_seconds(form) > RESUME_AFTER_IDLE
 
 
