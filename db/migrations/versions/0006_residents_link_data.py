@@ -1,7 +1,7 @@
 """residents link data: a proposed household may come without KK, a member without NIK
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-11-23 22:10:00
 
 A volunteer proposing a family (usulan) may not know its No. KK or NIK (a family without
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

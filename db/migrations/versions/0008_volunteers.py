@@ -1,7 +1,7 @@
 """volunteers: wrong invite-code attempts and quick reports
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0006
 Create Date: 2026-11-23 22:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
