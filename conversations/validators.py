@@ -21,6 +21,8 @@ from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from db import protect
+
 WIB = timezone(timedelta(hours=7), "WIB")  # Asia/Jakarta: UTC+7 all year, no DST
 
 MAX_RUPIAH = 1_000_000_000  # "absurd" above 1 miliar
@@ -169,11 +171,9 @@ def is_kota_bekasi(number: str) -> bool:
 
 
 def mask_number(number: str) -> str:
-    """``3216065212850001`` -> ``3216********0001`` (first 4 and last 4 digits visible)."""
-    s = _strip_number(number)
-    if len(s) <= 8:
-        return "*" * len(s)
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+    """``3216 0652.1285-0001`` -> ``3216********0001``: typed input tolerated, then the one
+    masking rule of the stored numbers (db.protect)."""
+    return protect.mask_number(_strip_number(number))
 
 
 # --------------------------------------------------------------------------- rupiah
