@@ -205,7 +205,7 @@ async def run_step(
         await state.update_data({STATE_KEY: form_state})
 
     if asked is not None and asked.secret and isinstance(event, Message) and event.text:
-        await _delete(event)  # NIK / KK must not stay in the chat history (UU PDP)
+        await delete_secret(event)  # NIK / KK must not stay in the chat history (UU PDP)
     if reply:
         await send_step(event, step, state)
     return step
@@ -293,11 +293,13 @@ async def _drop(state: FSMContext) -> None:
     await state.set_state(None)
 
 
-async def _delete(message: Message) -> None:
+async def delete_secret(message: Message) -> None:
+    """Delete a message that carried a NIK, a KK or an invite code: it must not stay in the
+    chat (UU PDP; an invite code is a credential). A refusal (too old) is logged, no more."""
     try:
         await message.delete()
     except TelegramAPIError:
-        log.info("could not delete a message carrying a secret answer")
+        log.info("could not delete a message carrying a number or a code")
 
 
 async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:

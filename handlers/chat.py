@@ -6,12 +6,11 @@ buttons are already gone (an old keyboard tapped again), is left as it is.
 
 from __future__ import annotations
 
-import logging
-
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup, Message
 
-log = logging.getLogger(__name__)
+# The forms delete typed NIK/KK answers the same way; one function serves both.
+from conversations.telegram import delete_secret as delete_secret
 
 
 async def remove_buttons(message: Message) -> None:
@@ -20,15 +19,6 @@ async def remove_buttons(message: Message) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramAPIError:
         pass
-
-
-async def delete_secret(message: Message) -> None:
-    """Delete a message that carried a NIK, a KK or an invite code: it must not stay in the
-    chat (UU PDP; an invite code is a credential)."""
-    try:
-        await message.delete()
-    except TelegramAPIError:
-        log.info("could not delete a message carrying a number or a code")
 
 
 async def show_page(message: Message, text: str, markup: InlineKeyboardMarkup, edit: bool) -> None:
