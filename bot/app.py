@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import middlewares
 from bot.i18n import create_i18n
 from bot.inline_filters import run_cheap_filters_inline
+from bot.routing_index import IndexedDispatcher
 from bot.settings import Settings
 from bot.telegram_retry import RetryAfterMiddleware
-from db.engine import account_cache, create_engine, create_sessionmaker
+from db.engine import account_cache, create_engine, create_sessionmaker, direct_connection
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
 from handlers import (
@@ -65,6 +66,9 @@ class Resources:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
+        writer = direct_connection(self.sessionmaker)
+        if writer is not None:
+            writer.close()
         await self.engine.dispose()
 
 
@@ -118,7 +122,7 @@ def _fsm(resources: Resources) -> tuple[BaseStorage, BaseEventIsolation]:
 def create_dispatcher(resources: Resources) -> Dispatcher:
     settings = resources.settings
     storage, isolation = _fsm(resources)
-    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    dp = IndexedDispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessionmaker"] = resources.sessionmaker
     dp["i18n"] = resources.i18n
@@ -173,4 +177,6 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
     )
     # Magic/state filters would each cost a thread hand-off per update: see bot/inline_filters.
     run_cheap_filters_inline(dp)
+    # Messages and button presses go only to the routers that wait for them.
+    dp.build_index()
     return dp

@@ -41,6 +41,7 @@ def _inline(filter_object: FilterObject) -> None:
 
     # `params`/`varkw` were read from the original signature and stay as they are, so the
     # filter still receives exactly the keyword arguments it asks for.
+    inline.__wrapped__ = sync  # type: ignore[attr-defined]  # for bot/routing_index
     filter_object.callback = inline
     filter_object.awaitable = True
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import sync_commands
 from db import accounts
-from db.engine import AccountCache, close_session, current_session, needs_commit
+from db.engine import AccountCache, close_session, commit_update, current_session, needs_commit
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 # Commit only what wrote something (rows, or FSM writes left for the commit);
                 # an update that only read ends with the session's close.
                 if needs_commit(session):
-                    await session.commit()
+                    await commit_update(session)
                 return result
             except BaseException:
                 # Explicitly, so the rollback hooks run: cached accounts and FSM writes of

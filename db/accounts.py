@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InvalidRequestError
@@ -19,8 +20,12 @@ from db.models import Account, utcnow
 LAST_SEEN_RESOLUTION = dt.timedelta(hours=1)
 
 
+# Built once: every first message of a session-less cache miss runs it.
+_BY_TELEGRAM_ID = select(Account).where(Account.telegram_id == bindparam("telegram_id"))
+
+
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Account | None:
-    return await session.scalar(select(Account).where(Account.telegram_id == telegram_id))
+    return await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
 
 
 async def load_for_update(
@@ -42,25 +47,12 @@ async def load_for_update(
         account = await by_telegram_id(session, telegram_id)
     now = utcnow()
     if account is None:
-        # INSERT .. ON CONFLICT DO NOTHING: two processes may meet the same new user at once.
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        await session.execute(
-            insert(Account)
-            .values(
-                telegram_id=telegram_id,
-                role=PETUGAS if is_admin else WARGA,
-                consent="none",
-                language="id",
-                bot_blocked=False,
-                reminders_enabled=True,
-                created_at=now,
-                last_seen_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[Account.telegram_id])
-        )
+        account = await _create(session, telegram_id, is_admin, now)
+        if account is not None:
+            return account
+        # Another process met this new user at the same moment and created the row.
         account = await by_telegram_id(session, telegram_id)
         assert account is not None
-        return account
     if is_admin and account.role != PETUGAS:
         account.role = PETUGAS
     if account.bot_blocked:
@@ -68,6 +60,39 @@ async def load_for_update(
     if account.last_seen_at is None or now - account.last_seen_at > LAST_SEEN_RESOLUTION:
         account.last_seen_at = now
     return account
+
+
+# INSERT .. ON CONFLICT DO NOTHING RETURNING, built once per dialect (building it per new user
+# cost more than running it): two processes may meet the same new user at once.
+_CREATE: dict[str, Any] = {}
+
+
+async def _create(
+    session: AsyncSession, telegram_id: int, is_admin: bool, now: dt.datetime
+) -> Account | None:
+    """A new user's account, or None if the row already exists."""
+    dialect = session.bind.dialect.name
+    statement = _CREATE.get(dialect)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _CREATE[dialect] = (
+            insert(Account)
+            .on_conflict_do_nothing(index_elements=[Account.telegram_id])
+            .returning(Account)
+        )
+    row = {
+        "telegram_id": telegram_id,
+        "role": PETUGAS if is_admin else WARGA,
+        "consent": "none",
+        "language": "id",
+        "bot_blocked": False,
+        "reminders_enabled": True,
+        # Residents use the default command list: nothing to send them (bot/commands.py).
+        "commands_role": None if is_admin else WARGA,
+        "created_at": now,
+        "last_seen_at": now,
+    }
+    return (await session.scalars(statement, [row])).first()
 
 
 async def grant_role(

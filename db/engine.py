@@ -161,7 +161,7 @@ def _settle(session: Session, committed: bool) -> None:
     hooks = session.info.pop("after_commit" if committed else "after_rollback", {})
     for hook in list(hooks.values()):
         hook(session)
-    for key in ("before_commit", "after_commit", "after_rollback", "connected"):
+    for key in ("before_commit", "direct_writes", "after_commit", "after_rollback", "connected"):
         session.info.pop(key, None)
 
 
@@ -182,8 +182,50 @@ def create_sessionmaker(
         engine,
         expire_on_commit=False,
         sync_session_class=AppSession,
-        info={"account_cache": AccountCache(account_cache_seconds)},
+        info={
+            "account_cache": AccountCache(account_cache_seconds),
+            "direct_connection": _direct_connection(engine),
+        },
     )
+
+
+def _direct_connection(engine: AsyncEngine) -> sqlite_inline.DirectConnection | None:
+    """On an SQLite file (the inline adapter), small writes may skip the ORM commit."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return sqlite_inline.DirectConnection(url.database)
+
+
+def direct_connection(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+    """The sessionmaker's DirectConnection (SQLite file), or None."""
+    return sessionmaker.kw["info"].get("direct_connection")
+
+
+async def commit_update(session: AsyncSession) -> None:
+    """Commit an update's session.
+
+    When the only thing to write is what registered a direct write (the conversation step of
+    db/fsm_storage) and the session never touched the database, the write goes straight to
+    the database instead of through an ORM commit, then the same after-commit hooks run. Any
+    other work, even a read, keeps everything in the session's single transaction."""
+    info = session.info
+    direct = info.get("direct_writes")
+    if (
+        direct
+        and not info.get("connected")
+        and not (session.new or session.dirty or session.deleted)
+        and info.get("before_commit", {}).keys() <= direct.keys()
+    ):
+        try:
+            for write in list(direct.values()):
+                await write(session.sync_session)
+        except BaseException:
+            _settle(session.sync_session, committed=False)
+            raise
+        _settle(session.sync_session, committed=True)
+        return
+    await session.commit()
 
 
 def account_cache(sessionmaker: async_sessionmaker[AsyncSession]) -> AccountCache:

@@ -9,7 +9,7 @@ each write commits at once.
 
 Conversation data is encrypted at rest (`protector`): a half-filled form may hold a NIK or
 No. KK, which UU PDP and our rules say are never stored in clear. The row keeps
-`{"sealed": <Fernet token>}`; memory keeps the plain JSON.
+`{"sealed": <AES-GCM token>}` (db.protect.Protector.seal); memory keeps the plain JSON.
 
 With `cache=True` reads come from memory, filled only with committed values. That is right
 when one process owns the conversations: long polling (Telegram allows one poller per bot).
@@ -26,13 +26,13 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from db.engine import current_session
+from db.engine import current_session, direct_connection
 from db.models import FsmRecord, utcnow
 from db.protect import Protector
 
@@ -61,6 +61,12 @@ class SQLStorage(BaseStorage):
         self._cache_size = cache_size
         self._hook = f"fsm:{id(self)}"
         self._upsert_stmt = self._build_upsert()
+        # On an SQLite file, reads and update-only writes skip the ORM (DirectConnection).
+        self._direct = direct_connection(sessionmaker)
+        if self._direct is not None:
+            bind_dialect = sessionmaker.kw["bind"].dialect
+            self._direct_sql, self._direct_params = self._compile_direct(bind_dialect)
+            self._direct_read_sql, self._direct_data = self._compile_direct_read(bind_dialect)
 
     # -- reading -------------------------------------------------------------------------
     async def _read(self, row_key: str) -> Record:
@@ -72,13 +78,19 @@ class SQLStorage(BaseStorage):
         if self._use_cache and row_key in self._cache:
             self._cache.move_to_end(row_key)
             return self._cache[row_key]
-        query = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
-        if session is not None:  # inside an update: its own transaction, no second connection
-            row = (await session.execute(query)).first()
+        if self._direct is not None:
+            # Only this storage writes these rows, and only at commit: the committed row is
+            # what the update's session would read too.
+            found = await self._direct.read_one(self._direct_read_sql, (row_key,))
+            row = None if found is None else (found[0], self._direct_data(found[1]))
         else:
-            async with self._sessionmaker() as own:
-                row = (await own.execute(query)).first()
-        record: Record = EMPTY if row is None else (row.state, self._open(row.data))
+            query = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
+            if session is not None:  # inside an update: its transaction, no second connection
+                row = (await session.execute(query)).first()
+            else:
+                async with self._sessionmaker() as own:
+                    row = (await own.execute(query)).first()
+        record: Record = EMPTY if row is None else (row[0], self._open(row[1]))
         self._remember(row_key, record)
         return record
 
@@ -122,6 +134,8 @@ class SQLStorage(BaseStorage):
         if pending is None:
             pending = info[self._hook + ":pending"] = {}
             info.setdefault("before_commit", {})[self._hook] = self._flush
+            if self._direct is not None:
+                info.setdefault("direct_writes", {})[self._hook] = self._flush_direct
             info.setdefault("after_commit", {})[self._hook] = self._committed
             info.setdefault("after_rollback", {})[self._hook] = self._rolled_back
         pending[row_key] = record
@@ -140,10 +154,35 @@ class SQLStorage(BaseStorage):
             },
         )
 
+    def _compile_direct(self, dialect: Any) -> tuple[str, Any]:
+        """The upsert as SQL text and a function turning a row into its parameters, with the
+        columns' own conversions (JSON, aware UTC datetimes), for the DirectConnection."""
+        compiled = self._upsert_stmt.compile(dialect=dialect)
+        names = list(compiled.positiontup or [])
+        columns = FsmRecord.__table__.c
+        processors = [
+            columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        ]
+
+        def params(row: Mapping[str, Any]) -> tuple[Any, ...]:
+            return tuple(
+                row[name] if process is None else process(row[name])
+                for name, process in zip(names, processors, strict=True)
+            )
+
+        return compiled.string, params
+
+    def _compile_direct_read(self, dialect: Any) -> tuple[str, Any]:
+        """The read as SQL text with one positional key, and the data column's conversion."""
+        table = FsmRecord.__table__
+        query = select(table.c.state, table.c.data).where(table.c.key == bindparam("key"))
+        process = table.c.data.type.dialect_impl(dialect).result_processor(dialect, None)
+        return str(query.compile(dialect=dialect)), process or (lambda value: value)
+
     def _seal(self, text: str) -> dict[str, Any]:
         if self._protector is None or text == EMPTY[1]:
             return json.loads(text)  # type: ignore[no-any-return]
-        return {"sealed": self._protector.encrypt(text)}
+        return {"sealed": self._protector.seal(text)}
 
     def _open(self, stored: dict[str, Any] | None) -> str:
         if not stored:
@@ -151,7 +190,7 @@ class SQLStorage(BaseStorage):
         if "sealed" in stored:
             if self._protector is None:
                 raise RuntimeError("conversation data is encrypted but no key was given")
-            return self._protector.decrypt(stored["sealed"])
+            return self._protector.unseal(stored["sealed"])
         return json.dumps(stored)
 
     def _rows(self, pending: Mapping[str, Record]) -> list[dict[str, Any]]:
@@ -171,6 +210,14 @@ class SQLStorage(BaseStorage):
         pending = session.info.get(self._hook + ":pending")
         if pending:
             session.connection().execute(self._upsert_stmt, self._rows(pending))
+
+    async def _flush_direct(self, session: Session) -> None:
+        """As `_flush`, through the DirectConnection: db.engine.commit_update chooses it when the
+        update wrote nothing else and never used its session."""
+        pending = session.info.get(self._hook + ":pending")
+        if pending and self._direct is not None:
+            rows = [self._direct_params(row) for row in self._rows(pending)]
+            await self._direct.write(self._direct_sql, rows)
 
     def _committed(self, session: Session) -> None:
         for row_key, record in session.info.pop(self._hook + ":pending", {}).items():
@@ -194,17 +241,17 @@ class SQLStorage(BaseStorage):
         return len(keys)
 
     async def close(self) -> None:
-        """The engine belongs to the application, which disposes of it."""
+        """The engine and its DirectConnection belong to the application, which closes them."""
 
 
 def sealed_json(protector: Protector) -> tuple[Any, Any]:
     """`json_dumps`/`json_loads` for aiogram's RedisStorage that encrypt at rest as well."""
 
     def dumps(data: Any) -> str:
-        return protector.encrypt(json.dumps(data))
+        return protector.seal(json.dumps(data))
 
     def loads(value: str | bytes) -> Any:
         text = value.decode() if isinstance(value, bytes) else value
-        return json.loads(protector.decrypt(text))
+        return json.loads(protector.unseal(text))
 
     return dumps, loads

@@ -151,3 +151,50 @@ def async_creator(database: str) -> Callable[[], Any]:
         return InlineConnection(connection)
 
     return connect
+
+
+class DirectConnection:
+    """A connection of its own for small reads and writes that need no ORM session.
+
+    An update whose only write is its conversation step (most form answers) would otherwise
+    pay for a whole ORM commit: pool check-out, the session's transaction bookkeeping, the
+    check-in reset; and a first message from a new user would open a session just to learn
+    that there is no conversation yet. Here a write is one ``BEGIN IMMEDIATE``, the statement
+    and ``COMMIT``, with no await in between, so two updates on this event loop never
+    interleave on the connection. Waiting for the write lock (another connection or process
+    is committing) is the one await, as in ``_retry_busy``, before the transaction starts.
+    Reads see what is committed, as a fresh session would.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            # isolation_level=None: transactions are begun and ended here, explicitly.
+            conn = sqlite3.connect(self.database, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=0")
+            conn.execute("PRAGMA synchronous=NORMAL")  # as the engine's connections (db/engine)
+            self._conn = conn
+        return self._conn
+
+    async def read_one(self, sql: str, parameters: tuple[Any, ...]) -> Any:
+        cursor = await _retry_busy(self._connection().execute, sql, parameters)
+        return cursor.fetchone()
+
+    async def write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        conn = self._connection()
+        await _retry_busy(conn.execute, "BEGIN IMMEDIATE")
+        try:
+            conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

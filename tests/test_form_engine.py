@@ -806,3 +806,27 @@ def test_constraint_and_lazy_labels() -> None:
     assert d.send("31-12-1989").error == "Tanggal tidak boleh sebelum lahir."
     step = d.send("02-01-2010")
     assert step.summary_lines == ["Born: Senin, 1 Januari 1990", "Lewati: Sabtu, 2 Januari 2010"]
+
+
+@pytest.mark.parametrize(
+    ("token", "index", "run"),
+    [("opt:2", 0, "ab12"), ("ok", -1, "zz"), ("skip", 7, ""), ("opt:", 3, "r")],
+)
+def test_button_data_is_what_form_callback_packs(token: str, index: int, run: str) -> None:
+    from conversations.schema import Question
+    from conversations.telegram import FormCallback, _callback
+
+    question = Question(text="?", buttons=[], index=index, run=run)
+    action, _sep, value = token.partition(":")
+    packed = FormCallback(a=action, v=value, q=index, r=run).pack()
+    assert _callback(token, question) == packed
+    assert FormCallback.unpack(packed) == FormCallback(a=action, v=value, q=index, r=run)
+
+
+@pytest.mark.parametrize(("token", "run"), [("opt:a:b", "r"), ("ok", "x" * 70)])
+def test_button_data_refuses_what_form_callback_refuses(token: str, run: str) -> None:
+    from conversations.schema import Question
+    from conversations.telegram import _callback
+
+    with pytest.raises(ValueError):
+        _callback(token, Question(text="?", buttons=[], index=0, run=run))

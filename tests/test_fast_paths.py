@@ -1,0 +1,214 @@
+"""The hot path's short cuts keep the guarantees of the long way round.
+
+- An update whose only write is its conversation step commits through the DirectConnection
+  (SQLite file), without an ORM transaction; it survives a restart, waits for a write lock
+  held elsewhere, and a failed write rolls the update back.
+- An update that did anything else keeps everything in its one ORM transaction.
+- Conversation data sealed with Fernet before AES-GCM was used still opens.
+- A new user's account is created once, even when two sessions meet them at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import Update
+from sqlalchemy import event, select
+
+from bot.i18n import create_i18n
+from bot.middlewares import UnitOfWorkMiddleware
+from bot.roles import PETUGAS, WARGA
+from db import accounts
+from db.engine import account_cache, create_engine, create_sessionmaker, direct_connection
+from db.fsm_storage import SQLStorage
+from db.migrate import upgrade
+from db.models import Account
+from db.protect import Protector
+
+KEY = StorageKey(bot_id=1, chat_id=301, user_id=301)
+PROTECTOR = Protector(b"k" * 40)
+
+
+class Bench:
+    """A unit of work, an SQL storage and a count of the ORM transactions begun."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        self.sessionmaker = create_sessionmaker(self.engine)
+        self.storage = SQLStorage(self.sessionmaker, protector=PROTECTOR)
+        self.uow = UnitOfWorkMiddleware(
+            self.sessionmaker, set(), account_cache(self.sessionmaker), create_i18n()
+        )
+        self.orm_transactions = 0
+
+        def count(*_args: Any) -> None:
+            self.orm_transactions += 1
+
+        event.listen(self.engine.sync_engine, "begin", count)
+
+    async def update(self, handler: Any) -> None:
+        """Run `handler(data)` as an update's handler inside the unit of work."""
+
+        async def wrapped(_event: Any, data: dict[str, Any]) -> None:
+            await handler(data)
+
+        await self.uow(wrapped, Update(update_id=1), {})
+
+    async def row(self) -> tuple[str | None, Any] | None:
+        with sqlite3.connect(self.path) as conn:
+            found = conn.execute("SELECT state, data FROM fsm_records").fetchone()
+        return None if found is None else (found[0], json.loads(found[1]))
+
+    async def close(self) -> None:
+        direct_connection(self.sessionmaker).close()
+        await self.engine.dispose()
+
+
+@pytest.fixture
+async def bench(tmp_path: Path):  # type: ignore[no-untyped-def]
+    setup = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fast.db'}")
+    await upgrade(setup)
+    await setup.dispose()
+    running = Bench(tmp_path / "fast.db")
+    yield running
+    await running.close()
+
+
+async def move_form(storage: SQLStorage, step: int) -> None:
+    await storage.set_state(KEY, "FormFlow:active")
+    await storage.set_data(KEY, {"form": {"step": step, "nik": "3216065212850001"}})
+
+
+async def test_a_form_step_alone_commits_without_an_orm_transaction(bench: Bench) -> None:
+    await bench.update(lambda _data: move_form(bench.storage, 1))
+    assert bench.orm_transactions == 0
+    stored = await bench.row()
+    assert stored is not None and stored[0] == "FormFlow:active"
+    assert set(stored[1]) == {"sealed"} and "3216065212850001" not in json.dumps(stored[1])
+    # A restart: a new storage (empty cache) reads the committed step.
+    fresh = SQLStorage(create_sessionmaker(bench.engine), protector=PROTECTOR)
+    assert await fresh.get_data(KEY) == {"form": {"step": 1, "nik": "3216065212850001"}}
+    direct_connection(fresh._sessionmaker).close()
+
+
+async def test_a_form_step_with_other_work_shares_its_transaction(bench: Bench) -> None:
+    async def handler(data: dict[str, Any]) -> None:
+        await accounts.load_for_update(data["session"], 302, is_admin=False)
+        await move_form(bench.storage, 2)
+
+    await bench.update(handler)
+    assert bench.orm_transactions == 1  # the account and the step, one commit
+    stored = await bench.row()
+    assert stored is not None and stored[0] == "FormFlow:active"
+    async with bench.sessionmaker() as session:
+        assert await session.scalar(select(Account.id).where(Account.telegram_id == 302))
+
+
+async def test_a_direct_write_waits_for_a_write_lock_held_elsewhere(bench: Bench) -> None:
+    other = sqlite3.connect(bench.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. another process in the middle of a commit
+    try:
+        update = asyncio.create_task(bench.update(lambda _data: move_form(bench.storage, 3)))
+        await asyncio.sleep(0.2)
+        assert not update.done() and await bench.row() is None
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(update, 5)
+    stored = await bench.row()
+    assert stored is not None and stored[0] == "FormFlow:active"
+
+
+async def test_a_failed_direct_write_rolls_the_step_back(bench: Bench) -> None:
+    await bench.update(lambda _data: move_form(bench.storage, 1))
+    with sqlite3.connect(bench.path) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON fsm_records "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+
+    async def next_step(_data: dict[str, Any]) -> None:
+        await bench.storage.set_state(KEY, "Other:state")
+        await bench.storage.set_data(KEY, {"form": {"step": 2}})
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await bench.update(next_step)
+    # Neither the database nor the cache took the step that failed.
+    assert await bench.storage.get_state(KEY) == "FormFlow:active"
+    assert (await bench.storage.get_data(KEY))["form"]["step"] == 1
+    stored = await bench.row()
+    assert stored is not None and stored[0] == "FormFlow:active"
+
+
+async def test_conversations_sealed_with_fernet_still_open(bench: Bench) -> None:
+    old = {"form": {"answers": {"nik": "3216065212850001"}}}
+    with sqlite3.connect(bench.path) as conn:
+        conn.execute(
+            "INSERT INTO fsm_records (key, state, data, updated_at) VALUES (?, ?, ?, ?)",
+            (
+                bench.storage._key_builder.build(KEY),
+                "FormFlow:active",
+                json.dumps({"sealed": PROTECTOR.encrypt(json.dumps(old))}),
+                "2026-01-01 00:00:00.000000",
+            ),
+        )
+    assert await bench.storage.get_state(KEY) == "FormFlow:active"
+    assert await bench.storage.get_data(KEY) == old
+    assert PROTECTOR.unseal(PROTECTOR.seal("halo")) == "halo"
+    assert PROTECTOR.seal("halo") != PROTECTOR.seal("halo")  # a fresh nonce each time
+
+
+@pytest.fixture
+async def engine(database_url: str):  # type: ignore[no-untyped-def]
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_new_user_met_by_two_sessions_at_once_gets_one_account(engine) -> None:  # type: ignore[no-untyped-def]
+    sessionmaker = create_sessionmaker(engine)
+    first = sessionmaker()
+    created = await accounts.load_for_update(first, 303, is_admin=False)
+    # The second session meets the same new user before the first has committed: its insert
+    # waits for the first transaction, finds the row, and reads it.
+    second = sessionmaker()
+    racing = asyncio.create_task(accounts.load_for_update(second, 303, is_admin=False))
+    await asyncio.sleep(0.2)
+    await first.commit()
+    await first.close()
+    found = await asyncio.wait_for(racing, 10)
+    await second.commit()
+    await second.close()
+    assert found.id == created.id and found.role == WARGA
+    async with sessionmaker() as session:
+        rows = list(await session.scalars(select(Account).where(Account.telegram_id == 303)))
+    assert len(rows) == 1
+    # Residents use the default command list, so theirs is in step from the start; staff
+    # (ADMIN_IDS) still get their own list sent on the first update.
+    assert rows[0].commands_role == WARGA
+    async with sessionmaker() as session:
+        admin = await accounts.load_for_update(session, 304, is_admin=True)
+        await session.commit()
+    assert admin.role == PETUGAS and admin.commands_role is None
+
+
+def test_fsm_rows_are_only_written_by_the_storage() -> None:
+    """The direct path reads the committed row instead of the update's session: right only
+    while nothing else writes fsm_records inside an update."""
+    root = Path(__file__).resolve().parent.parent
+    found = sorted(
+        str(path.relative_to(root))
+        for folder in ("bot", "handlers", "conversations", "services", "db")
+        for path in (root / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        and any(name in path.read_text() for name in ("FsmRecord", "fsm_records"))
+    )
+    assert found == ["db/fsm_storage.py", "db/models.py"], found
