@@ -10,10 +10,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from bot.roles import PETUGAS, WARGA
 from db.engine import AccountCache
 from db.models import Account, utcnow
+from db.sqlite_inline import compile_positional
 
 # last_seen_at is a coarse signal (who still uses the bot); writing it on every update
 # would double the database work of the hot path.
@@ -43,12 +45,14 @@ async def load_for_update(
             session.add(account)
         except InvalidRequestError:  # still attached to another session
             account = None
-    if account is None:
-        account = await by_telegram_id(session, telegram_id)
     now = utcnow()
+    if account is None and await _may_exist(session, telegram_id):
+        account = await by_telegram_id(session, telegram_id)
     if account is None:
         account = await _create(session, telegram_id, is_admin, now)
         if account is not None:
+            if cache is not None and session.info.get("direct_connection") is not None:
+                cache.put(account)  # already committed (see _create_direct)
             return account
         # Another process met this new user at the same moment and created the row.
         account = await by_telegram_id(session, telegram_id)
@@ -59,6 +63,52 @@ async def load_for_update(
         account.bot_blocked = False  # they wrote to us, so they have unblocked the bot
     if account.last_seen_at is None or now - account.last_seen_at > LAST_SEEN_RESOLUTION:
         account.last_seen_at = now
+    return account
+
+
+_EXISTS_SQL = "SELECT 1 FROM accounts WHERE telegram_id = ?"
+
+
+async def _may_exist(session: AsyncSession, telegram_id: int) -> bool:
+    """False only when the account surely does not exist yet, so that a new user's first
+    message skips the SELECT. On an SQLite file the side connection answers
+    (db.sqlite_inline.DirectConnection); elsewhere the SELECT decides."""
+    direct = session.info.get("direct_connection")
+    if direct is None:
+        return True
+    return await direct.read_one(_EXISTS_SQL, (telegram_id,)) is not None
+
+
+_DIRECT_CREATE: dict[str, tuple[str, Any]] = {}
+
+
+async def _create_direct(
+    session: AsyncSession, direct: Any, row: dict[str, Any]
+) -> Account | None:
+    """On an SQLite file: the row is inserted by the side connection in a transaction of its
+    own, and the Account is built from the values just written and attached to the session
+    as a loaded object, as a cached account is. A first message then needs no ORM statement
+    at all. (The row outlives a failure of the rest of the update: it holds nothing but the
+    Telegram id, which first contact stores anyway.)"""
+    compiled = _DIRECT_CREATE.get("sqlite")
+    if compiled is None:
+        table = Account.__table__
+        columns = [c.key for c in table.columns if c.key != "id"]
+        statement = (
+            sqlite_insert(table)
+            .values({key: bindparam(key) for key in columns})
+            .on_conflict_do_nothing(index_elements=["telegram_id"])
+            .returning(table.c.id)
+        )
+        compiled = _DIRECT_CREATE["sqlite"] = compile_positional(statement, session.bind.dialect)
+    sql, parameters = compiled
+    values = {c.key: row.get(c.key) for c in Account.__table__.columns if c.key != "id"}
+    inserted = await direct.insert_returning(sql, parameters(values))
+    if inserted is None:
+        return None
+    account = Account(id=inserted[0], **values)
+    make_transient_to_detached(account)  # every column is set: nothing is left to load
+    session.add(account)
     return account
 
 
@@ -92,6 +142,9 @@ async def _create(
         "created_at": now,
         "last_seen_at": now,
     }
+    direct = session.info.get("direct_connection")
+    if direct is not None:
+        return await _create_direct(session, direct, row)
     return (await session.scalars(statement, [row])).first()
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from db.engine import current_session, direct_connection
 from db.models import FsmRecord, utcnow
 from db.protect import Protector
+from db.sqlite_inline import compile_positional
 
 # A record as kept in memory: state and the data as JSON text (a parsed copy is handed out
 # on every read, so a caller mutating what it got cannot change the cache).
@@ -155,22 +156,8 @@ class SQLStorage(BaseStorage):
         )
 
     def _compile_direct(self, dialect: Any) -> tuple[str, Any]:
-        """The upsert as SQL text and a function turning a row into its parameters, with the
-        columns' own conversions (JSON, aware UTC datetimes), for the DirectConnection."""
-        compiled = self._upsert_stmt.compile(dialect=dialect)
-        names = list(compiled.positiontup or [])
-        columns = FsmRecord.__table__.c
-        processors = [
-            columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-        ]
-
-        def params(row: Mapping[str, Any]) -> tuple[Any, ...]:
-            return tuple(
-                row[name] if process is None else process(row[name])
-                for name, process in zip(names, processors, strict=True)
-            )
-
-        return compiled.string, params
+        """The upsert for the DirectConnection, and its parameters from a row."""
+        return compile_positional(self._upsert_stmt, dialect)
 
     def _compile_direct_read(self, dialect: Any) -> tuple[str, Any]:
         """The read as SQL text with one positional key, and the data column's conversion."""

@@ -153,6 +153,25 @@ def async_creator(database: str) -> Callable[[], Any]:
     return connect
 
 
+def compile_positional(statement: Any, dialect: Any) -> tuple[str, Callable[..., tuple[Any, ...]]]:
+    """A SQLAlchemy statement as SQL text for a DirectConnection, and a function turning a
+    dict of its parameters into the positional tuple, through the columns' own conversions
+    (JSON, aware UTC datetimes), exactly as SQLAlchemy would bind them."""
+    compiled = statement.compile(dialect=dialect)
+    names = list(compiled.positiontup or [])
+    processors = [
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+
+    def parameters(values: Any) -> tuple[Any, ...]:
+        return tuple(
+            values[name] if process is None else process(values[name])
+            for name, process in zip(names, processors, strict=True)
+        )
+
+    return str(compiled), parameters
+
+
 class DirectConnection:
     """A connection of its own for small reads and writes that need no ORM session.
 
@@ -182,6 +201,19 @@ class DirectConnection:
     async def read_one(self, sql: str, parameters: tuple[Any, ...]) -> Any:
         cursor = await _retry_busy(self._connection().execute, sql, parameters)
         return cursor.fetchone()
+
+    async def insert_returning(self, sql: str, parameters: tuple[Any, ...]) -> Any:
+        """One INSERT .. RETURNING in a transaction of its own; the returned row, or None."""
+        conn = self._connection()
+        await _retry_busy(conn.execute, "BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(sql, parameters).fetchone()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return row
 
     async def write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         conn = self._connection()

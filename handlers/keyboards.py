@@ -118,9 +118,19 @@ class MenuButton(BaseFilter):
         return account.role in self.entry.roles
 
 
+_CONSENT: dict[str, InlineKeyboardMarkup] = {}
+
+
 def consent_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=str(__("✅ I agree")), callback_data=ConsentCallback(agree=True))
-    builder.button(text=str(__("✖️ I do not agree")), callback_data=ConsentCallback(agree=False))
-    builder.adjust(1)
-    return builder.as_markup()
+    """Built once per language, like the main menu: every new user is shown it."""
+    locale = get_i18n().current_locale
+    markup = _CONSENT.get(locale)
+    if markup is None:
+        builder = InlineKeyboardBuilder()
+        builder.button(text=str(__("✅ I agree")), callback_data=ConsentCallback(agree=True))
+        builder.button(
+            text=str(__("✖️ I do not agree")), callback_data=ConsentCallback(agree=False)
+        )
+        builder.adjust(1)
+        markup = _CONSENT[locale] = builder.as_markup()
+    return markup

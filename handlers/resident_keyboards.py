@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -74,8 +75,18 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
+_LINK_START: dict[str, InlineKeyboardMarkup] = {}
+
+
 def link_start_keyboard() -> InlineKeyboardMarkup:
-    return _keyboard([(_("🏠 Link my household"), LinkCallback(a="start"))])
+    """Built once per language: every resident who agrees to the notice is offered it."""
+    locale = get_i18n().current_locale
+    markup = _LINK_START.get(locale)
+    if markup is None:
+        markup = _LINK_START[locale] = _keyboard(
+            [(_("🏠 Link my household"), LinkCallback(a="start"))]
+        )
+    return markup
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:

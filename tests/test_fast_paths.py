@@ -99,16 +99,35 @@ async def test_a_form_step_alone_commits_without_an_orm_transaction(bench: Bench
 
 
 async def test_a_form_step_with_other_work_shares_its_transaction(bench: Bench) -> None:
+    await bench.update(lambda data: accounts.load_for_update(data["session"], 302, is_admin=False))
+    before = bench.orm_transactions
+
     async def handler(data: dict[str, Any]) -> None:
-        await accounts.load_for_update(data["session"], 302, is_admin=False)
+        account = await accounts.load_for_update(data["session"], 302, is_admin=False)
+        account.consent = "given"
         await move_form(bench.storage, 2)
 
     await bench.update(handler)
-    assert bench.orm_transactions == 1  # the account and the step, one commit
+    assert bench.orm_transactions == before + 1  # the account and the step, one commit
     stored = await bench.row()
     assert stored is not None and stored[0] == "FormFlow:active"
     async with bench.sessionmaker() as session:
-        assert await session.scalar(select(Account.id).where(Account.telegram_id == 302))
+        consent = await session.scalar(select(Account.consent).where(Account.telegram_id == 302))
+    assert consent == "given"
+
+
+async def test_a_new_users_account_is_written_aside_and_is_the_stored_row(bench: Bench) -> None:
+    cache = account_cache(bench.sessionmaker)
+    async with bench.sessionmaker() as session:
+        made = await accounts.load_for_update(session, 305, is_admin=False, cache=cache)
+        assert not session.info.get("connected")  # no ORM statement was needed
+    assert bench.orm_transactions == 0
+    assert cache.get(305) is made  # committed already, so the next update needs no query
+    columns = [c.key for c in Account.__table__.columns]
+    async with bench.sessionmaker() as session:
+        stored = await session.scalar(select(Account).where(Account.telegram_id == 305))
+        assert stored is not None
+        assert {k: getattr(stored, k) for k in columns} == {k: getattr(made, k) for k in columns}
 
 
 async def test_a_direct_write_waits_for_a_write_lock_held_elsewhere(bench: Bench) -> None:
@@ -177,8 +196,8 @@ async def test_a_new_user_met_by_two_sessions_at_once_gets_one_account(engine) -
     sessionmaker = create_sessionmaker(engine)
     first = sessionmaker()
     created = await accounts.load_for_update(first, 303, is_admin=False)
-    # The second session meets the same new user before the first has committed: its insert
-    # waits for the first transaction, finds the row, and reads it.
+    # The second session meets the same new user before the first has committed (on SQLite
+    # the row is written aside at once): it finds the row and reads it.
     second = sessionmaker()
     racing = asyncio.create_task(accounts.load_for_update(second, 303, is_admin=False))
     await asyncio.sleep(0.2)
