@@ -9,7 +9,7 @@ Both answer through an in-process Bot API session (no network), so the figures c
 framework plus our stack against the framework alone. The two run in alternating blocks of
 residents in one process, so that other work on the machine slows both alike.
 
-    .venv/bin/python benchmarks/updates.py [--users 400] [--concurrency 1] [--block 20]
+    .venv/bin/python benchmarks/updates.py [--users 400] [--concurrency 1] [--block 100]
 """
 
 from __future__ import annotations
@@ -241,8 +241,8 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=400, help="scripted residents (default 400)")
     parser.add_argument("--concurrency", type=int, default=1,
                         help="residents active at the same time (default 1)")
-    parser.add_argument("--block", type=int, default=20,
-                        help="residents per block; the two sides alternate blocks (default 20)")
+    parser.add_argument("--block", type=int, default=100,
+                        help="residents per block; the two sides alternate blocks (default 100)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 

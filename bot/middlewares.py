@@ -26,7 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import sync_commands
 from db import accounts
-from db.engine import AccountCache, close_session, commit_update, current_session, needs_commit
+from db.engine import (
+    AccountCache,
+    close_session,
+    commit_update,
+    current_session,
+    needs_commit,
+)
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from bot.roles import PETUGAS, WARGA
-from db.engine import AccountCache
+from db.engine import LENT, AccountCache
 from db.models import Account, utcnow
 from db.sqlite_inline import compile_positional
 
@@ -36,15 +36,20 @@ async def load_for_update(
     """The sender's account, created on first contact. Only the Telegram id is stored before
     consent: it is what lets the bot remember a refusal.
 
-    The cached instance (committed data) is attached to the session without a query. One
-    user's updates are handled one at a time (event isolation), so it is never in two sessions
-    at once; if it ever were, the row is read again."""
-    account = cache.get(telegram_id) if cache is not None else None
+    The cached instance (committed data) is lent to the session without a query and held
+    until the session is first used (db.engine.AppSession); while lent, another session gets
+    the row read again, so no object is ever in two sessions."""
+    account = cache.lend(telegram_id) if cache is not None else None
     if account is not None:
-        try:
-            session.add(account)
-        except InvalidRequestError:  # still attached to another session
-            account = None
+        session.info[LENT] = telegram_id  # given back by db.engine.close_session
+        hold = getattr(session.sync_session, "hold", None)
+        if hold is not None:
+            hold(account)  # attached when the session is first used (db.engine.AppSession)
+        else:
+            try:
+                session.add(account)
+            except InvalidRequestError:  # still attached to another session
+                account = None
     now = utcnow()
     if account is None and await _may_exist(session, telegram_id):
         account = await by_telegram_id(session, telegram_id)

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -67,6 +67,7 @@ class AccountCache:
         self.seconds = seconds
         self.size = size
         self._items: OrderedDict[int, tuple[float, Account]] = OrderedDict()
+        self._lent: set[int] = set()
 
     def get(self, telegram_id: int) -> Account | None:
         item = self._items.get(telegram_id)
@@ -76,6 +77,20 @@ class AccountCache:
             del self._items[telegram_id]
             return None
         return item[1]
+
+    def lend(self, telegram_id: int) -> Account | None:
+        """The cached account for one update's session, which gives it back when it closes.
+        While lent, the same account is not handed to another session: two sessions must
+        never share an object."""
+        if telegram_id in self._lent:
+            return None
+        account = self.get(telegram_id)
+        if account is not None:
+            self._lent.add(telegram_id)
+        return account
+
+    def give_back(self, telegram_id: int) -> None:
+        self._lent.discard(telegram_id)
 
     def put(self, account: Account) -> None:
         if self.seconds <= 0:
@@ -94,8 +109,58 @@ class AccountCache:
 BeforeCommit = Callable[[Session], None]
 
 
+HELD = "held_account"  # session.info key: the sender's account, not yet attached
+LENT = "lent_account"  # session.info key: the Telegram id lent by the AccountCache
+
+
 class AppSession(Session):
-    pass
+    """Every session made by `create_sessionmaker`.
+
+    The sender's account, taken from the cache, is *held* rather than attached
+    (`db.accounts.load_for_update`): most updates never use their session, and attaching an
+    object was a measurable part of such an update. A held account is attached the moment
+    the session is used: before any statement (ahead of autoflush), a flush, a connection or
+    a commit. Queries therefore return that same object and see its changes, as if it had
+    been attached from the start (tests/test_fast_paths.py checks both)."""
+
+    def hold(self, account: Account) -> None:
+        self.info[HELD] = account
+
+    def attach_held(self) -> None:
+        account = self.info.pop(HELD, None)
+        if account is not None:
+            self.add(account)
+
+    # Every execute(), scalar(s)() and get() of the ORM goes through this one method.
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        self.attach_held()
+        return super()._execute_internal(*args, **kwargs)
+
+    def flush(self, objects: Any = None) -> None:
+        self.attach_held()
+        super().flush(objects)
+
+    def connection(self, *args: Any, **kwargs: Any) -> Any:
+        self.attach_held()
+        return super().connection(*args, **kwargs)
+
+    def commit(self) -> None:
+        self.attach_held()
+        super().commit()
+
+    def rollback(self) -> None:
+        # A session that never began a transaction gets no rollback event from SQLAlchemy;
+        # its hooks are settled all the same (a held account a handler changed must leave
+        # the cache, pending FSM writes must be dropped).
+        began = self.in_transaction()
+        super().rollback()
+        if not began:
+            _settle(self, committed=False)
+
+
+def _held_changed(info: dict[str, Any]) -> bool:
+    held = info.get(HELD)
+    return held is not None and inspect(held).modified
 
 
 @event.listens_for(AppSession, "after_begin")
@@ -110,6 +175,7 @@ def needs_commit(session: AsyncSession) -> bool:
     info = session.info
     return bool(
         info.get("connected")
+        or _held_changed(info)
         or session.new
         or session.dirty
         or session.deleted
@@ -122,10 +188,16 @@ async def close_session(session: AsyncSession) -> None:
     caches, or its commit already gave the connection back), closing is bookkeeping without
     I/O and is done directly: `AsyncSession.close` would start a greenlet for it, a
     measurable part of a cheap update (benchmarks/updates.py)."""
-    if session.info.get("connected"):
+    info = session.info
+    lent = info.pop(LENT, None)
+    info.pop(HELD, None)
+    if info.get("connected"):
         await session.__aexit__(None, None, None)  # as `async with` does: a shielded close
     else:
         session.sync_session.close()
+    cache: AccountCache | None = info.get("account_cache")
+    if lent is not None and cache is not None:
+        cache.give_back(lent)
 
 
 @event.listens_for(AppSession, "before_flush")
@@ -151,6 +223,9 @@ def _settle(session: Session, committed: bool) -> None:
     """After the transaction: committed accounts refresh the cache, rolled-back ones leave it;
     then the hooks registered for that outcome run and the rest are dropped."""
     cache: AccountCache | None = session.info.get("account_cache")
+    held = session.info.get(HELD)
+    if held is not None and not committed and cache is not None:
+        cache.drop(held.telegram_id)  # it may carry changes that were not committed
     for account in _session_accounts(session):
         if cache is None:
             break
@@ -214,6 +289,7 @@ async def commit_update(session: AsyncSession) -> None:
     if (
         direct
         and not info.get("connected")
+        and not _held_changed(info)
         and not (session.new or session.dirty or session.deleted)
         and info.get("before_commit", {}).keys() <= direct.keys()
     ):

@@ -60,6 +60,7 @@ class SQLStorage(BaseStorage):
         self._use_cache = cache
         self._cache: OrderedDict[str, Record] = OrderedDict()
         self._cache_size = cache_size
+        self._row_keys: dict[StorageKey, str] = {}  # built once per chat, not on every read
         self._hook = f"fsm:{id(self)}"
         self._upsert_stmt = self._build_upsert()
         # On an SQLite file, reads and update-only writes skip the ORM (DirectConnection).
@@ -95,6 +96,14 @@ class SQLStorage(BaseStorage):
         self._remember(row_key, record)
         return record
 
+    def _row_key(self, key: StorageKey) -> str:
+        row_key = self._row_keys.get(key)
+        if row_key is None:
+            if len(self._row_keys) >= self._cache_size:
+                self._row_keys.clear()
+            row_key = self._row_keys[key] = self._key_builder.build(key)
+        return row_key
+
     def _remember(self, row_key: str, record: Record) -> None:
         if not self._use_cache:
             return
@@ -104,21 +113,21 @@ class SQLStorage(BaseStorage):
             self._cache.popitem(last=False)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return (await self._read(self._key_builder.build(key)))[0]
+        return (await self._read(self._row_key(key)))[0]
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return json.loads((await self._read(self._key_builder.build(key)))[1])  # type: ignore[no-any-return]
+        return json.loads((await self._read(self._row_key(key)))[1])  # type: ignore[no-any-return]
 
     # -- writing -------------------------------------------------------------------------
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
-        row_key = self._key_builder.build(key)
+        row_key = self._row_key(key)
         value = state.state if isinstance(state, State) else state
         current = await self._read(row_key)
         if value != current[0]:
             await self._write(row_key, (value, current[1]))
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        row_key = self._key_builder.build(key)
+        row_key = self._row_key(key)
         current = await self._read(row_key)
         text = json.dumps(dict(data))
         if text != current[1]:  # aiogram's update_data often writes back what it read

@@ -18,14 +18,20 @@ from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.types import Update
+from aiogram.types import Update, User
 from sqlalchemy import event, select
 
 from bot.i18n import create_i18n
 from bot.middlewares import UnitOfWorkMiddleware
 from bot.roles import PETUGAS, WARGA
 from db import accounts
-from db.engine import account_cache, create_engine, create_sessionmaker, direct_connection
+from db.engine import (
+    account_cache,
+    close_session,
+    create_engine,
+    create_sessionmaker,
+    direct_connection,
+)
 from db.fsm_storage import SQLStorage
 from db.migrate import upgrade
 from db.models import Account
@@ -53,13 +59,17 @@ class Bench:
 
         event.listen(self.engine.sync_engine, "begin", count)
 
-    async def update(self, handler: Any) -> None:
-        """Run `handler(data)` as an update's handler inside the unit of work."""
+    async def update(self, handler: Any, user_id: int | None = None) -> None:
+        """Run `handler(data)` as an update's handler inside the unit of work (from the
+        Telegram user `user_id`, whose account the unit of work then loads)."""
 
         async def wrapped(_event: Any, data: dict[str, Any]) -> None:
             await handler(data)
 
-        await self.uow(wrapped, Update(update_id=1), {})
+        data: dict[str, Any] = {}
+        if user_id is not None:
+            data["event_from_user"] = User(id=user_id, is_bot=False, first_name="Warga")
+        await self.uow(wrapped, Update(update_id=1), data)
 
     async def row(self) -> tuple[str | None, Any] | None:
         with sqlite3.connect(self.path) as conn:
@@ -182,6 +192,73 @@ async def test_conversations_sealed_with_fernet_still_open(bench: Bench) -> None
     assert await bench.storage.get_data(KEY) == old
     assert PROTECTOR.unseal(PROTECTOR.seal("halo")) == "halo"
     assert PROTECTOR.seal("halo") != PROTECTOR.seal("halo")  # a fresh nonce each time
+
+
+async def test_a_held_account_is_what_queries_return_with_its_changes(bench: Bench) -> None:
+    await bench.update(lambda _data: asyncio.sleep(0), user_id=306)  # created and cached
+    seen: dict[str, Any] = {}
+
+    async def handler(data: dict[str, Any]) -> None:
+        account, session = data["account"], data["session"]
+        account.consent = "given"  # changed before the session was used at all
+        found = await session.scalar(select(Account).where(Account.telegram_id == 306))
+        given = await session.scalar(
+            select(Account.id).where(Account.telegram_id == 306, Account.consent == "given")
+        )
+        seen.update(same=found is account, flushed=given == account.id)
+
+    await bench.update(handler, user_id=306)
+    assert seen == {"same": True, "flushed": True}
+    async with bench.sessionmaker() as session:
+        consent = await session.scalar(select(Account.consent).where(Account.telegram_id == 306))
+    assert consent == "given"
+
+
+async def test_an_update_that_never_uses_its_session_begins_no_transaction(bench: Bench) -> None:
+    await bench.update(lambda _data: asyncio.sleep(0), user_id=307)
+    before = bench.orm_transactions
+    accounts_seen: list[Any] = []
+
+    async def handler(data: dict[str, Any]) -> None:
+        accounts_seen.append(data["account"])
+
+    await bench.update(handler, user_id=307)
+    await bench.update(handler, user_id=307)
+    assert bench.orm_transactions == before
+    assert accounts_seen[0] is accounts_seen[1]  # the cached account, lent and given back
+
+
+async def test_a_failed_update_forgets_the_changes_it_made_to_the_account(bench: Bench) -> None:
+    await bench.update(lambda _data: asyncio.sleep(0), user_id=308)
+    cache = account_cache(bench.sessionmaker)
+
+    async def handler(data: dict[str, Any]) -> None:
+        data["account"].consent = "given"
+        raise RuntimeError("the handler failed")
+
+    with pytest.raises(RuntimeError):
+        await bench.update(handler, user_id=308)
+    assert cache.get(308) is None  # the changed copy is not served again
+    seen: list[str] = []
+
+    async def read(data: dict[str, Any]) -> None:
+        seen.append(data["account"].consent)
+
+    await bench.update(read, user_id=308)
+    assert seen == ["none"]
+
+
+async def test_a_lent_account_is_not_handed_to_a_second_session(bench: Bench) -> None:
+    await bench.update(lambda _data: asyncio.sleep(0), user_id=309)
+    cache = account_cache(bench.sessionmaker)
+    first, second = bench.sessionmaker(), bench.sessionmaker()
+    mine = await accounts.load_for_update(first, 309, is_admin=False, cache=cache)
+    theirs = await accounts.load_for_update(second, 309, is_admin=False, cache=cache)
+    assert mine is not theirs and mine.id == theirs.id
+    for session in (first, second):
+        await session.commit()
+        await close_session(session)
+    assert cache.lend(309) is not None  # given back when the sessions closed
 
 
 @pytest.fixture
