@@ -212,12 +212,13 @@ async def run_step(
         await _drop(state)
     else:
         form_state[ANSWERED_AT] = int(time.time())
-        await state.update_data({STATE_KEY: form_state})
+        # `data` is what was just read: writing it back whole saves update_data's re-read.
+        await state.set_data({**data, STATE_KEY: form_state})
 
     if asked is not None and asked.secret and isinstance(event, Message) and event.text:
         await delete_secret(event)  # NIK / KK must not stay in the chat history (UU PDP)
     if reply:
-        await send_step(event, step, state)
+        await send_step(event, step, state, had_reply_kb=bool(data.get(REPLY_KB_KEY)))
     return step
 
 
@@ -243,8 +244,15 @@ async def show_current(message: Message, state: FSMContext) -> Step | None:
     return step
 
 
-async def send_step(event: Message | CallbackQuery, step: Step, state: FSMContext) -> None:
-    """Show a step: edit the tapped message for buttons, else send a new message."""
+async def send_step(
+    event: Message | CallbackQuery,
+    step: Step,
+    state: FSMContext,
+    *,
+    had_reply_kb: bool | None = None,
+) -> None:
+    """Show a step: edit the tapped message for buttons, else send a new message.
+    ``had_reply_kb``: whether a reply keyboard is on screen, if the caller already knows."""
     callback = event if isinstance(event, CallbackQuery) else None
     message = event.message if callback else event
     if callback is not None:
@@ -252,8 +260,8 @@ async def send_step(event: Message | CallbackQuery, step: Step, state: FSMContex
         await callback.answer(error or None, show_alert=bool(error))
     if not isinstance(message, Message):  # inaccessible (too old) message
         message = None
-    data = await state.get_data()
-    had_reply_kb = bool(data.get(REPLY_KB_KEY))
+    if had_reply_kb is None:
+        had_reply_kb = bool((await state.get_data()).get(REPLY_KB_KEY))
 
     if isinstance(step, Cancelled):
         text = _("Cancelled. Nothing was saved.")
