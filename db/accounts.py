@@ -54,10 +54,10 @@ async def load_for_update(
     if account is None and await _may_exist(session, telegram_id):
         account = await by_telegram_id(session, telegram_id)
     if account is None:
-        account = await _create(session, telegram_id, is_admin, now)
+        account, committed = await _create(session, telegram_id, is_admin, now)
         if account is not None:
-            if cache is not None and session.info.get("direct_connection") is not None:
-                cache.put(account)  # already committed (see _create_direct)
+            if committed and cache is not None:
+                cache.put(account)  # written aside and committed (see _create_direct)
             return account
         # Another process met this new user at the same moment and created the row.
         account = await by_telegram_id(session, telegram_id)
@@ -124,8 +124,9 @@ _CREATE: dict[str, Any] = {}
 
 async def _create(
     session: AsyncSession, telegram_id: int, is_admin: bool, now: dt.datetime
-) -> Account | None:
-    """A new user's account, or None if the row already exists."""
+) -> tuple[Account | None, bool]:
+    """A new user's account (None if the row already exists), and whether its row is already
+    committed (written aside) rather than part of the session's transaction."""
     dialect = session.bind.dialect.name
     statement = _CREATE.get(dialect)
     if statement is None:
@@ -148,9 +149,11 @@ async def _create(
         "last_seen_at": now,
     }
     direct = session.info.get("direct_connection")
-    if direct is not None:
-        return await _create_direct(session, direct, row)
-    return (await session.scalars(statement, [row])).first()
+    # Not while the session holds a connection: its transaction may hold the write lock that
+    # the side connection would wait for.
+    if direct is not None and not session.info.get("connected"):
+        return await _create_direct(session, direct, row), True
+    return (await session.scalars(statement, [row])).first(), False
 
 
 async def grant_role(

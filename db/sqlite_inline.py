@@ -194,7 +194,10 @@ class DirectConnection:
             # isolation_level=None: transactions are begun and ended here, explicitly.
             conn = sqlite3.connect(self.database, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout=0")
-            conn.execute("PRAGMA synchronous=NORMAL")  # as the engine's connections (db/engine)
+            # As the engine's connections (db/engine._sqlite_pragmas), whichever opens first.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
             self._conn = conn
         return self._conn
 
