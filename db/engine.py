@@ -1,7 +1,10 @@
 """Engine, session factory and the unit of work for SQLite (default) and PostgreSQL.
 
-Every update runs in one session (`unit_of_work`), committed once. Two in-process caches keep
-the hot path off the database, and are only ever filled from committed data:
+Every update runs in one session, committed once (`commit_update`); on an SQLite file an
+update whose only write is its conversation step commits that step on a side connection
+instead (`sqlite_inline.DirectConnection`). The sender's cached account is held, and attached
+only when the session is used (`AppSession`). Two in-process caches keep the hot path off the
+database, and are only ever filled from committed data:
 - accounts, for `ACCOUNT_CACHE_SECONDS` (other processes' changes, e.g. `grant` from the CLI,
   are seen after at most that long; this process's own changes at once);
 - FSM state, write-through, when one process owns the conversations (long polling).

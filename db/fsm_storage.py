@@ -4,8 +4,10 @@ A half-finished conversation is a row in `fsm_records`, so it survives a restart
 
 Inside an update, writes join the update's unit of work: they are written just before its
 single commit, so an update costs one transaction, not one per `set_data`, and no second
-connection waits on the first (SQLite has one writer). Outside an update (tests, workers)
-each write commits at once.
+connection waits on the first (SQLite has one writer). When the step is all the update
+writes, on an SQLite file, it is written on the side connection (`DirectConnection`) instead
+of through an ORM commit, and reads go there too (db.engine.commit_update says when).
+Outside an update (tests, workers) each write commits at once.
 
 Conversation data is encrypted at rest (`protector`): a half-filled form may hold a NIK or
 No. KK, which UU PDP and our rules say are never stored in clear. The row keeps
@@ -67,7 +69,9 @@ class SQLStorage(BaseStorage):
         self._direct = direct_connection(sessionmaker)
         if self._direct is not None:
             bind_dialect = sessionmaker.kw["bind"].dialect
-            self._direct_sql, self._direct_params = self._compile_direct(bind_dialect)
+            self._direct_sql, self._direct_params = compile_positional(
+                self._upsert_stmt, bind_dialect
+            )
             self._direct_read_sql, self._direct_data = self._compile_direct_read(bind_dialect)
 
     # -- reading -------------------------------------------------------------------------
@@ -163,10 +167,6 @@ class SQLStorage(BaseStorage):
                 "updated_at": stmt.excluded.updated_at,
             },
         )
-
-    def _compile_direct(self, dialect: Any) -> tuple[str, Any]:
-        """The upsert for the DirectConnection, and its parameters from a row."""
-        return compile_positional(self._upsert_stmt, dialect)
 
     def _compile_direct_read(self, dialect: Any) -> tuple[str, Any]:
         """The read as SQL text with one positional key, and the data column's conversion."""
