@@ -36,9 +36,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
-from aiogram.utils.i18n import get_i18n
 
-from handlers.keyboards import MENU_ENTRIES, MenuButton, menu_label
+from handlers.keyboards import MenuButton, menu_key_of
 
 INDEXED_TYPES = ("message", "callback_query")
 ANY = object()  # a filter the index cannot read
@@ -148,16 +147,6 @@ class RoutingIndex:
             for event_type in INDEXED_TYPES
         }
         self._has_menu = any(reach.menu_keys for _r, reach in self.routes["message"])
-        # locale -> (the entries it was built from, label -> menu key)
-        self._labels: dict[str, tuple[tuple[Any, ...], dict[str, str]]] = {}
-
-    def _menu_key(self, text: str) -> str | None:
-        locale = get_i18n().current_locale
-        entries = tuple(MENU_ENTRIES)
-        cached = self._labels.get(locale)
-        if cached is None or cached[0] != entries:  # a feature added an entry since
-            cached = self._labels[locale] = (entries, {menu_label(e): e.key for e in entries})
-        return cached[1].get(text)
 
     def candidates(
         self, event_type: str, event: TelegramObject, raw_state: str | None
@@ -173,7 +162,7 @@ class RoutingIndex:
                 if first.startswith("/"):  # read as aiogram's Command filter reads it
                     command = first[1:].split("@", 1)[0].lower()
                 if event.text is not None and self._has_menu:
-                    menu_key = self._menu_key(event.text)
+                    menu_key = menu_key_of(event.text)
             for router, reach in routes:
                 if (
                     reach.everything

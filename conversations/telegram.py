@@ -88,11 +88,10 @@ def _callback(token: str, question: Question) -> str:
     tests/test_form_engine.py checks both give the same data, and the same errors."""
     action, _sep, value = token.partition(":")
     parts = (action, value, str(question.index), question.run or "")
-    if any(":" in part for part in parts):
-        return FormCallback(a=action, v=value, q=question.index, r=question.run).pack()  # raises
     data = "f:" + ":".join(parts)
-    if len(data.encode()) > MAX_CALLBACK_DATA:
-        return FormCallback(a=action, v=value, q=question.index, r=question.run).pack()  # raises
+    if any(":" in part for part in parts) or len(data.encode()) > MAX_CALLBACK_DATA:
+        # aiogram's own pack() raises the error that explains what is wrong
+        return FormCallback(a=action, v=value, q=question.index, r=question.run).pack()
     return data
 
 

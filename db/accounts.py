@@ -127,15 +127,6 @@ async def _create(
 ) -> tuple[Account | None, bool]:
     """A new user's account (None if the row already exists), and whether its row is already
     committed (written aside) rather than part of the session's transaction."""
-    dialect = session.bind.dialect.name
-    statement = _CREATE.get(dialect)
-    if statement is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = _CREATE[dialect] = (
-            insert(Account)
-            .on_conflict_do_nothing(index_elements=[Account.telegram_id])
-            .returning(Account)
-        )
     row = {
         "telegram_id": telegram_id,
         "role": PETUGAS if is_admin else WARGA,
@@ -153,6 +144,15 @@ async def _create(
     # the side connection would wait for.
     if direct is not None and not session.info.get("connected"):
         return await _create_direct(session, direct, row), True
+    dialect = session.bind.dialect.name
+    statement = _CREATE.get(dialect)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _CREATE[dialect] = (
+            insert(Account)
+            .on_conflict_do_nothing(index_elements=[Account.telegram_id])
+            .returning(Account)
+        )
     return (await session.scalars(statement, [row])).first(), False
 
 

@@ -207,27 +207,23 @@ class DirectConnection:
 
     async def insert_returning(self, sql: str, parameters: tuple[Any, ...]) -> Any:
         """One INSERT .. RETURNING in a transaction of its own; the returned row, or None."""
-        conn = self._connection()
-        await _retry_busy(conn.execute, "BEGIN IMMEDIATE")
-        try:
-            row = conn.execute(sql, parameters).fetchone()
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return row
+        return await self._in_transaction(lambda conn: conn.execute(sql, parameters).fetchone())
 
     async def write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        await self._in_transaction(lambda conn: conn.executemany(sql, rows))
+
+    async def _in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` between BEGIN IMMEDIATE and COMMIT; the write lock is the only wait."""
         conn = self._connection()
         await _retry_busy(conn.execute, "BEGIN IMMEDIATE")
         try:
-            conn.executemany(sql, rows)
+            result = work(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        return result
 
     def close(self) -> None:
         if self._conn is not None:

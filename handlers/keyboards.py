@@ -84,7 +84,7 @@ def main_menu(account: Account) -> ReplyKeyboardMarkup:
 # is read, and every message meets a dozen menu-button filters on its way through the routers.
 # Each cache keeps the entries it was built from, so an entry added later is never missed.
 _LABELS: dict[tuple[int, str], tuple[MenuEntry, str]] = {}
-_LABEL_SETS: dict[str, tuple[tuple[MenuEntry, ...], frozenset[str]]] = {}
+_LABEL_KEYS: dict[str, tuple[tuple[MenuEntry, ...], dict[str, str]]] = {}
 
 
 def menu_label(entry: MenuEntry) -> str:
@@ -96,14 +96,19 @@ def menu_label(entry: MenuEntry) -> str:
     return cached[1]
 
 
-def is_menu_label(text: str) -> bool:
-    """Whether ``text`` is the label of a main-menu button in the current language."""
+def menu_key_of(text: str) -> str | None:
+    """The key of the main-menu entry whose label, in the current language, is ``text``."""
     locale = get_i18n().current_locale
     entries = tuple(MENU_ENTRIES)
-    cached = _LABEL_SETS.get(locale)
+    cached = _LABEL_KEYS.get(locale)
     if cached is None or cached[0] != entries:
-        cached = _LABEL_SETS[locale] = (entries, frozenset(menu_label(e) for e in entries))
-    return text in cached[1]
+        cached = _LABEL_KEYS[locale] = (entries, {menu_label(e): e.key for e in entries})
+    return cached[1].get(text)
+
+
+def is_menu_label(text: str) -> bool:
+    """Whether ``text`` is the label of a main-menu button in the current language."""
+    return menu_key_of(text) is not None
 
 
 class MenuButton(BaseFilter):
