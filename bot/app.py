@@ -129,23 +129,22 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
     dp["protector"] = resources.protector
 
     dp.update.outer_middleware(
-        middlewares.GuardMiddleware(
-            middlewares.RecentUpdates(resources.redis),
-            middlewares.FloodControl(
-                settings.throttle_rate, settings.throttle_window, resources.redis
+        middlewares.UpdateMiddleware(
+            middlewares.Guard(
+                middlewares.RecentUpdates(resources.redis),
+                middlewares.FloodControl(
+                    settings.throttle_rate, settings.throttle_window, resources.redis
+                ),
+                resources.i18n,
             ),
-            resources.i18n,
+            middlewares.UnitOfWork(
+                resources.sessionmaker,
+                set(settings.admin_ids),
+                account_cache(resources.sessionmaker),
+                resources.i18n,
+            ),
         )
     )
-    dp.update.outer_middleware(
-        middlewares.UnitOfWorkMiddleware(
-            resources.sessionmaker,
-            set(settings.admin_ids),
-            account_cache(resources.sessionmaker),
-            resources.i18n,
-        )
-    )
-    dp.update.outer_middleware(middlewares.AccountI18nMiddleware(resources.i18n))
 
     dp.include_router(errors.create_router(resources.i18n))
     dp.include_routers(

@@ -176,28 +176,29 @@ def _note_connection(session: Session, _transaction: Any, _connection: Any) -> N
 def needs_commit(session: AsyncSession) -> bool:
     """Whether the session has anything a commit must make durable."""
     info = session.info
-    return bool(
-        info.get("connected")
-        or _held_changed(info)
-        or session.new
-        or session.dirty
-        or session.deleted
-        or info.get("before_commit")
-    )
+    if info.get("connected") or info.get("before_commit") or _held_changed(info):
+        return True
+    sync = session.sync_session
+    if not sync.identity_map and not sync.new:
+        return False  # nothing attached: nothing can be dirty (the usual, cheap answer)
+    return bool(sync.new or sync.dirty or sync.deleted)
 
 
 async def close_session(session: AsyncSession) -> None:
     """End an update's session. When it holds no connection (the update was served from the
     caches, or its commit already gave the connection back), closing is bookkeeping without
     I/O and is done directly: `AsyncSession.close` would start a greenlet for it, a
-    measurable part of a cheap update (benchmarks/updates.py)."""
+    measurable part of a cheap update (benchmarks/updates.py). A session never used at all
+    is not even closed: there is nothing in it to let go of."""
     info = session.info
     lent = info.pop(LENT, None)
     info.pop(HELD, None)
+    sync = session.sync_session
     if info.get("connected"):
         await session.__aexit__(None, None, None)  # as `async with` does: a shielded close
-    else:
-        session.sync_session.close()
+    elif sync.in_transaction() or sync.identity_map or sync.new:
+        sync.close()
+    # else the session was never used: it holds nothing to release, and is dropped as it is.
     cache: AccountCache | None = info.get("account_cache")
     if lent is not None and cache is not None:
         cache.give_back(lent)

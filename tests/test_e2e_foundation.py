@@ -578,7 +578,10 @@ async def test_flood_is_throttled_with_one_warning(tg: FakeTelegram, tmp_path: P
         user = tg.user(905)
         for k in range(9):
             await user.send(f"halo {k}")
-        await user.wait_idle(quiet=0.2)
+        # Idle alone could be declared before a slow machine answered the first one: wait for
+        # the six expected messages, then make sure nothing more comes.
+        await user.wait_for(lambda: len(user.messages) >= 6, timeout=10)
+        await user.wait_idle(quiet=0.3)
         texts = [m.text for m in user.messages]
         warning = t("Too many messages at once. Please wait a moment.")
         assert warning == "Terlalu banyak pesan sekaligus. Mohon tunggu sebentar."

@@ -22,7 +22,7 @@ from aiogram.types import Update, User
 from sqlalchemy import event, select
 
 from bot.i18n import create_i18n
-from bot.middlewares import UnitOfWorkMiddleware
+from bot.middlewares import UnitOfWork
 from bot.roles import PETUGAS, WARGA
 from db import accounts
 from db.engine import (
@@ -49,7 +49,7 @@ class Bench:
         self.engine = create_engine(f"sqlite+aiosqlite:///{path}")
         self.sessionmaker = create_sessionmaker(self.engine)
         self.storage = SQLStorage(self.sessionmaker, protector=PROTECTOR)
-        self.uow = UnitOfWorkMiddleware(
+        self.uow = UnitOfWork(
             self.sessionmaker, set(), account_cache(self.sessionmaker), create_i18n()
         )
         self.orm_transactions = 0

@@ -130,12 +130,12 @@ async def test_core_writes_through_the_session_connection_are_committed(tmp_path
     from sqlalchemy import insert
 
     from bot.i18n import create_i18n
-    from bot.middlewares import UnitOfWorkMiddleware
+    from bot.middlewares import UnitOfWork
 
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'uow.db'}")
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
-    uow = UnitOfWorkMiddleware(sessionmaker, set(), account_cache(sessionmaker), create_i18n())
+    uow = UnitOfWork(sessionmaker, set(), account_cache(sessionmaker), create_i18n())
 
     async def handler(_event, data):  # type: ignore[no-untyped-def]
         connection = await data["session"].connection()
