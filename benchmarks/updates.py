@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiogram import Dispatcher, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.methods import TelegramMethod
@@ -218,7 +218,8 @@ async def compare(
         users.on_call(method)
 
     bot = create_bot(settings, LocalSession(count))
-    bare_bot = create_bot(settings, LocalSession(bare_users.on_call))
+    # The bare side is aiogram alone: its own Bot, without the app's session middleware.
+    bare_bot = Bot(token=bot.token, session=LocalSession(bare_users.on_call))
     dp, bare_dp = create_dispatcher(resources), bare_dispatcher()
     if attached:
         users.bot, bare_users.bot = bot, bare_bot

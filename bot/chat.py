@@ -47,22 +47,22 @@ class Terminal:
 
     # -- what the bot sends -------------------------------------------------------------
     def on_call(self, method: TelegramMethod[Any]) -> None:
-        name = type(method).__name__
-        if name in {"SendMessage", "EditMessageText", "SendPhoto", "SendDocument"}:
+        name = method.__api_method__  # also for subclasses (bot/unread.py)
+        if name in {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}:
             text = getattr(method, "text", None) or getattr(method, "caption", None) or ""
-            self._print(("✎ " if name.startswith("Edit") else "") + "🤖 " + text)
+            self._print(("✎ " if name.startswith("edit") else "") + "🤖 " + text)
             # Only the newest message's inline buttons are offered as numbers.
             self.inline = []
             self._keyboard(getattr(method, "reply_markup", None), getattr(method, "message_id", 0))
             if getattr(method, "reply_markup", None) is None:
                 self._show_choices()
-        elif name == "EditMessageReplyMarkup":
+        elif name == "editMessageReplyMarkup":
             self.inline = []
             if method.reply_markup is not None:  # type: ignore[attr-defined]
                 self._keyboard(method.reply_markup, 0)  # type: ignore[attr-defined]
-        elif name == "AnswerCallbackQuery" and getattr(method, "text", None):
+        elif name == "answerCallbackQuery" and getattr(method, "text", None):
             self._print("🔔 " + method.text)  # type: ignore[attr-defined]
-        elif name == "DeleteMessage":
+        elif name == "deleteMessage":
             self._print("🗑")
 
     def _keyboard(self, markup: Any, message_id: int) -> None:

@@ -48,16 +48,16 @@ class LocalSession(BaseSession):
         return result
 
     def _result(self, method: TelegramMethod[Any]) -> Any:
-        name = type(method).__name__
-        if name == "GetMe":
+        name = method.__api_method__  # also for subclasses (bot/unread.py)
+        if name == "getMe":
             return BOT_USER
-        if name in {"SendMessage", "SendPhoto", "SendDocument", "SendLocation", "CopyMessage"}:
-            if name == "CopyMessage":
-                return {"message_id": next(self._message_ids)}
+        if name == "copyMessage":
+            return {"message_id": next(self._message_ids)}
+        if name in {"sendMessage", "sendPhoto", "sendDocument", "sendLocation"}:
             return self._message(method)
-        if name in {"EditMessageText", "EditMessageReplyMarkup", "EditMessageCaption"}:
+        if name in {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}:
             return self._message(method)
-        if name == "GetMyCommands":
+        if name == "getMyCommands":
             return []
         return True
 

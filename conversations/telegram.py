@@ -39,6 +39,8 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
+from bot import unread
+
 from .engine import (
     STATE_VERSION,
     Ask,
@@ -269,7 +271,7 @@ async def send_step(
         elif message is not None:
             if callback is not None:
                 await _edit_markup(message, None)
-            await message.answer(text, reply_markup=ReplyKeyboardRemove(), parse_mode=None)
+            await unread.answer(message, text, reply_markup=ReplyKeyboardRemove())
         await state.update_data({REPLY_KB_KEY: False})
         return
     if isinstance(step, Done):
@@ -286,7 +288,7 @@ async def send_step(
     if isinstance(markup, ReplyKeyboardMarkup):
         if callback is not None:
             await _edit_markup(message, None)
-        await message.answer(text, reply_markup=markup, parse_mode=None)
+        await unread.answer(message, text, reply_markup=markup)
         await state.update_data({REPLY_KB_KEY: True})
         return
     if had_reply_kb:
@@ -297,7 +299,7 @@ async def send_step(
             return
     elif callback is not None:
         return  # error already shown as an alert; the screen did not change
-    await message.answer(text, reply_markup=markup, parse_mode=None)
+    await unread.answer(message, text, reply_markup=markup)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -321,7 +323,7 @@ async def delete_secret(message: Message) -> None:
 
 async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
     try:
-        await message.edit_text(text, reply_markup=markup, parse_mode=None)
+        await unread.edit_text(message, text, reply_markup=markup)
     except TelegramBadRequest as exc:
         return "not modified" in str(exc)
     return True
@@ -329,7 +331,7 @@ async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None
 
 async def _edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
     try:
-        await message.edit_reply_markup(reply_markup=markup)
+        await unread.edit_reply_markup(message, markup)
     except TelegramBadRequest:
         pass
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot import unread
+
 # The forms delete typed NIK/KK answers the same way; one function serves both.
 from conversations.telegram import delete_secret as delete_secret
 
@@ -16,7 +18,7 @@ from conversations.telegram import delete_secret as delete_secret
 async def remove_buttons(message: Message) -> None:
     """Remove the buttons of a tapped message, so that it is not tapped twice."""
     try:
-        await message.edit_reply_markup(reply_markup=None)
+        await unread.edit_reply_markup(message, None)
     except TelegramAPIError:
         pass
 
