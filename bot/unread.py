@@ -38,7 +38,7 @@ async def answer(
     """As `message.answer(...)`, in a private chat."""
     await _SendMessage(
         chat_id=message.chat.id,
-        business_connection_id=message.business_connection_id,
+        business_connection_id=getattr(message, "business_connection_id", None),
         text=text,
         reply_markup=reply_markup,
         parse_mode=parse_mode,
@@ -55,7 +55,7 @@ async def edit_text(
     await _EditMessageText(
         chat_id=message.chat.id,
         message_id=message.message_id,
-        business_connection_id=message.business_connection_id,
+        business_connection_id=getattr(message, "business_connection_id", None),
         text=text,
         reply_markup=reply_markup,
         parse_mode=parse_mode,
@@ -67,6 +67,6 @@ async def edit_reply_markup(message: Message, reply_markup: InlineKeyboardMarkup
     await _EditMessageReplyMarkup(
         chat_id=message.chat.id,
         message_id=message.message_id,
-        business_connection_id=message.business_connection_id,
+        business_connection_id=getattr(message, "business_connection_id", None),
         reply_markup=reply_markup,
     ).as_(message.bot)

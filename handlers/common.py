@@ -10,18 +10,18 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import help_lines
 from db.models import Account
-from handlers.keyboards import MenuButton, main_menu
+from handlers.keyboards import MenuButton, show_menu
 
 
 async def menu(message: Message, account: Account) -> None:
-    await message.answer(_("Main menu. Choose a button below."), reply_markup=main_menu(account))
+    await show_menu(message, _("Main menu. Choose a button below."), account)
 
 
 async def help_(message: Message, account: Account) -> None:
     lines = [_("This is what you can do here:"), "", *help_lines(account.role)]
     if account.consent != "given":
         lines += ["", _("To use the services, first agree to the privacy notice: /privasi")]
-    await message.answer("\n".join(lines), reply_markup=main_menu(account))
+    await show_menu(message, "\n".join(lines), account)
 
 
 async def cancel(message: Message, account: Account, state: FSMContext) -> None:
@@ -30,7 +30,7 @@ async def cancel(message: Message, account: Account, state: FSMContext) -> None:
     else:
         await state.clear()
         text = _("Cancelled. Nothing was saved. Here is the main menu.")
-    await message.answer(text, reply_markup=main_menu(account))
+    await show_menu(message, text, account)
 
 
 def create_router() -> Router:

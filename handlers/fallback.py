@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from db.models import Account
-from handlers.keyboards import consent_keyboard, main_menu
+from handlers.keyboards import consent_keyboard, show_menu
 
 
 async def not_understood(message: Message, account: Account) -> None:
@@ -17,18 +17,17 @@ async def not_understood(message: Message, account: Account) -> None:
             reply_markup=consent_keyboard(),
         )
         return
-    await message.answer(
+    await show_menu(
+        message,
         _("Sorry, I did not understand that. Please choose a button below, or send /bantuan."),
-        reply_markup=main_menu(account),
+        account,
     )
 
 
 async def stale_button(query: CallbackQuery, account: Account) -> None:
     await query.answer(_("This button is no longer active."))
     if isinstance(query.message, Message):
-        await query.message.answer(
-            _("Please choose from the main menu."), reply_markup=main_menu(account)
-        )
+        await show_menu(query.message, _("Please choose from the main menu."), account)
 
 
 def create_router() -> Router:

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.roles import WARGA
 from db.models import Account
-from handlers.keyboards import main_menu
+from handlers.keyboards import show_menu
 from services.intents import guess
 
 ANSWERS = {
@@ -37,7 +37,7 @@ async def free_text(message: Message, account: Account) -> None:
     intent = guess(text)
     if intent is None:
         raise SkipHandler  # the fallback answers: sorry, the menu, /bantuan
-    await message.answer(str(ANSWERS[intent]), reply_markup=main_menu(account))
+    await show_menu(message, str(ANSWERS[intent]), account)
 
 
 def create_router() -> Router:

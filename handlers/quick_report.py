@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.roles import PETUGAS
 from db.models import Account, Region
 from handlers.access import VOLUNTEERS, gated_router
-from handlers.keyboards import MenuButton, main_menu
+from handlers.keyboards import MenuButton, show_menu
 from handlers.volunteer_ui import require_consent
 from services import field_work, notify
 
@@ -86,7 +86,7 @@ async def quick_location(
     await state.set_data(data)
     await state.set_state(None)
     if not draft:
-        await message.answer(_("Please start again: /laporcepat"), reply_markup=main_menu(account))
+        await show_menu(message, _("Please start again: /laporcepat"), account)
         return
     report = await field_work.record_quick_report(
         session, account, draft["text"], draft["photo"], where
@@ -113,12 +113,9 @@ async def quick_location(
                 await bot.send_photo(officer.telegram_id, draft["photo"])
             except TelegramAPIError as exc:
                 log.warning("quick report %s photo failed: %s", report.id, type(exc).__name__)
-    await message.answer(
-        _("Thank you, your report was sent to the office.")
+    await show_menu(message, _("Thank you, your report was sent to the office.")
         if sent
-        else _("Thank you, your report is saved; the office will read it."),
-        reply_markup=main_menu(account),
-    )
+        else _("Thank you, your report is saved; the office will read it."), account)
 
 
 def create_router() -> Router:

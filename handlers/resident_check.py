@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import Settings
 from conversations.validators import format_datetime_id
 from db.models import Account
-from handlers.keyboards import MenuButton, main_menu
+from handlers.keyboards import MenuButton, show_menu
 from handlers.resident_keyboards import cancel_keyboard
 from handlers.resident_link import typed_answer
 from services import message_check
@@ -132,7 +132,7 @@ async def answer(
         )
         if origin is False:
             verdict += "\n" + _("It was forwarded from another account, not from this bot.")
-    await message.answer(verdict + "\n\n" + reminder(settings), reply_markup=main_menu(account))
+    await show_menu(message, verdict + "\n\n" + reminder(settings), account)
 
 
 def create_router() -> Router:

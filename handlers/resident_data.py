@@ -18,7 +18,7 @@ from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Enrollment, Training
 from handlers import resident_training
 from handlers.chat import remove_buttons
-from handlers.keyboards import MenuButton, consent_keyboard, main_menu
+from handlers.keyboards import MenuButton, consent_keyboard, show_menu
 from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
 from handlers.resident_link import household_lines
 from services import my_data, proposals
@@ -154,7 +154,7 @@ async def withdraw(
         return
     text = await withdraw_consent(session, account, bot, state, settings, via="dataku")
     if message is not None:
-        await message.answer(text, reply_markup=main_menu(account))
+        await show_menu(message, text, account)
 
 
 async def withdraw_consent(
@@ -187,9 +187,7 @@ async def keep(query: CallbackQuery, account: Account) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await remove_buttons(query.message)
-        await query.message.answer(
-            _("Nothing was changed. Here is the main menu."), reply_markup=main_menu(account)
-        )
+        await show_menu(query.message, _("Nothing was changed. Here is the main menu."), account)
 
 
 def create_router() -> Router:

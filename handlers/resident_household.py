@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Account, Household
-from handlers.keyboards import main_menu
+from handlers.keyboards import show_menu
 
 
 async def linked_household(
@@ -15,18 +15,18 @@ async def linked_household(
 ) -> Household | None:
     """The linked household, or None after telling the person what to do first."""
     if account.consent != "given":
-        await message.answer(
-            _("First please read and agree to the privacy notice: /privasi"),
-            reply_markup=main_menu(account),
+        await show_menu(
+            message, _("First please read and agree to the privacy notice: /privasi"), account
         )
         return None
     household = await session.get(Household, account.household_id) if account.household_id else None
     if household is None:
-        await message.answer(
+        await show_menu(
+            message,
             _(
                 "Your account is not linked to a household yet. Please link it first with "
                 "/daftar (you need your KK number and NIK)."
             ),
-            reply_markup=main_menu(account),
+            account,
         )
     return household

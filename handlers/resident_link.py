@@ -36,7 +36,7 @@ from db.models import Account
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
-from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, main_menu
+from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
 from handlers.resident_keyboards import (
     LinkCallback,
     cancel_keyboard,
@@ -144,18 +144,15 @@ async def start_link(
     household = await linking.linked_household(session, account)
     if household is not None:
         view = await linking.household_view(session, household)
-        await message.answer(
-            _(
+        await show_menu(message, _(
                 "Your account is already linked to this household:\n{household}\n\n"
                 "To see your data, send /dataku. To link another household, first withdraw "
                 "and unlink in /dataku."
-            ).format(household=household_lines(view)),
-            reply_markup=main_menu(account),
-        )
+            ).format(household=household_lines(view)), account)
         return
     until = await linking.lock_until(session, account)
     if until is not None:
-        await message.answer(locked_text(until, settings), reply_markup=main_menu(account))
+        await show_menu(message, locked_text(until, settings), account)
         return
     await _forget_numbers(state)
     await state.set_state(LinkFlow.nik)
@@ -228,7 +225,7 @@ async def got_kk(
     if is_kota_bekasi(kk):
         await _forget_numbers(state)
         await state.set_state(None)
-        await message.answer(kota_bekasi_text(settings), reply_markup=main_menu(account))
+        await show_menu(message, kota_bekasi_text(settings), account)
         return
     nik = protector.decrypt(data[NIK_KEY])
     result = await linking.match(session, protector, account, nik, kk)
@@ -260,9 +257,7 @@ async def _show_result(
     await state.set_state(None)
     if result.outcome == linking.LOCKED:
         await _forget_numbers(state)
-        await message.answer(
-            locked_text(result.retry_at, settings), reply_markup=main_menu(account)
-        )
+        await show_menu(message, locked_text(result.retry_at, settings), account)
         return
     locked = result.retry_at is not None
     if result.outcome == linking.NIK_NOT_IN_KK:
@@ -309,30 +304,29 @@ async def confirm_link(
             await message.answer(_("This question has ended. Send /daftar to start again."))
         return
     if callback_data.a == "no":
-        await message.answer(
-            _(
+        await show_menu(message, _(
                 "All right, nothing was linked. Check the numbers and send /daftar to try "
                 "again, or ask the PSM volunteer of your desa for help."
-            ),
-            reply_markup=main_menu(account),
-        )
+            ), account)
         return
     try:
         household = await linking.link(session, account, int(match[0]), int(match[1]))
     except linking.LinkError:
-        await message.answer(
+        await show_menu(
+            message,
             _("Sorry, this household's data changed meanwhile. Please send /daftar again."),
-            reply_markup=main_menu(account),
+            account,
         )
         return
     view = await linking.household_view(session, household)
-    await message.answer(
+    await show_menu(
+        message,
         _(
             "Done: your account is linked to KK {kk}. You will get notices about aid for your "
             "family here. Choose what you need from the menu: report your condition, the aid "
             "schedule, trainings, or your data."
         ).format(kk=view.kk_masked),
-        reply_markup=main_menu(account),
+        account,
     )
 
 
@@ -345,9 +339,8 @@ async def cancel_link(query: CallbackQuery, account: Account, state: FSMContext)
         await state.set_state(None)
     if isinstance(query.message, Message):
         await remove_buttons(query.message)
-        await query.message.answer(
-            _("Cancelled. Nothing was saved. Here is the main menu."),
-            reply_markup=main_menu(account),
+        await show_menu(
+            query.message, _("Cancelled. Nothing was saved. Here is the main menu."), account
         )
 
 

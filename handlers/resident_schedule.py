@@ -22,7 +22,14 @@ from conversations.validators import format_datetime_id, format_rupiah
 from db import audit, regions
 from db.models import Account
 from handlers.chat import remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, is_menu_label, main_menu
+from handlers.keyboards import (
+    MENU_ENTRIES,
+    MenuButton,
+    MenuEntry,
+    is_menu_label,
+    main_menu,
+    show_menu,
+)
 from handlers.resident_household import linked_household
 from services import aid_schedule, notify
 from services.aid_schedule import NOT_YET, YES, Entry
@@ -203,9 +210,10 @@ async def answer_received(
         await remove_buttons(message)
     if callback_data.a == YES:
         if message is not None:
-            await message.answer(
+            await show_menu(
+                message,
                 _("Thank you. We have recorded that you received the aid."),
-                reply_markup=main_menu(account),
+                account,
             )
         return
     await state.set_state(Complaint.text)

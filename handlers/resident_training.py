@@ -19,7 +19,7 @@ from conversations.validators import format_datetime_id
 from db import audit
 from db.models import Account, Enrollment, Member, Training
 from handlers.chat import remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from handlers.resident_household import linked_household
 from services import enrollment as svc
 from services import notify
@@ -205,7 +205,7 @@ async def join(
     await query.answer()
     if isinstance(query.message, Message):
         await remove_buttons(query.message)
-        await query.message.answer(_outcome_text(result, member), reply_markup=main_menu(account))
+        await show_menu(query.message, _outcome_text(result, member), account)
 
 
 def _status_line(item: svc.MyTraining) -> str:
@@ -224,9 +224,10 @@ async def my_trainings(query: CallbackQuery, account: Account, session: AsyncSes
         else []
     )
     if not items:
-        await query.message.answer(
+        await show_menu(
+            query.message,
             _("Nobody in your household is signed up for a training. See /pelatihan."),
-            reply_markup=main_menu(account),
+            account,
         )
         return
     parts = [_("Your household's trainings:")]
@@ -322,9 +323,7 @@ async def confirm_cancel(
         await remove_buttons(message)
     if result is None:
         if message is not None:
-            await message.answer(
-                _("This sign-up was already cancelled."), reply_markup=main_menu(account)
-            )
+            await show_menu(message, _("This sign-up was already cancelled."), account)
         return
     audit.record(
         session, account, "training.cancelled", "training", training.id, member_id=member.id
@@ -332,11 +331,12 @@ async def confirm_cancel(
     if result.promoted is not None:
         await tell_promoted(session, bot, result.promoted, training)
     if message is not None:
-        await message.answer(
+        await show_menu(
+            message,
             _("The sign-up of {name} for “{title}” is cancelled.").format(
                 name=member.name, title=training.title
             ),
-            reply_markup=main_menu(account),
+            account,
         )
 
 

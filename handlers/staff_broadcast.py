@@ -31,7 +31,7 @@ from db import audit, regions
 from db.models import Account, AidProgram, Broadcast, Disbursement, Training
 from handlers.access import STAFF, gated_router
 from handlers.chat import remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from services import broadcasts
 
 KABUPATEN = "32.16"
@@ -280,7 +280,7 @@ async def stop(query: CallbackQuery, state: FSMContext, account: Account) -> Non
     await query.answer()
     assert isinstance(query.message, Message)
     await query.message.edit_text(_("Broadcast cancelled. Nothing was sent."))
-    await query.message.answer(_("Here is the main menu."), reply_markup=main_menu(account))
+    await show_menu(query.message, _("Here is the main menu."), account)
 
 
 async def _composing(query: CallbackQuery, state: FSMContext) -> bool:

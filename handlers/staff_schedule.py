@@ -38,7 +38,7 @@ from db.models import Account, Disbursement, utcnow
 from db.protect import Protector, mask_number
 from handlers.access import STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
-from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from services import kk_list, schedules
 
 KABUPATEN = "32.16"
@@ -464,16 +464,15 @@ async def collect_typed(
     await delete_secret(message)
     disbursement = await _collecting(session, state)
     if disbursement is None:
-        await message.answer(
-            _("This schedule is no longer active."), reply_markup=main_menu(account)
-        )
+        await show_menu(message, _("This schedule is no longer active."), account)
         return
     if not any(char.isdigit() for char in text):
         # Not a KK number (e.g. a menu button): stop marking rather than insist.
         await state.clear()
-        await message.answer(
+        await show_menu(
+            message,
             _("Stopped marking schedule #{id}. Choose from the menu.").format(id=disbursement.id),
-            reply_markup=main_menu(account),
+            account,
         )
         return
     try:
@@ -511,9 +510,7 @@ async def collect_file(
     assert document is not None
     disbursement = await _collecting(session, state)
     if disbursement is None:
-        await message.answer(
-            _("This schedule is no longer active."), reply_markup=main_menu(account)
-        )
+        await show_menu(message, _("This schedule is no longer active."), account)
         return
     if (document.file_size or 0) > MAX_FILE_BYTES:
         await message.answer(_("That file is too large (more than 5 MB). Please split it."))

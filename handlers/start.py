@@ -14,7 +14,7 @@ from db import accounts, audit
 from db.models import Account
 from handlers import resident_data, resident_link, volunteer_invites
 from handlers.chat import remove_buttons
-from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, main_menu
+from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, show_menu
 from services import invites
 
 
@@ -57,9 +57,9 @@ async def show_privacy(message: Message, account: Account, settings: Settings) -
 
 async def start(message: Message, account: Account, settings: Settings) -> None:
     if account.consent == "given":
-        await message.answer(welcome_text(), reply_markup=main_menu(account))
+        await show_menu(message, welcome_text(), account)
         return
-    await message.answer(welcome_text(), reply_markup=main_menu(account))
+    await show_menu(message, welcome_text(), account)
     await show_privacy(message, account, settings)
 
 
@@ -75,9 +75,10 @@ async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -
         await remove_buttons(query.message)
         # Before the thanks, so that the thanks and the menu are the last thing on screen.
         await resident_link.offer_after_consent(query.message, account)
-        await query.message.answer(
+        await show_menu(
+            query.message,
             _("Thank you. Your consent is recorded. Choose what you need from the menu."),
-            reply_markup=main_menu(account),
+            account,
         )
 
 
@@ -104,7 +105,7 @@ async def decline(
     await query.answer()
     if isinstance(query.message, Message):
         await remove_buttons(query.message)
-        await query.message.answer(text, reply_markup=main_menu(account))
+        await show_menu(query.message, text, account)
 
 
 def create_router() -> Router:

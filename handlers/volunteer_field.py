@@ -20,7 +20,7 @@ from db.models import Account, Region
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
 from handlers.chat import delete_secret, show_page
-from handlers.keyboards import MenuButton, main_menu
+from handlers.keyboards import MenuButton, main_menu, show_menu
 from handlers.volunteer_ui import (
     TASK_ICONS,
     TASK_LABELS,
@@ -183,9 +183,10 @@ async def run_search(
             found=household is not None,
         )
         if household is None:
-            await message.answer(
+            await show_menu(
+                message,
                 _("Not found in your area. Check the number, or search by name."),
-                reply_markup=main_menu(account),
+                account,
             )
             return
         card = await field_work.card(session, account, household)
@@ -207,9 +208,8 @@ async def show_name_results(
     found, has_more = await field_work.search_name(session, account, text, page)
     audit.record(session, account, "household.searched", "household", None, by="name", page=page)
     if not found:
-        await message.answer(
-            _("No family with that name in your area. Try another spelling."),
-            reply_markup=main_menu(account),
+        await show_menu(
+            message, _("No family with that name in your area. Try another spelling."), account
         )
         return
     heads = await field_work.head_names(session, [h.id for h in found])
@@ -256,7 +256,7 @@ async def search_button(
     region = await session.get(Region, code) if code else None
     if region is None or region.parent_code is None or not _covers(account, region):
         audit.record(session, account, "household.out_of_area", "region", None, area=code[:13])
-        await message.answer(_("This desa is not in your area."), reply_markup=main_menu(account))
+        await show_menu(message, _("This desa is not in your area."), account)
         return
     if kind == "desa":
         rts = await field_work.rts_of(session, account, region.code)

@@ -22,7 +22,7 @@ from db.models import Account, Region
 from db.protect import Protector
 from handlers.access import STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons, show_page
-from handlers.keyboards import MenuButton, main_menu
+from handlers.keyboards import MenuButton, show_menu
 from handlers.volunteer_ui import pager
 from services import invites
 
@@ -260,7 +260,7 @@ async def redeem(
     from handlers.start import show_privacy
 
     if result.outcome != invites.OK:
-        await message.answer(texts[result.outcome], reply_markup=main_menu(account))
+        await show_menu(message, texts[result.outcome], account)
         if account.consent == "none":  # a first contact through a bad link: still greet
             await show_privacy(message, account, settings)
         return
@@ -274,9 +274,10 @@ async def redeem(
         )
         await show_privacy(message, account, settings)
         return
-    await message.answer(
+    await show_menu(
+        message,
         welcome + "\n\n" + _("Your menu has the volunteer tools: tasks, search, visit."),
-        reply_markup=main_menu(account),
+        account,
     )
 
 

@@ -25,7 +25,7 @@ from db.models import Account, Household
 from db.protect import Protector
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
-from handlers.keyboards import MenuButton, is_menu_label, main_menu
+from handlers.keyboards import MenuButton, is_menu_label, show_menu
 from handlers.volunteer_ui import HouseholdCb, require_consent, tapped_household
 from services import field_work, notify
 from services.volunteer_area import household_in_area
@@ -98,9 +98,8 @@ async def visit_kk(
     )
     if household is None:
         await state.set_state(None)
-        await message.answer(
-            _("Not found in your area. Check the number, or search by name."),
-            reply_markup=main_menu(account),
+        await show_menu(
+            message, _("Not found in your area. Check the number, or search by name."), account
         )
         return
     await start_visit(message, state, session, account, household)
@@ -227,7 +226,7 @@ async def resume_answer(
         return
     await remove_buttons(message)
     if not await pending_visit(state):
-        await message.answer(_("There is no unfinished visit."), reply_markup=main_menu(account))
+        await show_menu(message, _("There is no unfinished visit."), account)
         return
     if callback_data.go:
         data = await state.get_data()
@@ -240,10 +239,7 @@ async def resume_answer(
     data.pop(STATE_KEY, None)
     await state.set_data(data)
     await state.set_state(None)
-    await message.answer(
-        _("The unfinished visit was discarded. Nothing was saved."),
-        reply_markup=main_menu(account),
-    )
+    await show_menu(message, _("The unfinished visit was discarded. Nothing was saved."), account)
 
 
 def create_resume_router() -> Router:
