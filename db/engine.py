@@ -233,10 +233,16 @@ def _settle(session: Session, committed: bool) -> None:
     for account in _session_accounts(session):
         if cache is None:
             break
-        if committed:
+        # Read without loading: no SQL may run here. An account expired by an earlier rollback
+        # in the same session is not known-committed data, so it only leaves the cache.
+        state = inspect(account)
+        telegram_id = state.dict.get("telegram_id")
+        if telegram_id is None:
+            continue
+        if committed and not state.expired_attributes:
             cache.put(account)
         else:
-            cache.drop(account.telegram_id)
+            cache.drop(telegram_id)
     hooks = session.info.pop("after_commit" if committed else "after_rollback", {})
     for hook in list(hooks.values()):
         hook(session)

@@ -212,3 +212,29 @@ async def test_closing_gives_back_the_connection_and_the_objects(engine) -> None
     assert engine.sync_engine.pool.checkedout() == 0
     async with sessionmaker() as again:  # the connection went back usable
         assert await again.scalar(select(Account.telegram_id).where(Account.telegram_id == 503))
+
+
+async def test_audit_entries_commit_with_the_change_and_go_with_a_rollback(engine) -> None:  # type: ignore[no-untyped-def]
+    from db import audit
+    from db.models import AuditLog
+
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session:
+        actor = await accounts.load_for_update(session, 7101, is_admin=False)
+        await session.commit()
+        actor_id = actor.id
+        audit.record(session, actor, "test.kept", "account", actor.id, why="kept")
+        audit.record(session, None, "test.system")
+        await session.commit()
+        audit.record(session, actor, "test.dropped")
+        await session.rollback()
+        # Nothing is left over from the rolled-back entry; and the account, expired by the
+        # rollback, does not make the commit's cache refresh load it (no SQL after a commit).
+        await session.commit()
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(AuditLog).order_by(AuditLog.id))).all()
+    assert [(r.action, r.actor_role, r.subject_id, r.detail) for r in rows] == [
+        ("test.kept", "warga", actor_id, {"why": "kept"}),
+        ("test.system", None, None, {}),
+    ]
+    assert rows[0].actor_account_id == actor_id and rows[0].at is not None
