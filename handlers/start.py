@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import unread
 from bot.settings import Settings
 from db import accounts, audit
 from db.models import Account
@@ -52,7 +53,7 @@ async def show_privacy(message: Message, account: Account, settings: Settings) -
     text = privacy_notice(settings)
     if status:
         text = f"{status}\n\n{text}"
-    await message.answer(text, reply_markup=consent_keyboard())
+    await unread.answer(message, text, reply_markup=consent_keyboard())
 
 
 async def start(message: Message, account: Account, settings: Settings) -> None:

@@ -596,6 +596,16 @@ def test_render_callback_data_is_short_and_round_trips() -> None:
                 inp = input_from_callback(FormCallback.unpack(data))
                 assert inp.at == q.index and inp.run == q.run
                 assert inp.token in tokens(q)
+        # Buttons are copies of a template (conversations.telegram._button): the same as
+        # buttons validated from scratch, and sent the same.
+        validated = InlineKeyboardMarkup.model_validate(markup.model_dump())
+        assert markup == validated
+        assert markup.model_dump(exclude_none=True) == validated.model_dump(exclude_none=True)
+        assert all(
+            button.model_fields_set >= {"text", "callback_data"}
+            for row in markup.inline_keyboard
+            for button in row
+        )
 
 
 def test_render_phone_and_location_reply_keyboards() -> None:
