@@ -360,7 +360,7 @@ class VolunteerTask(Base):
     """Something a volunteer should go and see in a household, in the volunteers' /tugas.
 
     Written by the residents' features (a proposed household, an urgent self-report, a
-    correction request, a "belum menerima" complaint) and by staff broadcasts (a household
+    correction request, a complaint that aid did not arrive) and by staff broadcasts (a household
     the bot cannot reach); resolved by a field visit. Area codes are copied from the
     household so that a volunteer's list is one indexed query."""
 
