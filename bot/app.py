@@ -17,12 +17,11 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import middlewares
+from bot.commit_first import CommitBeforeSending
 from bot.i18n import create_i18n
-from bot.inline_filters import run_cheap_filters_inline
-from bot.routing_index import IndexedDispatcher
 from bot.settings import Settings
 from bot.telegram_retry import RetryAfterMiddleware
-from db.engine import account_cache, create_engine, create_sessionmaker, direct_connection
+from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
 from handlers import (
@@ -66,9 +65,6 @@ class Resources:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
-        writer = direct_connection(self.sessionmaker)
-        if writer is not None:
-            writer.close()
         await self.engine.dispose()
 
 
@@ -78,7 +74,7 @@ def create_resources(settings: Settings) -> Resources:
     return Resources(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine, settings.account_cache_seconds),
+        sessionmaker=create_sessionmaker(engine, _account_cache_seconds(settings)),
         i18n=create_i18n(),
         # Reading the key here makes the first start generate it (with a warning) on the
         # SQLite default, rather than the first resident who links a household.
@@ -87,10 +83,22 @@ def create_resources(settings: Settings) -> Resources:
     )
 
 
+def single_process(settings: Settings) -> bool:
+    """Whether one process owns this bot's updates: long polling (Telegram allows one poller
+    per bot) without Redis. Only then may a process keep accounts or conversations in memory;
+    several webhook instances, or any set-up sharing Redis, must each read the database."""
+    return not settings.webhook_url and not settings.redis_url
+
+
+def _account_cache_seconds(settings: Settings) -> float:
+    return settings.account_cache_seconds if single_process(settings) else 0.0
+
+
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     token = settings.bot_token or "1:local-chat"
+    session.middleware(CommitBeforeSending())
     session.middleware(RetryAfterMiddleware())
     return Bot(token=token, session=session)
 
@@ -114,15 +122,18 @@ def _fsm(resources: Resources) -> tuple[BaseStorage, BaseEventIsolation]:
         )
     # Without Redis: ordering within a process is enough, since Telegram sends one user's
     # updates to one poller. Several webhook instances share no memory: no FSM cache then.
-    cache = not resources.settings.webhook_url
-    storage = SQLStorage(resources.sessionmaker, cache=cache, protector=resources.protector)
+    storage = SQLStorage(
+        resources.sessionmaker,
+        cache=single_process(resources.settings),
+        protector=resources.protector,
+    )
     return storage, SimpleEventIsolation()
 
 
 def create_dispatcher(resources: Resources) -> Dispatcher:
     settings = resources.settings
     storage, isolation = _fsm(resources)
-    dp = IndexedDispatcher(storage=storage, events_isolation=isolation)
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessionmaker"] = resources.sessionmaker
     dp["i18n"] = resources.i18n
@@ -140,7 +151,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
             middlewares.UnitOfWork(
                 resources.sessionmaker,
                 set(settings.admin_ids),
-                account_cache(resources.sessionmaker),
+                account_cache(resources.sessionmaker) if single_process(settings) else None,
                 resources.i18n,
             ),
         )
@@ -174,8 +185,4 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         free_text.create_router(),  # just before the fallback: typed questions to commands
         fallback.create_router(),
     )
-    # Magic/state filters would each cost a thread hand-off per update: see bot/inline_filters.
-    run_cheap_filters_inline(dp)
-    # Messages and button presses go only to the routers that wait for them.
-    dp.build_index()
     return dp

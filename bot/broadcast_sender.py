@@ -40,7 +40,6 @@ from collections import deque
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.utils.i18n import I18n
 from sqlalchemy import bindparam, or_, select, update
@@ -105,13 +104,11 @@ class Sender:
         i18n: I18n,
         rate: float,
         holder: str | None = None,
-        raw_http: bool = True,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
         self.i18n = i18n
         self.rate = rate
-        self.raw_http = raw_http and isinstance(bot.session, AiohttpSession)
         self.limiter = RateLimiter(rate)
         self.batch_size = batch_size(rate)
         self.pipeline = pipeline_depth(self.batch_size)
@@ -342,8 +339,7 @@ class Sender:
         outcomes[delivery.id] = await self.deliver(delivery, self.contents[delivery.broadcast_id])
 
     async def deliver(self, delivery: Row, content: Content) -> Outcome:
-        send = telegram_send.send_raw if self.raw_http else telegram_send.send_aiogram
-        outcome = await send(self.bot, delivery.chat_id, content)
+        outcome = await telegram_send.send(self.bot, delivery.chat_id, content)
         if outcome.status == "later":
             self.flood_control(outcome.delay)
         return outcome

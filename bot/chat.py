@@ -17,7 +17,7 @@ from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 
 from bot.app import create_bot, create_dispatcher, create_resources
-from bot.local_session import LocalSession
+from bot.local_session import LocalSession, api_name
 from bot.roles import VOLUNTEERS
 from bot.settings import Settings
 from db import accounts, regions
@@ -47,7 +47,7 @@ class Terminal:
 
     # -- what the bot sends -------------------------------------------------------------
     def on_call(self, method: TelegramMethod[Any]) -> None:
-        name = method.__api_method__  # also for subclasses (bot/unread.py)
+        name = api_name(method)
         if name in {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}:
             text = getattr(method, "text", None) or getattr(method, "caption", None) or ""
             self._print(("✎ " if name.startswith("edit") else "") + "🤖 " + text)

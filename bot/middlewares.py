@@ -1,14 +1,11 @@
 """The update middleware: guard (dedup, throttle), then unit of work + account + language.
 
-- The guard drops re-delivered updates and floods before the unit of work opens a session
-  (it runs after aiogram's own FSM middleware, whose state read is served from memory).
+- The guard drops re-delivered updates and floods before the unit of work opens a session.
 - The unit of work gives the update one session, committed once, and the sender's account
   (role, area, consent), keeps the user's Telegram command list in step with the role, and
   enters the account's language for every text of the update.
 
-One aiogram layer for all of it, the concerns kept apart in plain classes: aiogram wraps
-every layer anew for each update (a partial, a functools.wraps, a call), work the three
-concerns do not need to pay for separately (benchmarks/instructions.py counts it).
+One aiogram layer for all of it, the concerns kept apart in plain classes.
 """
 
 from __future__ import annotations
@@ -20,20 +17,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.types import TelegramObject, Update, User
-from aiogram.utils.i18n import I18n
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Chat, TelegramObject, Update, User
+from aiogram.utils.i18n import I18n, gettext
 from redis.asyncio import Redis
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import sync_commands
 from db import accounts
-from db.engine import (
-    AccountCache,
-    close_session,
-    commit_update,
-    current_session,
-    needs_commit,
-)
+from db.engine import AccountCache, current_session, needs_commit
+from db.fsm_storage import conversation_lost
 from db.models import Account
 
 log = logging.getLogger(__name__)
@@ -132,7 +126,7 @@ class UnitOfWork:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         admin_ids: set[int],
-        cache: AccountCache,
+        cache: AccountCache | None,
         i18n: I18n,
     ) -> None:
         self._sessionmaker = sessionmaker
@@ -146,36 +140,70 @@ class UnitOfWork:
         return self._i18n.default_locale
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        session = self._sessionmaker()
-        try:
+        async with self._sessionmaker() as session:
             data["session"] = session
             token = current_session.set(session)
+            account: Account | None = None
+            user: User | None = data.get("event_from_user")
             try:
-                account: Account | None = None
-                user: User | None = data.get("event_from_user")
                 if user is not None and not user.is_bot:
                     account = await accounts.load_for_update(
                         session, user.id, is_admin=user.id in self._admin_ids, cache=self._cache
                     )
                     data["account"] = account
+                lost = await _conversation_lost(data)
                 with self._i18n.context(), self._i18n.use_locale(self._locale(account)):
                     if account is not None and account.commands_role != account.role:
                         await sync_commands(data["bot"], account)  # e.g. after a grant
+                    if lost:
+                        await _say_conversation_lost(data)
                     result = await handler(event, data)
                 # Commit only what wrote something (rows, or FSM writes left for the commit);
                 # an update that only read ends with the session's close.
                 if needs_commit(session):
-                    await commit_update(session)
-                return result
+                    await session.commit()
             except BaseException:
-                # Explicitly, so the rollback hooks run: cached accounts and FSM writes of
-                # this update are forgotten, not left half-applied.
+                # Explicitly, so the rollback hooks run: FSM writes of this update are
+                # forgotten and a changed account leaves the cache.
                 await session.rollback()
+                if user is not None and self._cache is not None:
+                    self._cache.drop(user.id)  # the rollback expired it: read it next time
                 raise
             finally:
                 current_session.reset(token)
-        finally:
-            await close_session(session)
+            if account is not None and self._cache is not None:
+                if inspect(account).unloaded:
+                    self._cache.drop(account.telegram_id)  # not fully loaded: read it next time
+                else:
+                    self._cache.put(account)  # committed or unchanged; detached once closed
+            return result
+
+
+async def _conversation_lost(data: dict[str, Any]) -> bool:
+    """Whether this person's unfinished conversation could not be opened (sealed under another
+    key): it is cleared, so that the update is handled as if none was going on."""
+    state: FSMContext | None = data.get("state")
+    if state is not None and data.get("raw_state") is not None and not conversation_lost.get():
+        await state.get_data()  # Redis keeps the state apart from the data: open the data too
+    if not conversation_lost.get():
+        return False
+    conversation_lost.set(False)  # the flag belongs to this update only
+    if state is not None:
+        await state.clear()
+    data["raw_state"] = None
+    return True
+
+
+async def _say_conversation_lost(data: dict[str, Any]) -> None:
+    chat: Chat | None = data.get("event_chat")
+    if chat is not None:
+        await data["bot"].send_message(
+            chat.id,
+            gettext(
+                "Sorry, your unfinished form could not be opened any more, so it was closed. "
+                "Please start it again from the menu."
+            ),
+        )
 
 
 class UpdateMiddleware(BaseMiddleware):

@@ -40,7 +40,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                     raise
                 log.warning(
                     "telegram flood control on %s: waiting %s s (attempt %s)",
-                    method.__api_method__, error.retry_after, attempt,
+                    type(method).__name__, error.retry_after, attempt,
                 )
                 await asyncio.sleep(error.retry_after)
         raise AssertionError("unreachable")

@@ -24,7 +24,7 @@ import logging
 import time
 from typing import Any
 
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -39,8 +39,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot import unread
-
+from . import messages
 from .engine import (
     STATE_VERSION,
     Ask,
@@ -56,6 +55,7 @@ from .engine import (
     handle,
     start,
 )
+from .messages import delete_secret
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ async def send_step(
         elif message is not None:
             if callback is not None:
                 await _edit_markup(message, None)
-            await unread.answer(message, text, reply_markup=ReplyKeyboardRemove())
+            await message.answer(text, reply_markup=ReplyKeyboardRemove(), parse_mode=None)
         await state.update_data({REPLY_KB_KEY: False})
         return
     if isinstance(step, Done):
@@ -295,7 +295,7 @@ async def send_step(
     if isinstance(markup, ReplyKeyboardMarkup):
         if callback is not None:
             await _edit_markup(message, None)
-        await unread.answer(message, text, reply_markup=markup)
+        await message.answer(text, reply_markup=markup, parse_mode=None)
         await state.update_data({REPLY_KB_KEY: True})
         return
     if had_reply_kb:
@@ -306,7 +306,7 @@ async def send_step(
             return
     elif callback is not None:
         return  # error already shown as an alert; the screen did not change
-    await unread.answer(message, text, reply_markup=markup)
+    await message.answer(text, reply_markup=markup, parse_mode=None)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -319,28 +319,12 @@ async def _drop(state: FSMContext) -> None:
     await state.set_state(None)
 
 
-async def delete_secret(message: Message) -> None:
-    """Delete a message that carried a NIK, a KK or an invite code: it must not stay in the
-    chat (UU PDP; an invite code is a credential). A refusal (too old) is logged, no more."""
-    try:
-        await message.delete()
-    except TelegramAPIError:
-        log.info("could not delete a message carrying a number or a code")
-
-
 async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
-    try:
-        await unread.edit_text(message, text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        return "not modified" in str(exc)
-    return True
+    return await messages.edit_text(message, text, markup)
 
 
 async def _edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await unread.edit_reply_markup(message, markup)
-    except TelegramBadRequest:
-        pass
+    await messages.edit_markup(message, markup)
 
 
 async def _remove_reply_keyboard(message: Message) -> None:

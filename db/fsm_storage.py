@@ -3,15 +3,15 @@
 A half-finished conversation is a row in `fsm_records`, so it survives a restart.
 
 Inside an update, writes join the update's unit of work: they are written just before its
-single commit, so an update costs one transaction, not one per `set_data`, and no second
-connection waits on the first (SQLite has one writer). When the step is all the update
-writes, on an SQLite file, it is written on the side connection (`DirectConnection`) instead
-of through an ORM commit, and reads go there too (db.engine.commit_update says when).
-Outside an update (tests, workers) each write commits at once.
+single commit (db.engine.on_commit), so an update costs one transaction, not one per
+`set_data`, and no second connection waits on the first (SQLite has one writer). Outside an
+update (tests, workers) each write commits at once.
 
 Conversation data is encrypted at rest (`protector`): a half-filled form may hold a NIK or
 No. KK, which UU PDP and our rules say are never stored in clear. The row keeps
-`{"sealed": <AES-GCM token>}` (db.protect.Protector.seal); memory keeps the plain JSON.
+`{"sealed": <AES-GCM token>}` (db.protect.Protector.seal); memory keeps the plain JSON. A
+record that cannot be opened (written under another key) is dropped, not fatal: the person
+starts afresh and is told so (`conversation_lost`, read by the unit of work).
 
 With `cache=True` reads come from memory, filled only with committed values. That is right
 when one process owns the conversations: long polling (Telegram allows one poller per bot).
@@ -24,20 +24,26 @@ import datetime as dt
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import bindparam, delete, select
+from cryptography.exceptions import InvalidTag
+from cryptography.fernet import InvalidToken
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from db.engine import current_session, direct_connection
+from db.engine import current_session, on_commit
 from db.models import FsmRecord, utcnow
 from db.protect import Protector
-from db.sqlite_inline import compile_positional
+
+# Set when this update met a conversation that could not be opened and was dropped.
+conversation_lost: ContextVar[bool] = ContextVar("conversation_lost", default=False)
+UNOPENABLE = (InvalidTag, InvalidToken, ValueError, UnicodeDecodeError)
 
 # A record as kept in memory: state and the data as JSON text (a parsed copy is handed out
 # on every read, so a caller mutating what it got cannot change the cache).
@@ -65,14 +71,6 @@ class SQLStorage(BaseStorage):
         self._row_keys: dict[StorageKey, str] = {}  # built once per chat, not on every read
         self._hook = f"fsm:{id(self)}"
         self._upsert_stmt = self._build_upsert()
-        # On an SQLite file, reads and update-only writes skip the ORM (DirectConnection).
-        self._direct = direct_connection(sessionmaker)
-        if self._direct is not None:
-            bind_dialect = sessionmaker.kw["bind"].dialect
-            self._direct_sql, self._direct_params = compile_positional(
-                self._upsert_stmt, bind_dialect
-            )
-            self._direct_read_sql, self._direct_data = self._compile_direct_read(bind_dialect)
 
     # -- reading -------------------------------------------------------------------------
     async def _read(self, row_key: str) -> Record:
@@ -84,19 +82,23 @@ class SQLStorage(BaseStorage):
         if self._use_cache and row_key in self._cache:
             self._cache.move_to_end(row_key)
             return self._cache[row_key]
-        if self._direct is not None:
-            # Only this storage writes these rows, and only at commit: the committed row is
-            # what the update's session would read too.
-            found = await self._direct.read_one(self._direct_read_sql, (row_key,))
-            row = None if found is None else (found[0], self._direct_data(found[1]))
+        query = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
+        if session is not None:  # inside an update: its transaction, no second connection
+            row = (await session.execute(query)).first()
         else:
-            query = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == row_key)
-            if session is not None:  # inside an update: its transaction, no second connection
-                row = (await session.execute(query)).first()
-            else:
-                async with self._sessionmaker() as own:
-                    row = (await own.execute(query)).first()
-        record: Record = EMPTY if row is None else (row[0], self._open(row[1]))
+            async with self._sessionmaker() as own:
+                row = (await own.execute(query)).first()
+        if row is None:
+            record = EMPTY
+        else:
+            try:
+                record = (row[0], self._open(row[1]))
+            except UNOPENABLE:
+                # Sealed under another key: the form cannot go on. Forget it (written with
+                # the update) rather than fail every message of this person from now on.
+                conversation_lost.set(True)
+                await self._write(row_key, EMPTY)
+                return EMPTY
         self._remember(row_key, record)
         return record
 
@@ -143,15 +145,8 @@ class SQLStorage(BaseStorage):
             await self._write_now(row_key, record)
             self._remember(row_key, record)
             return
-        info = session.info
-        pending: dict[str, Record] | None = info.get(self._hook + ":pending")
-        if pending is None:
-            pending = info[self._hook + ":pending"] = {}
-            info.setdefault("before_commit", {})[self._hook] = self._flush
-            if self._direct is not None:
-                info.setdefault("direct_writes", {})[self._hook] = self._flush_direct
-            info.setdefault("after_commit", {})[self._hook] = self._committed
-            info.setdefault("after_rollback", {})[self._hook] = self._rolled_back
+        pending: dict[str, Record] = session.info.setdefault(self._hook + ":pending", {})
+        on_commit(session, self._hook, self._flush, self._committed, self._rolled_back)
         pending[row_key] = record
 
     def _build_upsert(self) -> Any:
@@ -167,13 +162,6 @@ class SQLStorage(BaseStorage):
                 "updated_at": stmt.excluded.updated_at,
             },
         )
-
-    def _compile_direct_read(self, dialect: Any) -> tuple[str, Any]:
-        """The read as SQL text with one positional key, and the data column's conversion."""
-        table = FsmRecord.__table__
-        query = select(table.c.state, table.c.data).where(table.c.key == bindparam("key"))
-        process = table.c.data.type.dialect_impl(dialect).result_processor(dialect, None)
-        return str(query.compile(dialect=dialect)), process or (lambda value: value)
 
     def _seal(self, text: str) -> dict[str, Any]:
         if self._protector is None or text == EMPTY[1]:
@@ -207,14 +195,6 @@ class SQLStorage(BaseStorage):
         if pending:
             session.connection().execute(self._upsert_stmt, self._rows(pending))
 
-    async def _flush_direct(self, session: Session) -> None:
-        """As `_flush`, through the DirectConnection: db.engine.commit_update chooses it when the
-        update wrote nothing else and never used its session."""
-        pending = session.info.get(self._hook + ":pending")
-        if pending and self._direct is not None:
-            rows = [self._direct_params(row) for row in self._rows(pending)]
-            await self._direct.write(self._direct_sql, rows)
-
     def _committed(self, session: Session) -> None:
         for row_key, record in session.info.pop(self._hook + ":pending", {}).items():
             self._remember(row_key, record)
@@ -237,7 +217,7 @@ class SQLStorage(BaseStorage):
         return len(keys)
 
     async def close(self) -> None:
-        """The engine and its DirectConnection belong to the application, which closes them."""
+        """The engine belongs to the application, which closes it."""
 
 
 def sealed_json(protector: Protector) -> tuple[Any, Any]:
@@ -248,6 +228,10 @@ def sealed_json(protector: Protector) -> tuple[Any, Any]:
 
     def loads(value: str | bytes) -> Any:
         text = value.decode() if isinstance(value, bytes) else value
-        return json.loads(protector.unseal(text))
+        try:
+            return json.loads(protector.unseal(text))
+        except UNOPENABLE:
+            conversation_lost.set(True)  # the unit of work clears the state and says so
+            return {}
 
     return dumps, loads

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -50,5 +51,5 @@ def create_router() -> Router:
     """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
     router = Router(name="forms")
     router.callback_query.register(form_button, FormCallback.filter())
-    router.message.register(form_answer, FormFlow.active)
+    router.message.register(form_answer, StateFilter(FormFlow.active))
     return router

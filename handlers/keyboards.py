@@ -13,7 +13,6 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from babel.support import LazyProxy
 
-from bot import unread
 from bot.roles import ALL_ROLES
 from db.models import Account
 
@@ -82,9 +81,8 @@ def main_menu(account: Account) -> ReplyKeyboardMarkup:
 
 
 async def show_menu(message: Message, text: str, account: Account) -> None:
-    """Answer with `text` and the account's main menu under it. Nothing reads the message sent,
-    so its result is not parsed (bot/unread.py)."""
-    await unread.answer(message, text, reply_markup=main_menu(account))
+    """Answer with `text` and the account's main menu under it."""
+    await message.answer(text, reply_markup=main_menu(account))
 
 
 # Labels in each language, looked up once: a lazy text does a catalog look-up every time it

@@ -7,7 +7,7 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
@@ -122,6 +122,6 @@ def create_router() -> Router:
     router = require_consent(gated_router("quick_report", VOLUNTEERS))
     router.message.register(quick_start, Command("laporcepat"))
     router.message.register(quick_start, MenuButton("laporcepat"))
-    router.message.register(quick_message, QuickFlow.message)
-    router.message.register(quick_location, QuickFlow.location)
+    router.message.register(quick_message, StateFilter(QuickFlow.message))
+    router.message.register(quick_location, StateFilter(QuickFlow.location))
     return router

@@ -20,7 +20,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import unread
 from bot.roles import PETUGAS, WARGA
 from bot.settings import Settings
 from conversations import begin
@@ -349,8 +348,7 @@ async def offer_after_consent(message: Message, account: Account) -> None:
     """Right after consent: a resident not linked yet is offered /daftar (one tap)."""
     if account.role != WARGA or account.household_id is not None:
         return
-    await unread.answer(
-        message,
+    await message.answer(
         _(
             "Next step: link your household with your NIK and KK number, so that we can tell "
             "you about aid for your family. Tap the button, or send /daftar later."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.filters import BaseFilter, Command
+from aiogram.filters import BaseFilter, Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -304,5 +304,5 @@ def create_router() -> Router:
     router.callback_query.register(answer_received, ReceivedCallback.filter())
     router.callback_query.register(complaint_skip, ComplaintCallback.filter())
     # Typed words while a complaint is asked; a command is left to its own handler.
-    router.message.register(complaint_text, Complaint.text, NotACommandOrMenu())
+    router.message.register(complaint_text, StateFilter(Complaint.text), NotACommandOrMenu())
     return router

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import broadcast_progress
 from bot.broadcast_progress import BroadcastControl
 from bot.commands import COMMANDS, CommandInfo
+from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db import audit, regions
 from db.models import Account, AidProgram, Broadcast, Disbursement, Training
@@ -42,8 +43,10 @@ COMMANDS.append(
     CommandInfo(
         "siaran",
         __("Broadcast a notice"),
-        __("sends a notice to residents or volunteers, with a preview and the exact number "
-           "of recipients."),
+        __(
+            "sends a notice to residents or volunteers, with a preview and the exact number "
+            "of recipients."
+        ),
         roles=STAFF,
     )
 )
@@ -91,9 +94,11 @@ async def start(message: Message, state: FSMContext) -> None:
     await state.set_state(Compose.message)
     await state.set_data({})
     await message.answer(
-        _("Write the message to broadcast. You may also send a photo or a document with the "
-          "message as its caption.\nDo not put anyone's personal data (NIK, names) in it.\n"
-          "/batal stops.")
+        _(
+            "Write the message to broadcast. You may also send a photo or a document with the "
+            "message as its caption.\nDo not put anyone's personal data (NIK, names) in it.\n"
+            "/batal stops."
+        )
     )
 
 
@@ -107,8 +112,10 @@ async def composed(message: Message, state: FSMContext) -> None:
     text = message.text or message.caption
     if not text or text.startswith("/"):
         await message.answer(
-            _("Please send the text of the message (with a photo or document, as its caption). "
-              "/batal stops.")
+            _(
+                "Please send the text of the message (with a photo or document, as its caption). "
+                "/batal stops."
+            )
         )
         return
     await state.update_data(text=text, photo=photo, document=document)
@@ -136,22 +143,26 @@ async def choose_audience(
     assert isinstance(message, Message)
     await query.answer()
     if kind == "residents":
-        await _preview(message, state, session, {"type": "residents"},
-                       _("all linked residents"))
+        await _preview(message, state, session, {"type": "residents"}, _("all linked residents"))
     elif kind == "volunteers":
-        await _preview(message, state, session, {"type": "volunteers", "area": None},
-                       _("all volunteers (PSM/TKSK)"))
+        await _preview(
+            message,
+            state,
+            session,
+            {"type": "volunteers", "area": None},
+            _("all volunteers (PSM/TKSK)"),
+        )
     elif kind in ("kecamatan", "desa"):
         step = "kec" if kind == "kecamatan" else "kecd"
         items = [
             (r.name, ComposeCallback(step=step, value=r.code))
             for r in await regions.children(session, KABUPATEN)
         ]
-        await message.edit_text(_("Which kecamatan?"), reply_markup=_buttons(items, columns=2))
+        await edit_text(message, _("Which kecamatan?"), _buttons(items, columns=2))
     elif kind == "program":
         programs = await session.scalars(select(AidProgram).order_by(AidProgram.code))
         items = [(p.code, ComposeCallback(step="prog", value=p.code)) for p in programs]
-        await message.edit_text(_("Which program?"), reply_markup=_buttons(items, columns=3))
+        await edit_text(message, _("Which program?"), _buttons(items, columns=3))
     elif kind == "disbursement":
         found = await session.scalars(
             select(Disbursement)
@@ -160,8 +171,10 @@ async def choose_audience(
             .limit(LIST_LIMIT)
         )
         items = [
-            (f"{d.title} · {format_datetime_id(d.scheduled_at)}"[:60],
-             ComposeCallback(step="disb", value=str(d.id)))
+            (
+                f"{d.title} · {format_datetime_id(d.scheduled_at)}"[:60],
+                ComposeCallback(step="disb", value=str(d.id)),
+            )
             for d in found
         ]
         await _list_or_none(message, items, _("Which disbursement?"))
@@ -173,8 +186,10 @@ async def choose_audience(
             .limit(LIST_LIMIT)
         )
         items = [
-            (f"{t.title} · {format_datetime_id(t.starts_at)}"[:60],
-             ComposeCallback(step="trn", value=str(t.id)))
+            (
+                f"{t.title} · {format_datetime_id(t.starts_at)}"[:60],
+                ComposeCallback(step="trn", value=str(t.id)),
+            )
             for t in found
         ]
         await _list_or_none(message, items, _("Which training?"))
@@ -182,10 +197,10 @@ async def choose_audience(
 
 async def _list_or_none(message: Message, items: list, question: str) -> None:
     if items:
-        await message.edit_text(question, reply_markup=_buttons(items))
+        await edit_text(message, question, _buttons(items))
     else:
         back = [(_("⬅️ Choose another audience"), ComposeCallback(step="change"))]
-        await message.edit_text(_("There is none to choose yet."), reply_markup=_buttons(back))
+        await edit_text(message, _("There is none to choose yet."), _buttons(back))
 
 
 async def choose_item(
@@ -201,7 +216,7 @@ async def choose_item(
             (r.name, ComposeCallback(step="desa", value=r.code))
             for r in await regions.children(session, value)
         ]
-        await message.edit_text(_("Which desa/kelurahan?"), reply_markup=_buttons(items, 2))
+        await edit_text(message, _("Which desa/kelurahan?"), _buttons(items, 2))
         return
     if step in ("kec", "desa"):
         region = await regions.by_code(session, value)
@@ -209,10 +224,10 @@ async def choose_item(
             return
         audience = {"type": "kecamatan" if step == "kec" else "desa", "codes": [region.code]}
         label = (_("Kecamatan {name}") if step == "kec" else _("Desa/Kelurahan {name}")).format(
-            name=region.name)
+            name=region.name
+        )
     elif step == "prog":
-        audience, label = {"type": "program", "code": value}, _("program {code}").format(
-            code=value)
+        audience, label = {"type": "program", "code": value}, _("program {code}").format(code=value)
     elif not value.isdigit():
         return
     elif step == "disb":
@@ -240,13 +255,14 @@ async def _preview(
     data = await state.get_data()
     count = await broadcasts.count_recipients(session, audience)
     await state.update_data(audience=audience, label=label, count=count)
-    await message.edit_text(_("Preview: this is what they will receive."))
+    await edit_text(message, _("Preview: this is what they will receive."))
     await _send_content(message, data)
     change = (_("⬅️ Choose another audience"), ComposeCallback(step="change"))
     if count == 0:
         await message.answer(
-            _("Nobody in {audience} can receive it (no linked account, or they blocked the bot)."
-              ).format(audience=label),
+            _(
+                "Nobody in {audience} can receive it (no linked account, or they blocked the bot)."
+            ).format(audience=label),
             reply_markup=_buttons([change]),
         )
         return
@@ -279,7 +295,7 @@ async def stop(query: CallbackQuery, state: FSMContext, account: Account) -> Non
     await state.clear()
     await query.answer()
     assert isinstance(query.message, Message)
-    await query.message.edit_text(_("Broadcast cancelled. Nothing was sent."))
+    await edit_text(query.message, _("Broadcast cancelled. Nothing was sent."))
     await show_menu(query.message, _("Here is the main menu."), account)
 
 
@@ -311,8 +327,15 @@ async def confirm(
         document_file_id=data.get("document"),
         progress_chat_id=query.message.chat.id,
     )
-    audit.record(session, account, "broadcast.queued", "broadcast", broadcast.id,
-                 audience=data["audience"]["type"], count=data.get("count"))
+    audit.record(
+        session,
+        account,
+        "broadcast.queued",
+        "broadcast",
+        broadcast.id,
+        audience=data["audience"]["type"],
+        count=data.get("count"),
+    )
     await state.clear()
     await query.answer()
     await remove_buttons(query.message)
@@ -339,11 +362,15 @@ async def control(
         note = _("Sending again to {n}.").format(n=_n(again)) if done else _("Nothing to resend.")
     elif action in ("pause", "resume", "cancel"):
         done = await broadcasts.set_status(session, callback_data.id, action) is not None
-        note = {
-            "pause": _("Paused."),
-            "resume": _("Sending again."),
-            "cancel": _("Cancelled."),
-        }[action] if done else _("That is no longer possible.")
+        note = (
+            {
+                "pause": _("Paused."),
+                "resume": _("Sending again."),
+                "cancel": _("Cancelled."),
+            }[action]
+            if done
+            else _("That is no longer possible.")
+        )
     else:
         await query.answer()
         return
@@ -356,7 +383,7 @@ async def control(
     progress = await broadcast_progress.load(session, broadcast)
     text = broadcast_progress.text(progress)
     if text != query.message.text:
-        await query.message.edit_text(text, reply_markup=broadcast_progress.keyboard(progress))
+        await edit_text(query.message, text, broadcast_progress.keyboard(progress))
 
 
 def create_router() -> Router:
@@ -366,8 +393,8 @@ def create_router() -> Router:
     router.message.register(composed, StateFilter(Compose.message))
     router.callback_query.register(choose_audience, ComposeCallback.filter(F.step == "aud"))
     router.callback_query.register(
-        choose_item, ComposeCallback.filter(F.step.in_({"kec", "kecd", "desa", "prog", "disb",
-                                                         "trn"}))
+        choose_item,
+        ComposeCallback.filter(F.step.in_({"kec", "kecd", "desa", "prog", "disb", "trn"})),
     )
     router.callback_query.register(change_audience, ComposeCallback.filter(F.step == "change"))
     router.callback_query.register(stop, ComposeCallback.filter(F.step == "stop"))

@@ -21,9 +21,9 @@ import time
 import weakref
 from pathlib import Path
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -34,6 +34,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import COMMANDS, CommandInfo
+from conversations.messages import edit_text
 from conversations.validators import (
     ValidationError,
     format_date_long,
@@ -46,6 +47,7 @@ from db.models import Account
 from db.protect import Protector
 from handlers.access import STAFF, gated_router
 from handlers.bnba_texts import describe, summary_text
+from handlers.filters import HasDocument
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
 from services.bnba_import import FileProblem, import_file
 from services.export import Filters, export
@@ -190,8 +192,8 @@ async def _run_import(
                     return
                 last_edit = time.monotonic()
                 with contextlib.suppress(TelegramAPIError):
-                    await progress_message.edit_text(
-                        _("Importing… {rows} rows read so far.").format(rows=rows)
+                    await edit_text(
+                        progress_message, _("Importing… {rows} rows read so far.").format(rows=rows)
                     )
 
             try:
@@ -209,7 +211,7 @@ async def _run_import(
                 )
                 return
             with contextlib.suppress(TelegramAPIError):
-                await progress_message.edit_text(_("Import finished."))
+                await edit_text(progress_message, _("Import finished."))
             await bot.send_message(chat_id, summary_text(summary), reply_markup=main_menu(account))
             if summary.rejected_file is not None:
                 await bot.send_document(
@@ -319,24 +321,23 @@ async def export_step(
         return
     await query.answer()
     if data.step == "kind" and data.kind != "siaran":
-        await message.edit_text(
-            _("Which area?"), reply_markup=await _area_keyboard(session, data.kind, "32.16")
+        await edit_text(
+            message, _("Which area?"), await _area_keyboard(session, data.kind, "32.16")
         )
     elif data.step == "area" and data.area:
-        await message.edit_text(
+        await edit_text(
+            message,
             _("Which desa/kelurahan?"),
-            reply_markup=await _area_keyboard(session, data.kind, data.area),
+            await _area_keyboard(session, data.kind, data.area),
         )
     elif data.step in ("kind", "area", "desa"):
-        await message.edit_text(
-            _("Which period?"), reply_markup=_period_keyboard(data.kind, data.area)
-        )
+        await edit_text(message, _("Which period?"), _period_keyboard(data.kind, data.area))
     elif data.step == "period" and data.period == "custom":
         await state.set_state(ExportStates.waiting_dates)
         await state.update_data(export_kind=data.kind, export_area=data.area)
-        await message.edit_text(str(DATES_PROMPT))
+        await edit_text(message, str(DATES_PROMPT))
     elif data.step == "period" and data.period in PERIOD_LABELS:
-        await message.edit_text(_("Preparing the file…"))
+        await edit_text(message, _("Preparing the file…"))
         date_from, date_to = _dates(data.period, today_wib())
         label = str(PERIOD_LABELS[data.period])
         await _send_export(message, session, account, protector, data.kind, data.area,
@@ -419,7 +420,10 @@ async def _send_export(
                 "{report}: {rows} rows, {area}, {period}. It holds full NIK and KK numbers: "
                 "keep it safe and do not share it."
             ).format(
-                report=REPORT_LABELS[kind], rows=rows, area=where, period=period,
+                report=REPORT_LABELS[kind],
+                rows=rows,
+                area=where,
+                period=period,
             ),
             reply_markup=main_menu(account),
         )
@@ -431,11 +435,10 @@ def create_router() -> Router:
     router = gated_router("staff_data", STAFF)
     router.message.register(start_import, Command("impor"))
     router.message.register(start_import, MenuButton("staff_import"))
-    router.message.register(receive_file, ImportStates.waiting_file, F.document)
-    router.message.register(not_a_file, ImportStates.waiting_file)
+    router.message.register(receive_file, StateFilter(ImportStates.waiting_file), HasDocument())
+    router.message.register(not_a_file, StateFilter(ImportStates.waiting_file))
     router.message.register(start_export, Command("ekspor"))
     router.message.register(start_export, MenuButton("staff_export"))
-    router.message.register(receive_dates, ExportStates.waiting_dates)
+    router.message.register(receive_dates, StateFilter(ExportStates.waiting_dates))
     router.callback_query.register(export_step, ExportCallback.filter())
     return router
-

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
+from conversations.messages import edit_markup, edit_text
 from conversations.schedule_form import (
     FORM_NAME,
     MAX_FILE_BYTES,
@@ -38,6 +39,7 @@ from db.models import Account, Disbursement, utcnow
 from db.protect import Protector, mask_number
 from handlers.access import STAFF, gated_router
 from handlers.chat import delete_secret, remove_buttons
+from handlers.filters import HasDocument, HasText, NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from services import kk_list, schedules
 
@@ -125,19 +127,18 @@ async def choose_type(
         for option in PROGRAMS:
             builder.button(text=str(option.label), callback_data=TargetCb(s="prog", v=option.value))
         builder.adjust(3)
-        await message.edit_text(_("Which program?"), reply_markup=builder.as_markup())
+        await edit_text(message, _("Which program?"), builder.as_markup())
     elif kind in ("kecamatan", "desa"):
         step = "kec" if kind == "kecamatan" else "dkec"
-        await message.edit_text(
-            _("Which kecamatan?"), reply_markup=await _kecamatan_keyboard(session, step)
-        )
+        await edit_text(message, _("Which kecamatan?"), await _kecamatan_keyboard(session, step))
     elif kind == "list":
         await state.set_state(ScheduleFlow.kk_file)
-        await message.edit_text(
+        await edit_text(
+            message,
             _(
                 "Send the file with the KK numbers as a document: a text or CSV file with one "
                 "number per line (or in one column), or an Excel file (.xlsx). Send /batal to stop."
-            )
+            ),
         )
 
 
@@ -207,9 +208,10 @@ async def choose_desa_kecamatan(
         return
     await state.set_state(ScheduleFlow.desa)
     await state.set_data({"sched_kec": callback_data.v, "sched_desa": []})
-    await query.message.edit_text(
+    await edit_text(
+        query.message,
         _("Tap the desa this schedule is for, then tap “Done”."),
-        reply_markup=await _desa_keyboard(session, callback_data.v, []),
+        await _desa_keyboard(session, callback_data.v, []),
     )
 
 
@@ -230,9 +232,7 @@ async def toggle_desa(
     await state.update_data({"sched_desa": chosen})
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(
-            reply_markup=await _desa_keyboard(session, kecamatan, chosen)
-        )
+        await edit_markup(query.message, await _desa_keyboard(session, kecamatan, chosen))
 
 
 async def desa_done(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
@@ -362,7 +362,7 @@ async def schedule_action(
     if callback_data.a == "list":
         await query.answer()
         text, markup = await _list_view(session)
-        await message.edit_text(text, reply_markup=markup)
+        await edit_text(message, text, markup)
         return
     disbursement = await schedules.get(session, callback_data.id)
     if disbursement is None:
@@ -377,7 +377,7 @@ async def schedule_action(
     code = await schedules.program_code_of(session, disbursement)
     if action == "view":
         text, markup = await _detail_view(session, disbursement)
-        await message.edit_text(text, reply_markup=markup)
+        await edit_text(message, text, markup)
     elif action == "edit":
         await remove_buttons(message)
         total = await schedules.recipients_count(session, disbursement.id)
@@ -404,21 +404,23 @@ async def schedule_action(
             text=_("No, keep it"), callback_data=ScheduleCb(a="view", id=disbursement.id)
         )
         builder.adjust(2)
-        await message.edit_text(
+        await edit_text(
+            message,
             _("Cancel schedule #{id}? The {count} households will be told.").format(
                 id=disbursement.id, count=format_decimal(total, locale="id")
             )
             + "\n\n"
             + details(disbursement, code),
-            reply_markup=builder.as_markup(),
+            builder.as_markup(),
         )
     elif action == "cancel_yes":
         await schedules.cancel(session, account, disbursement, cancelled_notice(disbursement, code))
         total = await schedules.recipients_count(session, disbursement.id)
-        await message.edit_text(
+        await edit_text(
+            message,
             _("Schedule #{id} is cancelled. The {count} households will be told.").format(
                 id=disbursement.id, count=format_decimal(total, locale="id")
-            )
+            ),
         )
     elif action == "collect":
         await state.set_state(ScheduleFlow.collecting)
@@ -550,13 +552,12 @@ def create_router() -> Router:
     router.callback_query.register(schedule_action, ScheduleCb.filter())
     # In these states a file or a number is expected; other commands (/statistik...) still
     # reach their own routers, and /batal (common router) leaves the state.
-    not_a_command = ~F.text.startswith("/")
-    router.message.register(kk_file, StateFilter(ScheduleFlow.kk_file), F.document)
+    router.message.register(kk_file, StateFilter(ScheduleFlow.kk_file), HasDocument())
     router.message.register(
-        kk_file_not_a_document, StateFilter(ScheduleFlow.kk_file), not_a_command
+        kk_file_not_a_document, StateFilter(ScheduleFlow.kk_file), NotACommand()
     )
-    router.message.register(collect_file, StateFilter(ScheduleFlow.collecting), F.document)
+    router.message.register(collect_file, StateFilter(ScheduleFlow.collecting), HasDocument())
     router.message.register(
-        collect_typed, StateFilter(ScheduleFlow.collecting), F.text, not_a_command
+        collect_typed, StateFilter(ScheduleFlow.collecting), HasText(), NotACommand()
     )
     return router

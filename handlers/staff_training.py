@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
+from conversations.messages import edit_markup, edit_text
 from conversations.training_form import (
     FORM_NAME,
     cancelled_notice,
@@ -227,7 +228,7 @@ async def training_action(
     if action == "list":
         await query.answer()
         text, markup = await _list_view(session)
-        await message.edit_text(text, reply_markup=markup)
+        await edit_text(message, text, markup)
         return
     if action == "new":
         await query.answer()
@@ -249,7 +250,7 @@ async def training_action(
 
     if action == "view":
         text, markup = await _detail_view(session, training)
-        await message.edit_text(text, reply_markup=markup)
+        await edit_text(message, text, markup)
     elif action in ("signups", "waiting"):
         statuses = ("enrolled", "attended") if action == "signups" else ("waiting",)
         signups = await training_admin.signups(session, training.id, statuses)
@@ -266,7 +267,7 @@ async def training_action(
     elif action == "close":
         await training_admin.close_signups(session, account, training)
         text, markup = await _detail_view(session, training)
-        await message.edit_text(text, reply_markup=markup)
+        await edit_text(message, text, markup)
     elif action == "cancel":
         counts = await training_admin.counts(session, training.id)
         people = sum(counts.get(s, 0) for s in ("enrolled", "attended", "waiting"))
@@ -275,18 +276,20 @@ async def training_action(
             text=_("Yes, cancel it"), callback_data=TrainingCb(a="cancel_yes", id=training.id)
         )
         builder.button(text=_("No, keep it"), callback_data=TrainingCb(a="view", id=training.id))
-        await message.edit_text(
+        await edit_text(
+            message,
             _("Cancel training #{id}? The {count} people signed up will be told.").format(
                 id=training.id, count=people
             ),
-            reply_markup=builder.as_markup(),
+            builder.as_markup(),
         )
     elif action == "cancel_yes":
         await training_admin.cancel(session, account, training, cancelled_notice(training))
-        await message.edit_text(
+        await edit_text(
+            message,
             _("Training #{id} is cancelled. Everyone signed up will be told.").format(
                 id=training.id
-            )
+            ),
         )
     elif action in ("attend", "att"):
         if action == "att":
@@ -298,7 +301,7 @@ async def training_action(
         text = _("Attendance for training #{id}: tap who came.").format(id=training.id)
         markup = _attendance_keyboard(training, signups)
         if action == "att":
-            await message.edit_reply_markup(reply_markup=markup)
+            await edit_markup(message, markup)
         else:
             await message.answer(text, reply_markup=markup)
     elif action == "export":

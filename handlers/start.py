@@ -9,7 +9,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import unread
 from bot.settings import Settings
 from db import accounts, audit
 from db.models import Account
@@ -53,7 +52,7 @@ async def show_privacy(message: Message, account: Account, settings: Settings) -
     text = privacy_notice(settings)
     if status:
         text = f"{status}\n\n{text}"
-    await unread.answer(message, text, reply_markup=consent_keyboard())
+    await message.answer(text, reply_markup=consent_keyboard())
 
 
 async def start(message: Message, account: Account, settings: Settings) -> None:
@@ -71,6 +70,9 @@ async def privacy(message: Message, account: Account, settings: Settings) -> Non
 async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     accounts.set_consent(account, True, query.from_user.first_name)
     audit.record(session, account, "consent.given", "account", account.id)
+    # Committed before the answer: the next message (often the NIK) may reach another
+    # instance, which must already see the consent.
+    await session.commit()
     await query.answer()
     if isinstance(query.message, Message):
         await remove_buttons(query.message)

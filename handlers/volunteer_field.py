@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -306,6 +306,6 @@ def create_router() -> Router:
     router.callback_query.register(open_card, HouseholdCb.filter(F.action == "open"))
     router.message.register(search_command, Command("cari"))
     router.message.register(search_menu, MenuButton("cari"))
-    router.message.register(search_text, SearchFlow.query)
+    router.message.register(search_text, StateFilter(SearchFlow.query))
     router.callback_query.register(search_button, SearchCb.filter())
     return router

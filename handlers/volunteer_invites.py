@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PSM, TKSK
 from bot.settings import Settings
+from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db.engine import account_cache
 from db.models import Account, Region
@@ -87,9 +88,10 @@ async def invite_step(
                 text=region.name, callback_data=InviteCb(step=step, role=role, code=region.code)
             )
         builder.adjust(2)
-        await message.edit_text(
+        await edit_text(
+            message,
             _("{role}: choose the kecamatan:").format(role=ROLE_NAMES[role]),
-            reply_markup=builder.as_markup(),
+            builder.as_markup(),
         )
         return
     region = await session.get(Region, callback_data.code)
@@ -105,9 +107,10 @@ async def invite_step(
                 text=place.name, callback_data=InviteCb(step="desa", role=role, code=place.code)
             )
         builder.adjust(2)
-        await message.edit_text(
+        await edit_text(
+            message,
             _("PSM, Kec. {kecamatan}: choose the desa/kelurahan:").format(kecamatan=region.name),
-            reply_markup=builder.as_markup(),
+            builder.as_markup(),
         )
         return
     try:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import BaseFilter, Command
+from aiogram.filters import BaseFilter, Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -246,7 +246,7 @@ def create_resume_router() -> Router:
     """Goes before the start, common and forms routers: a command or a menu button while a
     visit form waits gets the continue-or-discard question first."""
     router = Router(name="volunteer_resume")
-    router.message.register(resume_question, FormFlow.active, PendingVisit())
+    router.message.register(resume_question, StateFilter(FormFlow.active), PendingVisit())
     router.callback_query.register(resume_answer, ResumeCb.filter())
     return router
 
@@ -255,6 +255,6 @@ def create_router() -> Router:
     router = require_consent(gated_router("volunteer_visit", VOLUNTEERS_AND_STAFF))
     router.message.register(visit_command, Command("kunjungan"))
     router.message.register(visit_command, MenuButton("kunjungan"))
-    router.message.register(visit_kk, VisitPick.kk)
+    router.message.register(visit_kk, StateFilter(VisitPick.kk))
     router.callback_query.register(visit_from_card, HouseholdCb.filter(F.action == "visit"))
     return router

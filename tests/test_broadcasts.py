@@ -119,10 +119,10 @@ async def test_materialise_once_and_unreachable_households_become_tasks(db) -> N
 
 
 async def _run_sender_until_done(
-    db, tg: FakeTelegram, rate: float = 200, raw_http: bool = True
+    db, tg: FakeTelegram, rate: float = 200
 ) -> Sender:
     bot = tg.make_bot()
-    sender = Sender(broadcast_sender.sender_bot(bot), db, create_i18n(), rate, raw_http=raw_http)
+    sender = Sender(broadcast_sender.sender_bot(bot), db, create_i18n(), rate)
     task = asyncio.create_task(sender.run())
 
     async def finished() -> bool:
@@ -146,8 +146,7 @@ async def _run_sender_until_done(
     return sender
 
 
-@pytest.mark.parametrize("raw_http", [True, False], ids=["raw-json", "aiogram"])
-async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch, raw_http) -> None:
+async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch) -> None:
     monkeypatch.setattr(broadcast_sender, "BACKOFF", 0.05)
     async with db() as s, s.begin():
         homes = [await seed.household(s, seed.SETU_DESA) for _ in range(30)]
@@ -163,7 +162,7 @@ async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch, 
         tg.block(7004)
         tg.fail_next("sendMessage", 1, retry_after=1)  # flood control on the first message
         tg.fail_next("sendMessage", 2, error_code=500, description="Internal Server Error")
-        await _run_sender_until_done(db, tg, raw_http=raw_http)
+        await _run_sender_until_done(db, tg)
         for i in range(30):
             got = [m for m in tg.chat_messages(7000 + i) if m.text == "Pengumuman & info"]
             assert len(got) == (0 if i in (3, 4) else 1), (i, got)

@@ -7,16 +7,10 @@ import json
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from db import accounts
-from db.engine import (
-    account_cache,
-    close_session,
-    create_engine,
-    create_sessionmaker,
-    current_session,
-)
+from db.engine import account_cache, create_engine, create_sessionmaker, current_session
 from db.fsm_storage import SQLStorage
 from db.migrate import upgrade
 from db.models import Account, FsmRecord
@@ -36,8 +30,9 @@ async def test_change_by_this_process_is_seen_at_once(engine) -> None:  # type: 
     sessionmaker = create_sessionmaker(engine, account_cache_seconds=60)
     cache = account_cache(sessionmaker)
     async with sessionmaker() as session:
-        await accounts.load_for_update(session, 501, is_admin=False, cache=cache)
+        account = await accounts.load_for_update(session, 501, is_admin=False, cache=cache)
         await session.commit()
+    cache.put(account)  # as the unit of work does after an update
     # Another unit of work changes the account without keeping a reference to it.
     async with sessionmaker.begin() as session:
         await accounts.mark_unreachable(session, 501)
@@ -52,6 +47,7 @@ async def test_change_by_another_process_is_seen_after_the_ttl(engine) -> None: 
         # The middleware holds the account for the whole update (data["account"]).
         held = await accounts.load_for_update(session, 502, is_admin=False, cache=cache)
         await session.commit()
+    cache.put(held)
     assert cache.get(502) is held
     cli_side = create_sessionmaker(engine)  # e.g. `python -m bot grant`
     async with cli_side.begin() as session:
@@ -70,17 +66,19 @@ async def test_rollback_forgets_the_account_and_fsm_writes(engine) -> None:  # t
     cache = account_cache(sessionmaker)
     storage = SQLStorage(sessionmaker)
     async with sessionmaker() as session:
-        await accounts.load_for_update(session, 503, is_admin=False, cache=cache)
+        cache.put(await accounts.load_for_update(session, 503, is_admin=False, cache=cache))
         await session.commit()
     async with sessionmaker() as session:
         token = current_session.set(session)
         account = await accounts.load_for_update(session, 503, is_admin=False, cache=cache)
+        assert account is not cache.get(503)  # the session works on its own copy
         account.consent = "given"
+        await session.flush()
         await storage.set_state(KEY, "Form:active")
         assert await storage.get_state(KEY) == "Form:active"  # visible inside the update
         await session.rollback()
         current_session.reset(token)
-    assert cache.get(503) is None
+    assert cache.get(503) is None  # written, then rolled back: read again next time
     assert await storage.get_state(KEY) is None
     async with sessionmaker() as session:
         row = await session.scalar(select(Account).where(Account.telegram_id == 503))
@@ -187,31 +185,42 @@ async def test_conversation_data_is_encrypted_at_rest_in_redis(redis_url: str) -
         await redis.aclose()
 
 
-async def test_closing_gives_back_the_connection_and_the_objects(engine) -> None:  # type: ignore[no-untyped-def]
-    """`close_session` (the unit of work's end) on each path: served from the cache (closed
-    without I/O), read but not committed, and committed."""
+async def test_the_unit_of_work_gives_back_its_connection_and_caches_the_account(engine) -> None:  # type: ignore[no-untyped-def]
+    """After each update the connection is back in the pool, and the account is cached only
+    as committed; a failed update leaves the cache without it."""
+    from aiogram.types import Update
+
+    from bot.i18n import create_i18n
+    from bot.middlewares import UnitOfWork
+
     sessionmaker = create_sessionmaker(engine, account_cache_seconds=60)
     cache = account_cache(sessionmaker)
-    session = sessionmaker()
-    # Held, as the middleware holds it in data["account"]: the identity map keeps it weakly.
-    first = await accounts.load_for_update(session, 503, is_admin=False, cache=cache)
-    await session.commit()
-    await close_session(session)
-    assert cache.get(503) is first
-    assert engine.sync_engine.pool.checkedout() == 0
+    uow = UnitOfWork(sessionmaker, set(), cache, create_i18n())
+    user = {"id": 503, "is_bot": False, "first_name": "A"}
+    from aiogram.types import User
 
-    cached = sessionmaker()
-    account = await accounts.load_for_update(cached, 503, is_admin=False, cache=cache)
-    assert account is cache.get(503) and not cached.info.get("connected")
-    await close_session(cached)
-    assert account not in cached.sync_session and engine.sync_engine.pool.checkedout() == 0
+    async def reads(_event, data):  # type: ignore[no-untyped-def]
+        return data["account"].consent
 
-    reading = sessionmaker()
-    assert await reading.scalar(text("SELECT 1")) == 1  # holds a connection, no commit
-    await close_session(reading)
+    async def changes(_event, data):  # type: ignore[no-untyped-def]
+        data["account"].consent = "given"
+
+    async def fails(_event, data):  # type: ignore[no-untyped-def]
+        data["account"].consent = "declined"
+        raise RuntimeError("handler failed")
+
+    data = {"event_from_user": User(**user)}
+    assert await uow(reads, Update(update_id=1), dict(data)) == "none"
     assert engine.sync_engine.pool.checkedout() == 0
-    async with sessionmaker() as again:  # the connection went back usable
-        assert await again.scalar(select(Account.telegram_id).where(Account.telegram_id == 503))
+    assert cache.get(503) is not None and cache.get(503).consent == "none"
+    await uow(changes, Update(update_id=2), dict(data))
+    assert cache.get(503).consent == "given"
+    with pytest.raises(RuntimeError):
+        await uow(fails, Update(update_id=3), dict(data))
+    assert cache.get(503) is None and engine.sync_engine.pool.checkedout() == 0
+    async with sessionmaker() as again:
+        row = await again.scalar(select(Account).where(Account.telegram_id == 503))
+        assert row is not None and row.consent == "given"
 
 
 async def test_audit_entries_commit_with_the_change_and_go_with_a_rollback(engine) -> None:  # type: ignore[no-untyped-def]
