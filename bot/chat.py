@@ -121,10 +121,11 @@ async def _ask_pending_form(dp: Dispatcher, bot: Bot, terminal: Terminal) -> boo
     return await show_current(terminal.message(bot), state) is not None
 
 
-async def _finish_work_in_hand(workers: list[asyncio.Task[Any]]) -> None:
+async def _finish_work_in_hand() -> None:
     """Work a handler started beside its update (a BNBA import) finishes before the chat
-    ends, so that lines piped in (`< script.txt`) still see its result."""
-    others = asyncio.all_tasks() - {asyncio.current_task(), *workers}
+    ends, so that lines piped in (`< script.txt`) still see its result. The workers are
+    stopped first: their own tasks (a broadcast being sent) are not waited for."""
+    others = asyncio.all_tasks() - {asyncio.current_task()}
     if others:
         await asyncio.wait(others, timeout=WORK_IN_HAND_WAIT)
 
@@ -184,7 +185,8 @@ async def run_chat(
                 update = terminal.update_for(line)
                 if update is not None:
                     await dp.feed_update(bot, update)
-            await _finish_work_in_hand(workers)
+            await stop_workers(workers)
+            await _finish_work_in_hand()
         return 0
     finally:
         # Also on Ctrl-C (the task is cancelled): the broadcast sender finishes what it
