@@ -1,25 +1,37 @@
 """`python -m bot chat`: talk to the real bot (dispatcher, database, texts) in a terminal.
 
-Buttons are numbered: type the number to press one. `:foto` sends a photo, `:lokasi LAT,LON`
-a location, `:kontak` shares your phone number, `:keluar` quits.
+Buttons are numbered: type the number to press one. `:teks 3` (or "3" in quotes) sends a
+number as text; `:berkas FILE` sends a document, `:foto [FILE]` a photo (both may add
+` | caption`), `:lokasi LAT,LON` a location, `:kontak` shares your phone number, `:keluar`
+(or Ctrl-D, Ctrl-C) quits. Files the bot sends are saved in `<DATA_DIR>/chat_files` (or
+`--files DIR`).
+
+The background workers (broadcasts, reminders, aid follow-up, upkeep) run in this process as
+in `python -m bot run`: what they send to other accounts of the same database is shown
+labelled with who gets it. A form left unfinished in an earlier chat is asked again at start.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import os
 import sys
-import time
-from typing import Any
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TextIO
 
-from aiogram.methods import TelegramMethod
-from aiogram.types import Update
-from aiogram.utils.i18n import I18n
+from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_bot, create_dispatcher, create_resources
-from bot.local_session import LocalSession, api_name
+from bot.app import Resources, create_bot, create_dispatcher, create_resources
+from bot.chat_terminal import Terminal
 from bot.roles import VOLUNTEERS
 from bot.settings import Settings
+from bot.workers import start_workers, stop_workers
+from conversations import FormFlow, show_current
+from conversations.telegram import STATE_KEY
 from db import accounts, regions
 from db.migrate import upgrade
 
@@ -30,194 +42,156 @@ DEFAULT_USER_IDS = {
     "petugas": 700_000_004,
 }
 DEFAULT_AREAS = {"psm": "32.16.18.2001", "tksk": "32.16.18"}
+QUIT = {":keluar", ":quit"}
+WORK_IN_HAND_WAIT = 120.0  # seconds the chat waits, when it ends, for e.g. an import to finish
+
+Reader = Callable[[Terminal], Awaitable[str | None]]
 
 
-class Terminal:
-    """Shows what the bot sends and turns what the person types into Telegram updates."""
+class TypedLines:
+    """The lines typed at the terminal, read by a daemon thread: an `input()` still waiting
+    when the chat ends (Ctrl-C) must not keep the process alive, as an executor thread
+    would (asyncio.run waits for those). The prompt is shown only once the bot has answered
+    the previous line."""
 
-    def __init__(self, user_id: int, first_name: str, i18n: I18n, out: Any = sys.stdout) -> None:
-        self.user_id = user_id
-        self.first_name = first_name
-        self.i18n = i18n
-        self.out = out
-        self.update_ids = itertools.count(1)
-        self.message_ids = itertools.count(1)
-        self.inline: list[tuple[str, str, int]] = []  # (label, callback data, message id)
-        self.reply: list[dict[str, Any]] = []  # reply-keyboard buttons
+    def __init__(self, prompt: str = "> ") -> None:
+        self.prompt = prompt
+        self.wanted = threading.Event()
+        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.thread: threading.Thread | None = None
 
-    # -- what the bot sends -------------------------------------------------------------
-    def on_call(self, method: TelegramMethod[Any]) -> None:
-        name = api_name(method)
-        if name in {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}:
-            text = getattr(method, "text", None) or getattr(method, "caption", None) or ""
-            self._print(("✎ " if name.startswith("edit") else "") + "🤖 " + text)
-            # Only the newest message's inline buttons are offered as numbers.
-            self.inline = []
-            self._keyboard(getattr(method, "reply_markup", None), getattr(method, "message_id", 0))
-            if getattr(method, "reply_markup", None) is None:
-                self._show_choices()
-        elif name == "editMessageReplyMarkup":
-            self.inline = []
-            if method.reply_markup is not None:  # type: ignore[attr-defined]
-                self._keyboard(method.reply_markup, 0)  # type: ignore[attr-defined]
-        elif name == "answerCallbackQuery" and getattr(method, "text", None):
-            self._print("🔔 " + method.text)  # type: ignore[attr-defined]
-        elif name == "deleteMessage":
-            self._print("🗑")
+    async def __call__(self, terminal: Terminal) -> str | None:
+        if self.thread is None:
+            loop = asyncio.get_running_loop()
+            self.thread = threading.Thread(
+                target=self._read, args=(loop,), name="chat-input", daemon=True
+            )
+            self.thread.start()
+        self.wanted.set()
+        return await self.lines.get()
 
-    def _keyboard(self, markup: Any, message_id: int) -> None:
-        if markup is None:
-            return
-        if hasattr(markup, "inline_keyboard"):
-            self.inline = [
-                (b.text, b.callback_data or "", message_id)
-                for row in markup.inline_keyboard
-                for b in row
-                if b.callback_data
-            ]
-        elif hasattr(markup, "keyboard"):
-            self.reply = [b.model_dump() for row in markup.keyboard for b in row]
-        elif getattr(markup, "remove_keyboard", False):
-            self.reply = []
-        self._show_choices()
-
-    def _show_choices(self) -> None:
-        for number, label in enumerate(self.labels(), 1):
-            self._print(f"   [{number}] {label}")
-
-    def labels(self) -> list[str]:
-        return [label for label, _data, _mid in self.inline] + [b["text"] for b in self.reply]
-
-    def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
-
-    # -- what the person types -----------------------------------------------------------
-    def _base(self) -> dict[str, Any]:
-        return {
-            "message_id": next(self.message_ids),
-            "date": int(time.time()),
-            "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
-            "from": self._user(),
-        }
-
-    def _user(self) -> dict[str, Any]:
-        return {
-            "id": self.user_id,
-            "is_bot": False,
-            "first_name": self.first_name,
-            "language_code": "id",
-        }
-
-    def update_for(self, line: str) -> Update | None:
-        line = line.strip()
-        message = self._base()
-        if line.isdigit() and 1 <= int(line) <= len(self.labels()):
-            index = int(line) - 1
-            if index < len(self.inline):
-                _label, data, message_id = self.inline[index]
-                return Update.model_validate(
-                    {
-                        "update_id": next(self.update_ids),
-                        "callback_query": {
-                            "id": str(next(self.update_ids)),
-                            "from": self._user(),
-                            "chat_instance": "terminal",
-                            "data": data,
-                            "message": {
-                                **self._base(),
-                                "message_id": message_id,
-                                "from": {"id": 1, "is_bot": True, "first_name": "Nirmiskin"},
-                                "text": "…",
-                            },
-                        },
-                    }
-                )
-            button = self.reply[index - len(self.inline)]
-            if button.get("request_contact"):
-                line = ":kontak"
-            elif button.get("request_location"):
-                line = ":lokasi -6.3,107.15"
-            else:
-                line = button["text"]
-        if line == ":foto":
-            message["photo"] = [
-                {
-                    "file_id": f"terminal-photo-{time.time_ns()}",
-                    "file_unique_id": "tp",
-                    "width": 640,
-                    "height": 480,
-                }
-            ]
-        elif line.startswith(":lokasi"):
+    def _read(self, loop: asyncio.AbstractEventLoop) -> None:
+        line: str | None = ""
+        while line is not None:
+            self.wanted.wait()
+            self.wanted.clear()
             try:
-                lat, lon = (float(p) for p in line.split(maxsplit=1)[1].split(","))
-            except (IndexError, ValueError):
-                self._print(self.i18n.gettext("Type it like this: :lokasi -6.30,107.15"))
-                return None
-            message["location"] = {"latitude": lat, "longitude": lon}
-        elif line == ":kontak":
-            message["contact"] = {
-                "phone_number": "6281234567890",
-                "first_name": self.first_name,
-                "user_id": self.user_id,
-            }
-        else:
-            message["text"] = line
-            if line.startswith("/"):
-                message["entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": len(line.split()[0])}
-                ]
-        return Update.model_validate({"update_id": next(self.update_ids), "message": message})
+                line = input(self.prompt)
+            except EOFError:
+                line = None
+            loop.call_soon_threadsafe(self.lines.put_nowait, line)
 
 
-async def _prepare_account(resources: Any, user_id: int, role: str, area: str | None) -> None:
+async def _prepare_account(resources: Resources, user_id: int, role: str, area: str | None) -> str:
+    """Give the account its role (and area); returns the account's language."""
     async with resources.sessionmaker.begin() as session:
         area_code = None
         if role in VOLUNTEERS:
             wanted = area or DEFAULT_AREAS[role]
             found = await regions.find(session, wanted, ("kecamatan", "desa", "kelurahan"))
             area_code = found[0].code if found else DEFAULT_AREAS[role]
-        await accounts.grant_role(session, user_id, role, area_code)
+        account = await accounts.grant_role(session, user_id, role, area_code)
+        language = getattr(account, "language", None)
+    i18n = resources.i18n
+    return language if language in i18n.available_locales else i18n.default_locale
 
 
-async def _read_line(prompt: str) -> str | None:
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(None, lambda: input(prompt))
-    except EOFError:
-        return None
+def _files_folder(settings: Settings, files_dir: str | Path | None) -> Path:
+    """Absolute, so that the paths the chat prints can be opened from anywhere."""
+    return Path(files_dir or settings.data_dir / "chat_files").absolute()
 
 
-async def run_chat(settings: Settings, role: str, user_id: int | None, area: str | None) -> int:
+def _role_finder(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[int], Any]:
+    async def role_of(telegram_id: int) -> str | None:
+        async with sessionmaker() as session:
+            account = await accounts.by_telegram_id(session, telegram_id)
+            return account.role if account is not None else None
+
+    return role_of
+
+
+async def _ask_pending_form(dp: Dispatcher, bot: Bot, terminal: Terminal) -> bool:
+    """A form left unfinished (its state is in the database): show its question again."""
+    state = dp.fsm.get_context(bot, chat_id=terminal.user_id, user_id=terminal.user_id)
+    if await state.get_state() != FormFlow.active.state:
+        return False
+    if not (await state.get_data()).get(STATE_KEY):
+        return False
+    terminal.say(_("You have an unfinished form. Here is its question again:"))
+    return await show_current(terminal.message(bot), state) is not None
+
+
+async def _finish_work_in_hand() -> None:
+    """Work a handler started beside its update (a BNBA import) finishes before the chat
+    ends, so that lines piped in (`< script.txt`) still see its result. The workers are
+    stopped first: their own tasks (a broadcast being sent) are not waited for."""
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    if others:
+        await asyncio.wait(others, timeout=WORK_IN_HAND_WAIT)
+
+
+async def run_chat(
+    settings: Settings,
+    role: str,
+    user_id: int | None = None,
+    area: str | None = None,
+    files_dir: str | Path | None = None,
+    *,
+    read: Reader | None = None,
+    out: TextIO | None = None,
+) -> int:
     resources = create_resources(settings)
+    workers: list[asyncio.Task[Any]] = []
+    bot: Bot | None = None
     try:
         await upgrade(resources.engine)
         uid = user_id or DEFAULT_USER_IDS[role]
-        await _prepare_account(resources, uid, role, area)
+        locale = await _prepare_account(resources, uid, role, area)
         i18n = resources.i18n
-        terminal = Terminal(uid, "Terminal", i18n)
-        bot = create_bot(settings, LocalSession(terminal.on_call))
+        caller = os.environ.get("NIRMISKIN_CALLER_DIR")  # run.sh: where the person typed
+        terminal = Terminal(
+            uid,
+            "Terminal",
+            _files_folder(settings, files_dir),
+            role_of=_role_finder(resources.sessionmaker),
+            base_dir=Path(caller) if caller else None,
+            out=out or sys.stdout,
+        )
+        bot = terminal.bot = create_bot(settings, terminal.session)
         dp = create_dispatcher(resources)
-        with i18n.context(), i18n.use_locale(i18n.default_locale):
-            terminal._print(
-                i18n.gettext(
-                    "Chatting with the bot as {role}. Type a message, or a button's number. "
-                    ":foto sends a photo, :lokasi LAT,LON a location, :keluar quits."
-                ).format(role=role)
+        read = read or TypedLines()
+        # The terminal's own hints in the person's language; each update enters its own.
+        with i18n.context(), i18n.use_locale(locale):
+            terminal.say(
+                _(
+                    "Chatting with the bot as {role}. Type a message, or a button's number "
+                    '(:teks 3 or "3" sends 3 as text). :berkas FILE sends a file, :foto [FILE] '
+                    "a photo, :lokasi LAT,LON a location, :kontak your phone number, :keluar "
+                    "quits. Files from the bot are saved in {folder}."
+                ).format(role=role, folder=terminal.files_dir)
             )
-        first = terminal.update_for("/start")
-        assert first is not None
-        await dp.feed_update(bot, first)
-        while True:
-            line = await _read_line("> ")
-            if line is None or line.strip() in {":keluar", ":quit"}:
-                break
-            if not line.strip():
-                continue
-            update = terminal.update_for(line)
-            if update is not None:
-                await dp.feed_update(bot, update)
-        await bot.session.close()
+            if not await _ask_pending_form(dp, bot, terminal):
+                first = terminal.update_for("/start")
+                assert first is not None
+                await dp.feed_update(bot, first)
+            # Broadcasts, reminders and follow-ups reach the other local accounts too.
+            workers = start_workers(bot, dp)
+            while True:
+                line = await read(terminal)
+                if line is None or line.strip() in QUIT:
+                    break
+                if not line.strip():
+                    continue
+                update = terminal.update_for(line)
+                if update is not None:
+                    await dp.feed_update(bot, update)
+            await stop_workers(workers)
+            await _finish_work_in_hand()
         return 0
     finally:
+        # Also on Ctrl-C (the task is cancelled): the broadcast sender finishes what it
+        # has in hand and gives its lease back before the database closes.
+        await stop_workers(workers)
+        if bot is not None:
+            await bot.session.close()
         await resources.close()

@@ -45,8 +45,13 @@ def parser() -> argparse.ArgumentParser:
     chat = sub.add_parser(
         "chat",
         help="talk to the real bot in this terminal, without Telegram",
-        description="A terminal conversation with the real dispatcher and database. "
-        "Buttons are shown as numbered choices: type the number to press one.",
+        description="A terminal conversation with the real dispatcher, database and background "
+        "workers (broadcasts, reminders and follow-ups to the other local accounts are shown "
+        "labelled with who gets them). Buttons are numbered: type the number to press one. "
+        'Chat commands: :teks TEXT (or "TEXT" in quotes) sends text as typed, e.g. a number; '
+        ":berkas FILE [| CAPTION] sends a document; :foto [FILE] [| CAPTION] a photo; "
+        ":lokasi LAT,LON a location; :kontak your phone number; :keluar (or Ctrl-D/Ctrl-C) "
+        "quits. A form left unfinished is asked again at start.",
     )
     chat.add_argument(
         "--as",
@@ -57,6 +62,12 @@ def parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--user-id", type=int, default=None, help="Telegram id to pretend to be")
     chat.add_argument("--area", default=None, help="area code for psm/tksk (e.g. 32.16.18)")
+    chat.add_argument(
+        "--files",
+        default=None,
+        metavar="DIR",
+        help="where to save the files and photos the bot sends (default: DATA_DIR/chat_files)",
+    )
 
     db = sub.add_parser("db", help="database tasks", description="Database tasks.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
@@ -163,7 +174,7 @@ def _caller_paths(args: argparse.Namespace) -> None:
     caller = os.environ.get("NIRMISKIN_CALLER_DIR")
     if not caller:
         return
-    for name in ("file", "rejected", "output"):
+    for name in ("file", "rejected", "output", "files"):
         value = getattr(args, name, None)
         if value and not os.path.isabs(value):
             setattr(args, name, os.path.join(caller, value))
@@ -195,5 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "chat":
         from bot.chat import run_chat
 
-        return asyncio.run(run_chat(settings, args.role, args.user_id, args.area))
+        try:
+            return asyncio.run(run_chat(settings, args.role, args.user_id, args.area, args.files))
+        except KeyboardInterrupt:  # Ctrl-C: the chat has already stopped its workers
+            print()
+            return 130
     return EXIT_CONFIG

@@ -1,20 +1,25 @@
 """A Bot API session that answers in-process, without the network.
 
 It plays Telegram's part for `python -m bot chat` (a terminal conversation with the real
-dispatcher) and for the benchmarks: every method the bot calls is handed to `on_call` and gets
-a well-formed result back, so the whole stack runs as it would against Telegram.
+dispatcher) and for the benchmarks: every method the bot calls is handed to `on_call` (a plain
+or an async function) and gets a well-formed result back, so the whole stack runs as it would
+against Telegram. Files the person "uploads" (`serve`) are kept in memory, as Telegram keeps an
+upload, and handed back through getFile and the file download, so `bot.download` works.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import time
-from collections.abc import AsyncGenerator, Callable
+import uuid
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
@@ -27,14 +32,24 @@ def api_name(method: TelegramMethod[Any]) -> str:
     name = type(method).__name__
     return name[0].lower() + name[1:]
 
-Listener = Callable[[TelegramMethod[Any]], None]
+Listener = Callable[[TelegramMethod[Any]], Awaitable[None] | None]
+FILE_PATH_PREFIX = "local/"
 
 
 class LocalSession(BaseSession):
     def __init__(self, on_call: Listener | None = None) -> None:
         super().__init__()
         self.on_call = on_call
+        # Decided once: the benchmarks' plain listeners pay no check per call.
+        self._awaits = inspect.iscoroutinefunction(on_call)
         self._message_ids = itertools.count(1_000_000)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file name, content)
+
+    def serve(self, name: str, content: bytes) -> str:
+        """Keep an upload; returns its file id (unique across runs, like Telegram's)."""
+        file_id = f"local-{uuid.uuid4().hex}"
+        self.files[file_id] = (name, content)
+        return file_id
 
     def _message(self, method: TelegramMethod[Any]) -> dict[str, Any]:
         chat_id = getattr(method, "chat_id", 0)
@@ -64,12 +79,24 @@ class LocalSession(BaseSession):
             return self._message(method)
         if name == "getMyCommands":
             return []
+        if name == "getFile":
+            file_id = method.file_id  # type: ignore[attr-defined]
+            if file_id not in self.files:
+                raise TelegramBadRequest(method, "Bad Request: invalid file_id")
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id[-16:],
+                "file_size": len(self.files[file_id][1]),
+                "file_path": FILE_PATH_PREFIX + file_id,
+            }
         return True
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
-        if self.on_call is not None:
+        if self._awaits:
+            await self.on_call(method)  # type: ignore[misc]
+        elif self.on_call is not None:
             self.on_call(method)
         # Answered as Telegram would, in JSON, and read by aiogram's own response check.
         content = json.dumps({"ok": True, "result": self._result(method)})
@@ -84,8 +111,13 @@ class LocalSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        raise RuntimeError("files are not available without Telegram")
-        yield b""  # pragma: no cover
+        # The url ends with the file_path getFile gave: FILE_PATH_PREFIX + the file id.
+        found = self.files.get(url.rpartition("/")[2])
+        if found is None:
+            raise RuntimeError("this file was not sent in this session")
+        content = found[1]
+        for start in range(0, len(content), chunk_size):
+            yield content[start : start + chunk_size]
 
     async def close(self) -> None:
         return None
