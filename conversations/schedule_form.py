@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 
+from bot.roles import STAFF
 from conversations.engine import Field, Form, Option, register_form
 from conversations.validators import (
     ValidationError,
@@ -193,6 +194,7 @@ FORM = register_form(
         summary_title=__("Please check the schedule:"),
         summary_note=_note,
         submit=_submit,
+        roles=STAFF,
     )
 )
 

@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from db.models import Account
+from handlers.access import may_submit
 from handlers.keyboards import main_menu
 
 
@@ -26,11 +27,15 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
     if not isinstance(step, Done):
         return
     account: Account = data["account"]
-    submit = get_form(step.form).submit
-    data = {**data, "form_context": step.context}
-    text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
+    form = get_form(step.form)
     target = event.message if isinstance(event, CallbackQuery) else event
-    if isinstance(target, Message):
+    target = target if isinstance(target, Message) else None
+    # The one place every form is submitted: a role-gated form checks the role again here.
+    if not await may_submit(target, data, form.name, form.roles, form.consent):
+        return
+    data = {**data, "form_context": step.context}
+    text = await form.submit(step.answers, data) if form.submit else _("Saved. Thank you.")
+    if target is not None:
         await target.answer(text, reply_markup=main_menu(account))
 
 

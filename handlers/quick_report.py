@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PETUGAS
 from db.models import Account, Region
-from handlers.access import VOLUNTEERS, gated_router
+from handlers.access import VOLUNTEERS, gated_router, require_consent
 from handlers.keyboards import MenuButton, show_menu
-from handlers.volunteer_ui import require_consent
 from services import field_work, notify
 
 log = logging.getLogger(__name__)
