@@ -16,6 +16,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from bot.roles import PETUGAS, TKSK, WARGA
 from conversations.validators import format_datetime_id, format_rupiah
@@ -54,12 +55,12 @@ class ReceivedCallback(CallbackData, prefix="aidq"):
     """An answer to "Sudah menerima bantuan?": `r` the recipient row (an opaque id), `a` ya |
     belum. The handler checks that the row belongs to the sender's household."""
 
-    r: int
+    r: RowId
     a: str
 
 
 class ComplaintCallback(CallbackData, prefix="aidc"):
-    r: int
+    r: RowId
 
 
 class NotACommandOrMenu(BaseFilter):

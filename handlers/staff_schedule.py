@@ -20,6 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
 from conversations.schedule_form import (
@@ -73,7 +74,7 @@ class TargetCb(CallbackData, prefix="jt"):
 
 class ScheduleCb(CallbackData, prefix="js"):
     a: str  # view | edit | cancel | cancel_yes | collect | list
-    id: int = 0
+    id: RowId = 0
 
 
 class ScheduleFlow(StatesGroup):

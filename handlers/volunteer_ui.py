@@ -20,6 +20,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import Page, RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Household
@@ -87,7 +88,7 @@ COMMANDS.append(
 
 class HouseholdCb(CallbackData, prefix="hh"):
     action: str  # open | visit
-    id: int
+    id: RowId
 
 
 async def tapped_household(
@@ -102,14 +103,14 @@ async def tapped_household(
 
 
 class TaskPageCb(CallbackData, prefix="tg"):
-    page: int
+    page: Page
 
 
 class SearchCb(CallbackData, prefix="sr"):
     kind: str  # name (next page of the last name search) | kec | desa | rt
     code: str = ""
     rt: str = ""
-    page: int = 0
+    page: Page = 0
 
 
 TASK_LABELS = {
