@@ -31,6 +31,7 @@ from handlers.keyboards import (
     main_menu,
     show_menu,
 )
+from handlers.number_guard import guard_numbers, mask_id_numbers
 from handlers.resident_household import linked_household
 from services import aid_schedule, notify
 from services.aid_schedule import NOT_YET, YES, Entry
@@ -276,7 +277,9 @@ async def complaint_text(
     if not message.text:
         await message.answer(_("Please type a few words, or tap “Skip”."))
         return
-    await _finish_complaint(message, recipient_id, message.text, account, session, state, bot)
+    await guard_numbers(message)  # the TKSK and staff are sent the complaint: masked only
+    text = mask_id_numbers(message.text)
+    await _finish_complaint(message, recipient_id, text, account, session, state, bot)
 
 
 async def complaint_skip(
