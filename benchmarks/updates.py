@@ -34,6 +34,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Message, Update
 
 from bot.app import create_bot, create_dispatcher, create_resources
+from bot.key_check import check_secret_key
 from bot.local_session import LocalSession
 from bot.settings import load_settings
 from conversations import Field, Form, Option, begin, register_form
@@ -206,6 +207,7 @@ async def compare(
     data_dir = Path(tempfile.mkdtemp(prefix="nirmiskin-bench-"))
     # Throttling is part of the stack but scripted users tap faster than people: lift it.
     settings = load_settings(_env_file=None, data_dir=data_dir, throttle_rate=10_000)
+    await check_secret_key(settings)  # a fresh database: the key is generated, as on a first run
     resources = create_resources(settings)
     resources.extra_routers.append(bench_router)
     await upgrade(resources.engine)
