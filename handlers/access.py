@@ -3,7 +3,9 @@
 A gate is a router-level inner middleware, so it runs only when one of the router's handlers
 matched (a command, a button, callback data). Someone without the role is refused politely,
 and the attempt is written to the audit log (UU PDP: who tried to reach personal data). A
-hand-crafted callback is refused the same way as a typed command.
+hand-crafted callback is refused the same way as a typed command. A role-gated form is
+checked again when it is submitted (`may_submit`, called by handlers.forms), and the
+volunteers' tools wait for consent (`require_consent`).
 
     router = gated_router("staff_import", STAFF)
     router.message.register(start_import, Command("impor"))
