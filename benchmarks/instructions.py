@@ -48,6 +48,7 @@ async def _inner(side: str, n_users: int) -> None:
     from aiogram import Bot
 
     from bot.app import create_bot, create_dispatcher, create_resources
+    from bot.key_check import check_secret_key
     from bot.local_session import LocalSession
     from bot.settings import load_settings
     from db.migrate import upgrade
@@ -55,6 +56,7 @@ async def _inner(side: str, n_users: int) -> None:
     logging.disable(logging.WARNING)
     data_dir = Path(tempfile.mkdtemp(prefix="nirmiskin-instr-"))
     settings = load_settings(_env_file=None, data_dir=data_dir, throttle_rate=10_000)
+    await check_secret_key(settings)  # a fresh database: the key is generated, as on a first run
     resources = create_resources(settings)
     resources.extra_routers.append(updates.bench_router)
     await upgrade(resources.engine)

@@ -47,6 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_bot, create_dispatcher, create_resources
+from bot.key_check import check_secret_key
 from bot.local_session import LocalSession
 from bot.settings import load_settings
 from conversations import Field, Form, Option, begin, register_form
@@ -260,6 +261,7 @@ async def compare(
         extra["redis_url"] = redis_url
         await _flush_redis(redis_url)
     settings = load_settings(_env_file=None, data_dir=data_dir, throttle_rate=10_000, **extra)
+    await check_secret_key(settings)  # a fresh database: the key is generated, as on a first run
     resources = create_resources(settings)
     resources.extra_routers.append(bench_router)
     await upgrade(resources.engine)

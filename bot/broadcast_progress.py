@@ -16,13 +16,14 @@ from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from db.models import Broadcast, VolunteerTask
 from services import broadcasts
 
 
 class BroadcastControl(CallbackData, prefix="bcc"):
     action: str  # pause | resume | cancel | resend
-    id: int
+    id: RowId
 
 
 @dataclass(frozen=True)

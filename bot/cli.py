@@ -116,9 +116,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def _upgrade(settings: Settings) -> None:
+    from bot.key_check import prepare_sqlite_file
     from db.engine import create_engine
     from db.migrate import upgrade
 
+    prepare_sqlite_file(settings.db_url)
     engine = create_engine(settings.db_url)
     try:
         await upgrade(engine)
@@ -141,9 +143,17 @@ def cmd_run(settings: Settings) -> int:
     return 0
 
 
+def _check_key(settings: Settings) -> None:
+    """Before anything reads or writes NIK/KK: the key must be the database's (bot.key_check)."""
+    from bot.key_check import check_secret_key
+
+    asyncio.run(check_secret_key(settings))
+
+
 def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
     from services.grant import GrantError, grant_role
 
+    _check_key(settings)
     try:
         message = asyncio.run(grant_role(settings, args.telegram_id, args.role, args.area))
     except GrantError as exc:
@@ -159,12 +169,14 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     if not Path(args.file).is_file():
         print(f"import: no such file: {args.file}", file=sys.stderr)
         return EXIT_BAD_ARGUMENT
+    _check_key(settings)
     return asyncio.run(run_import(settings, args.file, args.rejected))
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.data_cli import run_export
 
+    _check_key(settings)
     return asyncio.run(run_export(settings, args))
 
 
@@ -191,9 +203,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level)
+    try:
+        return _dispatch(settings, args)
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "run":
         return cmd_run(settings)
     if args.command == "db":
+        # Migrating reads no NIK/KK: it works without the key (e.g. before restoring it).
         asyncio.run(_upgrade(settings))
         print("database is up to date")
         return 0
@@ -206,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "chat":
         from bot.chat import run_chat
 
+        _check_key(settings)
         try:
             return asyncio.run(run_chat(settings, args.role, args.user_id, args.area, args.files))
         except KeyboardInterrupt:  # Ctrl-C: the chat has already stopped its workers

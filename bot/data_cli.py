@@ -65,7 +65,7 @@ async def run_import(settings: Settings, file: str, rejected: str | None) -> int
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:
-    from services.export import Filters, export
+    from services.export import UNREADABLE_SHEET, Filters, export
 
     try:
         date_from = parse_date(args.date_from) if args.date_from else None
@@ -90,10 +90,19 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
                     return _fail("export", f"--{level} {text!r} matches {options}")
                 codes[level] = found[0].code
             filters = Filters(codes["kecamatan"], codes["desa"], date_from, date_to)
-            rows = await export(
+            result = await export(
                 session, Protector(settings.secret), args.kind, filters, output, via="cli"
             )
     finally:
         await engine.dispose()
-    print(f"{rows} rows written to {output}")
+    print(f"{result.rows} rows written to {output}")
+    if result.unreadable:
+        lines = ", ".join(str(line) for line, _columns in result.unreadable[:20])
+        more = " ..." if len(result.unreadable) > 20 else ""
+        print(
+            f"export: {len(result.unreadable)} rows hold a NIK/KK that could not be decrypted "
+            f"(another SECRET_KEY or damaged data): rows {lines}{more}; listed on the sheet "
+            f"{UNREADABLE_SHEET}",
+            file=sys.stderr,
+        )
     return 0

@@ -9,6 +9,9 @@ PETUGAS = "petugas"
 
 ROLES = (WARGA, PSM, TKSK, PETUGAS)
 VOLUNTEERS = frozenset({PSM, TKSK})
+STAFF = frozenset({PETUGAS})
+# Staff may do what volunteers do (e.g. look up a household); their area is the kabupaten.
+VOLUNTEERS_AND_STAFF = frozenset({PSM, TKSK, PETUGAS})
 ALL_ROLES = frozenset(ROLES)
 
 # The level of region a volunteer's area must be.

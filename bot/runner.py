@@ -1,4 +1,4 @@
-"""`python -m bot run`: migrate, then long polling or a webhook server."""
+"""`python -m bot run`: migrate and check SECRET_KEY, then long polling or a webhook server."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher, create_resources
 from bot.commands import set_default_commands
+from bot.key_check import check_secret_key
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
-from db.migrate import upgrade
 
 log = logging.getLogger("nirmiskin.run")
 
@@ -34,10 +34,11 @@ async def _on_shutdown(dispatcher: Dispatcher) -> None:
 
 
 async def run(settings: Settings) -> None:
+    # Migrates too; a missing or changed SECRET_KEY stops here (SettingsError, exit code 2).
+    await check_secret_key(settings)
+    log.info("database migrations applied")
     resources = create_resources(settings)
     try:
-        await upgrade(resources.engine)
-        log.info("database migrations applied")
         bot = create_bot(settings)
         dp = create_dispatcher(resources)
         dp.startup.register(_on_startup)

@@ -123,23 +123,44 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / SQLITE_FILE_NAME).as_posix()}"
 
-    @cached_property
-    def secret(self) -> bytes:
-        """The key material for NIK/KK hashing and encryption."""
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / SECRET_FILE_NAME
+
+    def configured_secret(self) -> bytes | None:
+        """SECRET_KEY, else the key in data/secret.key; None when there is neither."""
         if self.secret_key:
             return self.secret_key.encode()
-        path = self.data_dir / SECRET_FILE_NAME
-        if path.exists():
-            return path.read_text().strip().encode()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        if self.secret_file.exists():
+            return self.secret_file.read_text().strip().encode() or None
+        return None
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The key material for NIK/KK hashing and encryption. Never made up here: a new key
+        is generated only by bot.key_check, on a database that holds nothing yet."""
+        key = self.configured_secret()
+        if key is None:
+            raise SettingsError(
+                f"SECRET_KEY: not set and {self.secret_file} does not exist"
+            )
+        return key
+
+    def generate_secret(self) -> bytes:
+        """Write a new random key to data/secret.key (mode 0600 from its creation)."""
+        from bot.private_files import write_private
+
+        self.secret_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_private(self.secret_file, secrets.token_urlsafe(48))
+        except FileExistsError:
+            raise SettingsError(f"SECRET_KEY: {self.secret_file} is empty") from None
         log.warning(
             "SECRET_KEY is not set: generated one in %s. Back it up: without it the stored "
             "NIK/KK numbers cannot be read or matched.",
-            path,
+            self.secret_file,
         )
-        return path.read_text().strip().encode()
+        return self.secret_file.read_text().strip().encode()
 
     def check_secret(self) -> None:
         if self.secret_key is not None:

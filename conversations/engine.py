@@ -61,6 +61,7 @@ from .validators import (
     format_phone_national,
     format_rupiah,
     format_time_id,
+    mask_id_numbers,
     mask_number,
     parse_date,
     parse_int,
@@ -521,8 +522,10 @@ def _read_value(form: Form, state: dict[str, Any], f: Field, inp: Input, today: 
         return parse_date(text, today, f.min, f.max).isoformat()
     if kind == "time":
         return parse_time(text).strftime("%H:%M")
-    # text
-    clean = " ".join(text.split())
+    # text. A NIK/KK typed into free text is kept only masked: in the form's state, its
+    # summary, and whatever the form's submit stores or sends on (handlers.number_guard
+    # deletes the message itself).
+    clean = mask_id_numbers(" ".join(text.split()))
     if not clean:
         raise ValidationError(__("Please type the answer."))
     min_len = f.min_length or 1

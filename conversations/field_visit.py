@@ -12,6 +12,7 @@ from typing import Any
 
 from aiogram.utils.i18n import lazy_gettext as __
 
+from bot.roles import VOLUNTEERS_AND_STAFF
 from conversations.schema import Field, Form, Option, register_form
 from services.field_work import (
     DATA_WRONG,
@@ -240,6 +241,8 @@ register_form(
         fields=_fields(proposal=False),
         summary_title=__("Please check the visit report:"),
         submit=_submit,
+        roles=VOLUNTEERS_AND_STAFF,
+        consent=True,
     )
 )
 register_form(
@@ -249,5 +252,7 @@ register_form(
         fields=_fields(proposal=True),
         summary_title=__("Please check the visit report:"),
         submit=_submit,
+        roles=VOLUNTEERS_AND_STAFF,
+        consent=True,
     )
 )

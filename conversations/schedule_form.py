@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 
+from bot.roles import STAFF
 from conversations.engine import Field, Form, Option, register_form
 from conversations.validators import (
     ValidationError,
@@ -27,6 +28,7 @@ from conversations.validators import (
 )
 from db.models import Disbursement
 from services import kk_list, schedules
+from services.bnba_file import FileProblem
 
 FORM_NAME = "staff_disbursement"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -113,7 +115,10 @@ async def _submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     target = schedules.Target.from_json(context["target"])
     if target.type == "list":
         content = await download(data["bot"], context["file_id"])
-        match = await kk_list.match_file(session, data["protector"], content)
+        try:
+            match = await kk_list.match_file(session, data["protector"], content)
+        except FileProblem:  # it was read once already, when it was sent: not expected
+            return _("The file of KK numbers can no longer be read, so nothing was saved.")
         target.household_ids = match.household_ids
     disbursement, count = await schedules.create(session, account, target=target, **values)
     return _(
@@ -193,6 +198,7 @@ FORM = register_form(
         summary_title=__("Please check the schedule:"),
         summary_note=_note,
         submit=_submit,
+        roles=STAFF,
     )
 )
 

@@ -93,6 +93,10 @@ class Form:
     # summary_note(answers, context) -> str: a line shown under the summary (e.g. how many
     # households a schedule reaches, computed before the form started).
     summary_note: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
+    # Who may submit it (None: anyone) and whether consent is needed: checked again on the
+    # submit step (handlers.forms), since the role may be taken away while the form is open.
+    roles: frozenset[str] | None = None
+    consent: bool = False
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

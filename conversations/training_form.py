@@ -11,6 +11,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
+from bot.roles import STAFF
 from conversations.engine import Field, Form, register_form
 from conversations.validators import (
     ValidationError,
@@ -264,5 +265,6 @@ FORM = register_form(
         ],
         summary_title=__("Please check the training:"),
         submit=_submit,
+        roles=STAFF,
     )
 )

@@ -17,7 +17,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.roles import PETUGAS
+from bot.roles import PETUGAS, VOLUNTEERS_AND_STAFF
 from conversations.schema import Field, Form, Option, register_form
 from conversations.validators import ValidationError, is_kota_bekasi
 from db.models import Account
@@ -264,6 +264,8 @@ VOLUNTEER = register_form(
         ],
         summary_title=__("Please check the proposal:"),
         submit=submit_volunteer_proposal,
+        roles=VOLUNTEERS_AND_STAFF,
+        consent=True,
     )
 )  # fmt: skip
 

@@ -177,6 +177,22 @@ def mask_number(number: str) -> str:
     return protect.mask_number(_strip_number(number))
 
 
+# A NIK or KK inside free text: 16 digits, single spaces, dots or dashes between them
+# tolerated (as people group them: "3216 0615 0320 0001"), not part of a longer number.
+_ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9][\s.\-\u00a0]?){15}[0-9](?![0-9])")
+
+
+def has_id_number(text: str | None) -> bool:
+    """True when free text carries something shaped like a NIK or KK."""
+    return bool(text) and _ID_NUMBER.search(text) is not None
+
+
+def mask_id_numbers(text: str) -> str:
+    """Free text with every NIK/KK-shaped number masked (``3216********0001``): what may be
+    stored of it, or sent on to volunteers and staff."""
+    return _ID_NUMBER.sub(lambda found: mask_number(found.group(0)), text)
+
+
 # --------------------------------------------------------------------------- rupiah
 
 _MULTIPLIERS = {

@@ -433,3 +433,12 @@ class QuickReport(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AppMeta(Base):
+    """Facts about this installation, by name; `key_check` tells a later start whether its
+    SECRET_KEY is the one the stored NIK/KK were protected with (bot/key_check.py)."""
+
+    __tablename__ = "app_meta"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

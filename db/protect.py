@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -56,6 +56,14 @@ class Protector:
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
+
+    def try_decrypt(self, token: str) -> str | None:
+        """None when the token was not made with this key or is damaged (an export goes on
+        and names the row instead of stopping at it)."""
+        try:
+            return self.decrypt(token)
+        except (InvalidToken, ValueError):
+            return None
 
     def seal(self, text: str) -> str:
         """Encrypt and authenticate conversation data kept at rest (FSM storage)."""

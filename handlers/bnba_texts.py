@@ -55,7 +55,19 @@ REASONS: dict[str, Any] = {
     "nik_birth_mismatch": __("The NIK holds the birth date {nik_date}, not the one in the row."),
     # The file as a whole
     "file_type": __("The file {name} is not CSV or XLSX."),
-    "unreadable": __("The file {name} cannot be opened as an Excel workbook (XLSX)."),
+    "unreadable": __(
+        "The file {name} cannot be opened as an Excel workbook (XLSX): it may be damaged or "
+        "cut short. Please save it again in Excel and send it again."
+    ),
+    "not_text": __(
+        "The file {name} is not a text (CSV) file: it holds bytes that are not text, such as "
+        "a NUL byte, so it may be damaged or another kind of file. Please save it again in "
+        "Excel as \"CSV UTF-8\" or as XLSX and send it again."
+    ),
+    "csv_broken": __(
+        "The file {name} cannot be read as CSV: a quotation mark may be left open, or a cell "
+        "is far too long. Please check it, save it again in Excel and send it again."
+    ),
     "empty": __("The file is empty."),
     "columns_missing": __("The file lacks these columns: {missing}."),
 }

@@ -8,9 +8,12 @@ from aiogram.utils.i18n import gettext as _
 
 from db.models import Account
 from handlers.keyboards import consent_keyboard, show_menu
+from handlers.number_guard import guard_numbers
 
 
 async def not_understood(message: Message, account: Account) -> None:
+    if await guard_numbers(message):
+        return
     if account.consent == "none":
         await message.answer(
             _("Please first choose whether you agree to the privacy notice."),

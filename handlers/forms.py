@@ -19,19 +19,28 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
+from conversations.engine import current_field
+from conversations.telegram import STATE_KEY
+from conversations.validators import has_id_number
 from db.models import Account
+from handlers.access import may_submit
 from handlers.keyboards import main_menu
+from handlers.number_guard import guard_numbers, typed_text
 
 
 async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any]) -> None:
     if not isinstance(step, Done):
         return
     account: Account = data["account"]
-    submit = get_form(step.form).submit
-    data = {**data, "form_context": step.context}
-    text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
+    form = get_form(step.form)
     target = event.message if isinstance(event, CallbackQuery) else event
-    if isinstance(target, Message):
+    target = target if isinstance(target, Message) else None
+    # The one place every form is submitted: a role-gated form checks the role again here.
+    if not await may_submit(target, data, form.name, form.roles, form.consent):
+        return
+    data = {**data, "form_context": step.context}
+    text = await form.submit(step.answers, data) if form.submit else _("Saved. Thank you.")
+    if target is not None:
         await target.answer(text, reply_markup=main_menu(account))
 
 
@@ -43,8 +52,24 @@ async def form_button(
 
 
 async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
+    if has_id_number(typed_text(message)) and not await _asks_for_a_number(state):
+        # A NIK/KK typed into a note, a description, a correction request...: the engine
+        # keeps only its masked form (conversations.engine), and the message goes.
+        await guard_numbers(message)
     step = await run_step(message, state)
     await _finish(step, message, {**data, "state": state})
+
+
+async def _asks_for_a_number(state: FSMContext) -> bool:
+    """The question on screen is a NIK/KK field: it deletes the answer itself."""
+    form_state = (await state.get_data()).get(STATE_KEY)
+    if not form_state:
+        return False
+    try:
+        asked = current_field(get_form(form_state["form"]), form_state)
+    except KeyError:
+        return False
+    return asked is not None and bool(asked.secret)
 
 
 def create_router() -> Router:

@@ -8,11 +8,13 @@ from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.roles import WARGA
 from db.models import Account
 from handlers.keyboards import show_menu
+from handlers.number_guard import guard_numbers
 from services.intents import guess
 
 ANSWERS = {
@@ -32,6 +34,11 @@ ANSWERS = {
 
 async def free_text(message: Message, account: Account) -> None:
     text = message.text or ""
+    if not text.startswith("/") and await guard_numbers(message):
+        # Whatever else it said, it is not read further: nothing of it is kept.
+        if account.consent == "given":
+            await show_menu(message, _("Please choose from the main menu."), account)
+        return
     if account.consent != "given" or account.role != WARGA or text.startswith("/"):
         raise SkipHandler
     intent = guess(text)

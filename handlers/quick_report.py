@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PETUGAS
 from db.models import Account, Region
-from handlers.access import VOLUNTEERS, gated_router
+from handlers.access import VOLUNTEERS, gated_router, require_consent
 from handlers.keyboards import MenuButton, show_menu
-from handlers.volunteer_ui import require_consent
+from handlers.number_guard import guard_numbers, mask_id_numbers
 from services import field_work, notify
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,11 @@ async def quick_message(message: Message, state: FSMContext) -> None:
         )
         return
     photo = message.photo[-1].file_id if message.photo else None
-    await state.update_data({KEY: {"text": text.strip()[:MAX_TEXT], "photo": photo}})
+    # A NIK/KK in the report: the message goes, and staff get (and the database keeps) the
+    # masked number only. The photo's file id stays usable after its message is deleted.
+    await guard_numbers(message)
+    text = mask_id_numbers(text.strip())[:MAX_TEXT]
+    await state.update_data({KEY: {"text": text, "photo": photo}})
     await state.set_state(QuickFlow.location)
     await message.answer(
         _("Add the location? Tap the button, or send without it."),

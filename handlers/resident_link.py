@@ -34,7 +34,7 @@ from conversations.validators import (
 )
 from db.models import Account
 from db.protect import Protector
-from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
 from handlers.resident_keyboards import (
@@ -404,6 +404,8 @@ def create_router() -> Router:
 
 
 def create_volunteer_router() -> Router:
-    router = gated_router("usulan_relawan", VOLUNTEERS_AND_STAFF)
+    # A proposal holds a family's personal data: like the other volunteers' tools, only
+    # after the volunteer agreed to the privacy notice.
+    router = require_consent(gated_router("usulan_relawan", VOLUNTEERS_AND_STAFF))
     router.message.register(start_volunteer_proposal, Command("usul"))
     return router

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from bot.roles import PETUGAS, TKSK, WARGA
 from conversations.validators import format_datetime_id, format_rupiah
@@ -30,6 +31,7 @@ from handlers.keyboards import (
     main_menu,
     show_menu,
 )
+from handlers.number_guard import guard_numbers, mask_id_numbers
 from handlers.resident_household import linked_household
 from services import aid_schedule, notify
 from services.aid_schedule import NOT_YET, YES, Entry
@@ -54,12 +56,12 @@ class ReceivedCallback(CallbackData, prefix="aidq"):
     """An answer to "Sudah menerima bantuan?": `r` the recipient row (an opaque id), `a` ya |
     belum. The handler checks that the row belongs to the sender's household."""
 
-    r: int
+    r: RowId
     a: str
 
 
 class ComplaintCallback(CallbackData, prefix="aidc"):
-    r: int
+    r: RowId
 
 
 class NotACommandOrMenu(BaseFilter):
@@ -275,7 +277,9 @@ async def complaint_text(
     if not message.text:
         await message.answer(_("Please type a few words, or tap “Skip”."))
         return
-    await _finish_complaint(message, recipient_id, message.text, account, session, state, bot)
+    await guard_numbers(message)  # the TKSK and staff are sent the complaint: masked only
+    text = mask_id_numbers(message.text)
+    await _finish_complaint(message, recipient_id, text, account, session, state, bot)
 
 
 async def complaint_skip(

@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from bot.roles import WARGA
 from conversations.validators import format_datetime_id
@@ -42,9 +43,9 @@ class TrainingCallback(CallbackData, prefix="trn"):
     cancel / cancel_ok (enrollment `e`). Only opaque ids; ownership is checked on use."""
 
     a: str
-    t: int = 0
-    m: int = 0
-    e: int = 0
+    t: RowId = 0
+    m: RowId = 0
+    e: RowId = 0
 
 
 def _clip(text: str, limit: int = BUTTON_TITLE) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import broadcast_progress
 from bot.broadcast_progress import BroadcastControl
+from bot.callback_ids import row_id
 from bot.commands import COMMANDS, CommandInfo
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
@@ -210,6 +211,9 @@ async def choose_item(
         return
     step, value, message = callback_data.step, callback_data.value, query.message
     assert isinstance(message, Message)
+    if step in ("disb", "trn") and row_id(value) is None:  # a crafted button
+        await query.answer(_("This button is no longer active."))
+        return
     await query.answer()
     if step == "kecd":  # a desa: first its kecamatan, now the desa
         items = [
@@ -231,13 +235,13 @@ async def choose_item(
     elif not value.isdigit():
         return
     elif step == "disb":
-        event = await session.get(Disbursement, int(value))
+        event = await session.get(Disbursement, row_id(value))
         if event is None:
             return
         audience = {"type": "disbursement", "id": event.id}
         label = _("recipients of {title}").format(title=event.title)
     else:
-        training = await session.get(Training, int(value))
+        training = await session.get(Training, row_id(value))
         if training is None:
             return
         audience = {"type": "training", "id": training.id}

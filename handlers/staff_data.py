@@ -50,7 +50,7 @@ from handlers.bnba_texts import describe, summary_text
 from handlers.filters import HasDocument
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
 from services.bnba_import import FileProblem, import_file
-from services.export import Filters, export
+from services.export import UNREADABLE_SHEET, Filters, export
 
 log = logging.getLogger(__name__)
 
@@ -410,21 +410,24 @@ async def _send_export(
     folder = Path(tempfile.mkdtemp(prefix="ekspor-"))
     try:
         name = f"{kind}_{today:%Y%m%d}.xlsx"
-        rows = await export(
+        result = await export(
             session, protector, kind, filters, folder / name, actor=account, via="bot"
         )
         where = region.name if region is not None else _("Kabupaten Bekasi")
+        caption = _(
+            "{report}: {rows} rows, {area}, {period}. It holds full NIK and KK numbers: "
+            "keep it safe and do not share it."
+        ).format(
+            report=REPORT_LABELS[kind], rows=result.rows, area=where, period=period,
+        )
+        if result.unreadable:
+            caption += "\n\n" + _(
+                "{count} rows hold a NIK or KK that could not be opened (the key differs or "
+                "the data is damaged); they are listed on the sheet \"{sheet}\"."
+            ).format(count=len(result.unreadable), sheet=UNREADABLE_SHEET)
         await message.answer_document(
             FSInputFile(folder / name, filename=name),
-            caption=_(
-                "{report}: {rows} rows, {area}, {period}. It holds full NIK and KK numbers: "
-                "keep it safe and do not share it."
-            ).format(
-                report=REPORT_LABELS[kind],
-                rows=rows,
-                area=where,
-                period=period,
-            ),
+            caption=caption,
             reply_markup=main_menu(account),
         )
     finally:

@@ -13,13 +13,20 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    Document,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
 from conversations.messages import edit_markup, edit_text
@@ -38,10 +45,12 @@ from db import regions
 from db.models import Account, Disbursement, utcnow
 from db.protect import Protector, mask_number
 from handlers.access import STAFF, gated_router
+from handlers.bnba_texts import describe
 from handlers.chat import delete_secret, remove_buttons
 from handlers.filters import HasDocument, HasText, NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from services import kk_list, schedules
+from services.bnba_file import FileProblem
 
 KABUPATEN = "32.16"
 LIST_PAST_DAYS = 30
@@ -75,7 +84,7 @@ class TargetCb(CallbackData, prefix="jt"):
 
 class ScheduleCb(CallbackData, prefix="js"):
     a: str  # view | edit | cancel | cancel_yes | collect | list
-    id: int = 0
+    id: RowId = 0
 
 
 class ScheduleFlow(StatesGroup):
@@ -251,6 +260,17 @@ async def desa_done(query: CallbackQuery, state: FSMContext, session: AsyncSessi
     await _start_form(query.message, state, session, target, label)
 
 
+def _file_name(document: Document) -> str:
+    return document.file_name or _("the file")
+
+
+def _file_problem(exc: FileProblem) -> str:
+    """What is wrong with an uploaded KK list, in words staff can act on."""
+    return _("The file could not be read: {reason} Send another file, or /batal.").format(
+        reason=describe(exc.code, exc.params)
+    )
+
+
 async def kk_file(
     message: Message, state: FSMContext, session: AsyncSession, protector: Protector, bot: Bot
 ) -> None:
@@ -260,7 +280,11 @@ async def kk_file(
         await message.answer(_("That file is too large (more than 5 MB). Please split it."))
         return
     content = await download(bot, document.file_id)
-    match = await kk_list.match_file(session, protector, content)
+    try:
+        match = await kk_list.match_file(session, protector, content, _file_name(document))
+    except FileProblem as exc:
+        await message.answer(_file_problem(exc))
+        return
     if not match.household_ids:
         await message.answer(
             _(
@@ -517,7 +541,11 @@ async def collect_file(
     if (document.file_size or 0) > MAX_FILE_BYTES:
         await message.answer(_("That file is too large (more than 5 MB). Please split it."))
         return
-    parsed = kk_list.read_kk_file(await download(bot, document.file_id))
+    try:
+        parsed = kk_list.read_kk_file(await download(bot, document.file_id), _file_name(document))
+    except FileProblem as exc:
+        await message.answer(_file_problem(exc))
+        return
     hashes = [protector.lookup_hash(number) for number in parsed.numbers]
     result = await schedules.mark_collected(session, account, disbursement, hashes, via="file")
     lines = [

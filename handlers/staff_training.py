@@ -17,6 +17,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
 from conversations.messages import edit_markup, edit_text
@@ -55,8 +56,8 @@ COMMANDS.append(
 class TrainingCb(CallbackData, prefix="tr"):
     # view | list | signups | waiting | close | cancel | cancel_yes | attend | att | export | edit
     a: str
-    id: int = 0
-    e: int = 0  # an enrollment id (attendance toggle)
+    id: RowId = 0
+    e: RowId = 0  # an enrollment id (attendance toggle)
 
 
 STATUS_LABELS = {

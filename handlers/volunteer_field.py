@@ -18,7 +18,7 @@ from conversations.validators import today_wib
 from db import audit
 from db.models import Account, Region
 from db.protect import Protector
-from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu
 from handlers.volunteer_ui import (
@@ -32,7 +32,6 @@ from handlers.volunteer_ui import (
     households_keyboard,
     pager,
     render_card,
-    require_consent,
     tapped_household,
 )
 from services import field_work

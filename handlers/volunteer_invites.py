@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.roles import PSM, TKSK
 from bot.settings import Settings
 from conversations.messages import edit_text
@@ -34,12 +35,12 @@ class InviteCb(CallbackData, prefix="inv"):
     step: str  # role | kec | desa | revoke
     role: str = ""
     code: str = ""  # a region code (never the invite code)
-    id: int = 0
+    id: RowId = 0
 
 
 class VolunteerCb(CallbackData, prefix="vol"):
     action: str  # ask | yes | no | page
-    id: int  # an account id, or a page number for page
+    id: RowId  # an account id, or a page number for page
 
 
 # --------------------------------------------------------------------------- staff: invite

@@ -7,28 +7,25 @@ Every household id in it is checked against the tapper's area again on the serve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
-from aiogram import BaseMiddleware, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
-    TelegramObject,
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import Page, RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Household
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
-from handlers.keyboards import MENU_ENTRIES, MenuEntry, consent_keyboard
+from handlers.keyboards import MENU_ENTRIES, MenuEntry
 from services import field_work, tasks
 from services.volunteer_area import household_in_area
 
@@ -91,7 +88,7 @@ COMMANDS.append(
 
 class HouseholdCb(CallbackData, prefix="hh"):
     action: str  # open | visit
-    id: int
+    id: RowId
 
 
 async def tapped_household(
@@ -106,14 +103,14 @@ async def tapped_household(
 
 
 class TaskPageCb(CallbackData, prefix="tg"):
-    page: int
+    page: Page
 
 
 class SearchCb(CallbackData, prefix="sr"):
     kind: str  # name (next page of the last name search) | kec | desa | rt
     code: str = ""
     rt: str = ""
-    page: int = 0
+    page: Page = 0
 
 
 TASK_LABELS = {
@@ -146,33 +143,6 @@ OUTCOME_LABELS = {
     field_work.NOT_FOUND: __("address not found"),
     field_work.DATA_WRONG: __("data is wrong"),
 }
-
-
-class ConsentFirst(BaseMiddleware):
-    """Volunteers' tools show personal data: only after the volunteer agreed to the privacy
-    notice too (an invite can be redeemed before that)."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        account: Account | None = data.get("account")
-        if account is not None and account.consent == "given":
-            return await handler(event, data)
-        text = _("Please first agree to the privacy notice.")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(text, reply_markup=consent_keyboard())
-        return None
-
-
-def require_consent(router: Router) -> Router:
-    router.message.middleware(ConsentFirst())
-    router.callback_query.middleware(ConsentFirst())
-    return router
 
 
 def household_label(household: Household, head: str | None) -> str:

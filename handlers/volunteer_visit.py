@@ -23,10 +23,10 @@ from conversations.validators import today_wib
 from db import audit
 from db.models import Account, Household
 from db.protect import Protector
-from handlers.access import VOLUNTEERS_AND_STAFF, gated_router
+from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MenuButton, is_menu_label, show_menu
-from handlers.volunteer_ui import HouseholdCb, require_consent, tapped_household
+from handlers.volunteer_ui import HouseholdCb, tapped_household
 from services import field_work, notify
 from services.volunteer_area import household_in_area
 

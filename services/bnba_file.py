@@ -2,8 +2,11 @@
 
 Headers are matched loosely (case, spaces, dashes, a few common aliases); each row comes out
 as ``(row_number, {column: text})`` where row_number is the spreadsheet line (header = 1).
-CSV: UTF-8 (with or without BOM) or Windows-1252, separated by comma, semicolon, tab or bar
-(Excel in Indonesian settings writes semicolons). XLSX: the first sheet, read-only.
+CSV: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text") or
+Windows-1252, separated by comma, semicolon, tab or bar (Excel in Indonesian settings writes
+semicolons). XLSX: the first sheet, read-only. A file that is none of these (a NUL byte,
+bytes that no text encoding here allows, a broken CSV, a damaged workbook) is refused as a
+whole with a FileProblem that names the file, never an error half way through the import.
 """
 
 from __future__ import annotations
@@ -52,6 +55,32 @@ class FileProblem(Exception):
         self.params = params
 
 
+def text_encoding(head: bytes, chunks: Iterator[bytes], name: str) -> str:
+    """The encoding of a text file from its first bytes (``head``, also the first chunk) and
+    all of it (``chunks``); FileProblem "not_text" for a NUL byte outside UTF-16, or bytes
+    that are neither UTF-8 nor Windows-1252 (a binary file, another encoding)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    utf8 = codecs.getincrementaldecoder("utf-8-sig")()
+    cp1252 = codecs.getincrementaldecoder("cp1252")()
+    is_utf8 = True
+    try:
+        for chunk in chunks:
+            if b"\x00" in chunk:
+                raise FileProblem("not_text", name=name)
+            cp1252.decode(chunk)
+            if is_utf8:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+        if is_utf8:
+            utf8.decode(b"", final=True)
+    except UnicodeDecodeError:  # Windows-1252 leaves five bytes undefined (0x81, 0x8D...)
+        raise FileProblem("not_text", name=name) from None
+    return "utf-8-sig" if is_utf8 else "cp1252"
+
+
 def canonical_header(name: Any) -> str:
     key = _HEADER_SPACE.sub("_", str(name or "").strip().lower()).strip("_")
     return ALIASES.get(key, key)
@@ -94,23 +123,23 @@ class BnbaFile:
     # ------------------------------------------------------------------ raw rows
 
     def _raw_rows(self) -> Iterator[list[str]]:
-        if self.kind == "xlsx":
-            yield from self._xlsx_rows()
-        else:
-            yield from self._csv_rows()
+        try:
+            if self.kind == "xlsx":
+                yield from self._xlsx_rows()
+            else:
+                yield from self._csv_rows()
+        except csv.Error:  # an open quote swallowing the file, a cell past the size limit
+            raise FileProblem("csv_broken", name=self.path.name) from None
+        except UnicodeError:  # a UTF-16 file cut in the middle of a character
+            raise FileProblem("not_text", name=self.path.name) from None
 
     def _detect_encoding(self) -> str:
-        """UTF-8 if the whole file decodes as such; else Windows-1252 (older Excel's CSV),
-        where every byte decodes. Checked up front so that no row is read twice."""
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        """Checked up front, over the whole file, so that no row is read twice and a bad
+        byte near the end does not stop an import half done."""
         with self.path.open("rb") as handle:
-            try:
-                while chunk := handle.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                return "cp1252"
-        return "utf-8-sig"
+            head = handle.read(4)
+            handle.seek(0)
+            return text_encoding(head, iter(lambda: handle.read(1 << 20), b""), self.path.name)
 
     def _csv_rows(self) -> Iterator[list[str]]:
         if self._encoding is None:
@@ -131,7 +160,16 @@ class BnbaFile:
             raise FileProblem("unreadable", name=self.path.name) from exc
         try:
             sheet = book.worksheets[0]
-            for row in sheet.iter_rows(values_only=True):
+            rows = sheet.iter_rows(values_only=True)
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    # A workbook damaged inside stops being readable part way (zip, zlib or
+                    # XML errors of many types): the whole file is refused, named.
+                    raise FileProblem("unreadable", name=self.path.name) from exc
                 yield [_cell_text(value) for value in row]
         finally:
             book.close()

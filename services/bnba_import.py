@@ -8,7 +8,10 @@ Used by the bot (`/impor`) and the CLI (`python -m bot import FILE`).
 - Every row is checked (services.bnba_rows); a KK is imported only with exactly one valid
   "kepala keluarga" row; a NIK that appears twice in the file is taken the first time only.
 - Good families are written in batches, one transaction each, so a 100,000-row file never
-  holds the database (or, on SQLite, the event loop) for long.
+  holds the database (or, on SQLite, the event loop) for long. Each batch's audit entry
+  ("bnba.batch_imported") commits with it, so an import killed part way still shows every
+  batch it wrote; "bnba.imported" with the totals follows at the end. Both carry the same
+  import id.
 - Households are keyed by the KK's lookup hash, people by the NIK's. Each household and
   person keeps a keyed digest of the BNBA data last imported for it: the same data again
   writes nothing ("unchanged"), and only what the BNBA list itself changed overwrites what a
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +126,7 @@ async def import_file(
     )
     rejected = RejectedFile(out, source.header, describe)
     summary = ImportSummary()
+    audited = _BatchAudit(actor, via)
     batch: list[Family] = []
     batch_size = yielded_at = 0
     try:
@@ -130,7 +135,7 @@ async def import_file(
             batch.append(family)
             batch_size += len(family.people)
             if batch_size >= batch_rows:
-                await _write_batch(sessionmaker, protector, program_ids, batch, summary)
+                await _write_batch(sessionmaker, protector, program_ids, batch, summary, audited)
                 batch, batch_size = [], 0
                 if progress is not None:
                     await progress(summary.rows)
@@ -140,11 +145,12 @@ async def import_file(
                 await asyncio.sleep(0)
                 yielded_at = summary.rows
         if batch:
-            await _write_batch(sessionmaker, protector, program_ids, batch, summary)
+            await _write_batch(sessionmaker, protector, program_ids, batch, summary, audited)
     finally:
         summary.rejected_file = rejected.close()
     async with sessionmaker() as session, session.begin():
-        audit.record(session, actor, "bnba.imported", None, None, via=via, **summary.counts())
+        audit.record(session, actor, "bnba.imported", None, None, via=via,
+                     import_id=audited.import_id, batches=audited.batches, **summary.counts())
     if progress is not None:
         await progress(summary.rows)
     return summary
@@ -261,17 +267,44 @@ def _digests(family: Family, protector: Protector) -> None:
     )
 
 
+class _BatchAudit:
+    """Who imports, and which import a batch belongs to (one id for all its entries)."""
+
+    WRITTEN = ("added", "updated", "unchanged", "households_added", "households_updated",
+               "households_unchanged")  # fmt: skip
+
+    def __init__(self, actor: Account | None, via: str) -> None:
+        self.actor = actor
+        self.via = via
+        self.import_id = uuid.uuid4().hex[:12]
+        self.batches = 0
+
+    def record(self, session: AsyncSession, before: dict[str, int], after: dict[str, int],
+               families: int) -> None:  # fmt: skip
+        written = {name: after[name] - before[name] for name in self.WRITTEN}
+        audit.record(
+            session, self.actor, "bnba.batch_imported", None, None, via=self.via,
+            import_id=self.import_id, batch=self.batches + 1, families=families,
+            rows_read=after["rows"], **written,
+        )  # fmt: skip
+
+
 async def _write_batch(
     sessionmaker: async_sessionmaker[AsyncSession],
     protector: Protector,
     program_ids: dict[str, int],
     families: list[Family],
     summary: ImportSummary,
+    audited: _BatchAudit,
 ) -> None:
     for family in families:
         _digests(family, protector)
+    before = summary.counts()
     async with sessionmaker() as session, session.begin():
         await _upsert(session, protector, program_ids, families, summary)
+        # In the batch's own transaction: the entry exists exactly when the batch does.
+        audited.record(session, before, summary.counts(), len(families))
+    audited.batches += 1
 
 
 HOUSEHOLD_FIELDS = ("address", "rt", "rw", "desa_code", "kecamatan_code")

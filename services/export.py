@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.private_files import create_private
 from conversations.validators import WIB
 from db import audit
 from db.models import (
@@ -43,6 +44,11 @@ from db.models import (
 from db.protect import Protector
 
 CHUNK = 1000
+# Written in a cell whose NIK/KK cannot be decrypted (another key, damaged data); the rows are
+# listed on a second sheet. A file format like the column names, so not translated.
+UNREADABLE = "(tidak dapat dibuka)"
+UNREADABLE_SHEET = "tidak_terbaca"
+UNREADABLE_COLUMNS = ["baris", "kolom"]
 KINDS = ("rumah_tangga", "laporan", "kunjungan", "pelatihan", "penyaluran", "siaran")
 
 
@@ -86,6 +92,8 @@ class _Context:
         self.protector = protector
         self.filters = filters
         self.names: dict[str, str] = {}
+        # Columns of the row being built that could not be decrypted.
+        self.unreadable: list[str] = []
 
     async def load_names(self) -> None:
         rows = await self.session.execute(select(Region.code, Region.name))
@@ -106,8 +114,17 @@ class _Context:
             statement = statement.where(column < end)
         return statement
 
+    def open(self, token: str | None, column: str) -> str:
+        if not token:
+            return ""
+        plain = self.protector.try_decrypt(token)
+        if plain is None:
+            self.unreadable.append(column)
+            return UNREADABLE
+        return plain
+
     def kk(self, household: Household) -> str:
-        return self.protector.decrypt(household.kk_encrypted)
+        return self.open(household.kk_encrypted, "no_kk")
 
     def place(self, household: Household) -> list[str]:
         return [
@@ -178,7 +195,7 @@ async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
             yield [
                 ctx.kk(household),
                 head.name if head else "",
-                ctx.protector.decrypt(head.nik_encrypted) if head else "",
+                ctx.open(head.nik_encrypted, "nik_kepala") if head else "",
                 *ctx.place(household),
                 household.address, household.rt, household.rw,
                 sizes.get(household.id, 0),
@@ -258,7 +275,7 @@ async def _enrollments(ctx: _Context) -> AsyncIterator[list[Any]]:
         for enrollment, training, member, household in rows:
             yield [
                 training.title, training.provider, _wib(training.starts_at), training.place,
-                member.name, ctx.protector.decrypt(member.nik_encrypted), ctx.kk(household),
+                member.name, ctx.open(member.nik_encrypted, "nik"), ctx.kk(household),
                 *ctx.place(household), enrollment.status, _wib(enrollment.created_at),
             ]  # fmt: skip
 
@@ -338,6 +355,13 @@ REPORTS = {
 }
 
 
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    # (row in the sheet, columns) of the rows whose NIK/KK could not be decrypted
+    unreadable: list[tuple[int, str]]
+
+
 async def export(
     session: AsyncSession,
     protector: Protector,
@@ -347,9 +371,10 @@ async def export(
     *,
     actor: Account | None = None,
     via: str = "bot",
-) -> int:
-    """Write the report to ``path`` (XLSX) and add the audit entry to ``session`` (the caller
-    commits). Returns the number of data rows."""
+) -> ExportResult:
+    """Write the report to ``path`` (XLSX, mode 0600: it holds full NIK/KK) and add the audit
+    entry to ``session`` (the caller commits). A NIK/KK that cannot be decrypted does not stop
+    the export: its cell says so and the row is listed on the sheet `tidak_terbaca`."""
     if kind not in REPORTS:
         raise ValueError(f"unknown report {kind!r}")
     from openpyxl import Workbook
@@ -361,12 +386,22 @@ async def export(
     sheet = book.create_sheet(kind)
     sheet.append(columns)
     count = 0
+    unreadable: list[tuple[int, str]] = []
     async for row in rows(ctx):
         sheet.append(row)
         count += 1
+        if ctx.unreadable:
+            unreadable.append((count + 1, ", ".join(ctx.unreadable)))  # +1: the header row
+            ctx.unreadable = []
+    if unreadable:
+        notes = book.create_sheet(UNREADABLE_SHEET)
+        notes.append(UNREADABLE_COLUMNS)
+        for line, columns in unreadable:
+            notes.append([line, columns])
+    create_private(path)
     book.save(path)
     audit.record(
         session, actor, "data.exported", None, None, report=kind, rows=count, via=via,
-        **filters.as_audit(),
+        unreadable=len(unreadable), **filters.as_audit(),
     )  # fmt: skip
-    return count
+    return ExportResult(count, unreadable)

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.validators import mask_id_numbers
 from db import audit
 from db.models import (
     Account,
@@ -42,7 +43,7 @@ from db.models import (
     VolunteerTask,
     utcnow,
 )
-from db.protect import mask_name, mask_number
+from db.protect import mask_name
 from services import enrollment as enrollment_service
 from services import linking, tasks
 from services.proposals import FROM_RESIDENT, PENDING
@@ -51,7 +52,6 @@ from services.reports import latest_report
 # A choice answer is a short code ("tani", "ya"); anything else in a report's answers is taken
 # for text the resident typed and is removed on withdrawal.
 _CODE = re.compile(r"[a-z0-9_]{1,30}")
-_SIXTEEN_DIGITS = re.compile(r"(?<!\d)(\d[\s.\-]?){15}\d(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ async def my_data(session: AsyncSession, account: Account) -> MyData:
 
 def scrub_numbers(text: str) -> str:
     """A NIK or KK typed into free text is masked before it is stored."""
-    return _SIXTEEN_DIGITS.sub(lambda m: mask_number(re.sub(r"\D", "", m.group(0))), text)
+    return mask_id_numbers(text)
 
 
 async def request_correction(

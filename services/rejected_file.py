@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.private_files import create_private
+
 Reason = tuple[str, dict[str, Any]]
 
 
@@ -50,6 +52,7 @@ class RejectedFile:
         """Write the file; its path, or None when no row needed one."""
         if self._book is None:
             return None
+        create_private(self.path)  # it holds the rows' NIK/KK as they were typed
         self._book.save(self.path)
         self._book = self._sheet = None
         return self.path

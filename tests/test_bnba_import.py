@@ -256,3 +256,42 @@ async def test_progress_is_reported_batch_by_batch(db: Db):
     summary = await db.run(SAMPLE, progress=progress, batch_rows=4)
     assert summary.added == 14
     assert seen == sorted(seen) and seen[-1] == 14 and len(seen) >= 3
+
+
+async def test_an_import_that_fails_part_way_has_audited_every_batch_it_wrote(db: Db):
+    """The database refuses the third batch (as a killed import leaves it): the two batches
+    before it are in the database, and so is an audit entry for each of them."""
+    inserts = 0
+
+    def fail_third_batch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        nonlocal inserts
+        if statement.lstrip().upper().startswith("INSERT INTO HOUSEHOLDS"):
+            inserts += 1
+            if inserts == 3:
+                raise RuntimeError("the import process is killed here")
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", fail_third_batch)
+    with pytest.raises(Exception, match="killed here"):
+        await db.run(SAMPLE, batch_rows=3)
+    event.remove(db.engine.sync_engine, "before_cursor_execute", fail_third_batch)
+    async with db.sessionmaker() as session:
+        entries = list(await session.scalars(
+            select(AuditLog).where(AuditLog.action.like("bnba.%")).order_by(AuditLog.id)
+        ))  # fmt: skip
+        households = await session.scalar(select(func.count()).select_from(Household))
+        members = await session.scalar(select(func.count()).select_from(Member))
+    assert households == 2
+    assert [(e.action, e.detail["batch"]) for e in entries] == [
+        ("bnba.batch_imported", 1), ("bnba.batch_imported", 2)
+    ]  # fmt: skip
+    assert len({e.detail["import_id"] for e in entries}) == 1
+    assert sum(e.detail["households_added"] for e in entries) == households
+    assert sum(e.detail["added"] for e in entries) == members
+
+    summary = await db.run(SAMPLE, batch_rows=3)  # run again: the rest is imported
+    async with db.sessionmaker() as session:
+        last = await session.scalar(
+            select(AuditLog).where(AuditLog.action == "bnba.imported")
+        )
+    assert last is not None and last.detail["batches"] == 4
+    assert summary.households_added == 2 and summary.households_unchanged == 2

@@ -19,6 +19,7 @@ from db.engine import create_engine
 from db.migrate import upgrade
 from services import broadcasts
 from tests import broadcast_seed as seed
+from tests.conftest import TEST_SECRET
 from tests.fake_telegram import FakeTelegram
 from tests.test_e2e_process import TOKEN, BotProcess, bot_env
 
@@ -76,6 +77,9 @@ async def test_killed_mid_broadcast_resumes_and_nobody_gets_it_twice(tmp_path: P
             TELEGRAM_API_BASE=tg.base_url,
             DATA_DIR=str(data_dir),
             BROADCAST_RATE=str(RATE),
+            # The database was filled before the first start: without the key it was filled
+            # with, the bot refuses to start (bot.key_check).
+            SECRET_KEY=TEST_SECRET,
         )
 
         def sent() -> int:

@@ -140,9 +140,15 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
             assert notice.text == in_id(privacy_notice, make_settings(tmp_path))
             assert notice.buttons == ["✅ Saya setuju", "✖️ Saya tidak setuju"]
 
-            await user.send(USER_TEXT)
+            sent = await user.send(USER_TEXT)
             reply = await user.wait_message(WAIT)
-            assert reply.text == t("Please first choose whether you agree to the privacy notice.")
+            # It carried a NIK: deleted once read, and the sender told why.
+            assert reply.text.startswith(t(
+                "For your safety, we deleted your message because it contained a NIK or KK "
+                "number. Please do not send these numbers in a chat; we only keep them hidden "
+                "(for example 3216********0001)."
+            ))  # fmt: skip
+            assert await user.wait_for(lambda: sent.message_id in user.deleted_message_ids)
             await user.wait_idle(quiet=0.3)
             code = await bot.terminate()
             text = await bot.output()
@@ -153,6 +159,7 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
     # No SECRET_KEY on the SQLite default: one is generated, kept, and the operator warned.
     assert "SECRET_KEY is not set: generated one in" in text
     assert (data_dir / "secret.key").stat().st_mode & 0o077 == 0
+    assert (data_dir / "nirmiskin.db").stat().st_mode & 0o077 == 0  # created 0600 before use
     # What the user typed never reaches the logs, not even at DEBUG.
     assert NIK not in text, text
     assert "tolong dicek" not in text, text

@@ -98,9 +98,9 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         counts = {}
         async with sessionmaker() as session, session.begin():
             for kind in KINDS:
-                counts[kind] = await export(
+                counts[kind] = (await export(
                     session, PROTECTOR, kind, Filters(), tmp_path / f"{kind}.xlsx", via="test"
-                )
+                )).rows
         assert counts == {"rumah_tangga": 4, "laporan": 2, "kunjungan": 1, "pelatihan": 1,
                           "penyaluran": 2, "siaran": 1}  # fmt: skip
 
@@ -122,18 +122,20 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         async with sessionmaker() as session, session.begin():
             setu_recent = Filters(kecamatan_code="32.16.18", date_from=dt.date(2026, 11, 1),
                                   date_to=dt.date(2026, 11, 20))  # fmt: skip
-            assert await export(session, PROTECTOR, "laporan", setu_recent,
-                                tmp_path / "l.xlsx") == 1  # fmt: skip
+            assert (await export(session, PROTECTOR, "laporan", setu_recent,
+                                tmp_path / "l.xlsx")).rows == 1  # fmt: skip
             before = Filters(date_to=dt.date(2026, 11, 19))
-            assert await export(session, PROTECTOR, "laporan", before, tmp_path / "l.xlsx") == 1
+            assert (await export(session, PROTECTOR, "laporan", before, tmp_path / "l.xlsx")
+                    ).rows == 1
             desa = Filters(desa_code="32.16.06.1001")
-            assert await export(session, PROTECTOR, "penyaluran", desa, tmp_path / "p.xlsx") == 1
+            assert (await export(session, PROTECTOR, "penyaluran", desa, tmp_path / "p.xlsx")
+                    ).rows == 1
         async with sessionmaker() as session:
             audits = list(await session.scalars(
                 select(AuditLog).where(AuditLog.action == "data.exported").order_by(AuditLog.id)
             ))  # fmt: skip
         assert len(audits) == len(KINDS) + 3
-        assert audits[-3].detail == {"report": "laporan", "rows": 1, "via": "bot",
+        assert audits[-3].detail == {"report": "laporan", "rows": 1, "via": "bot", "unreadable": 0,
                                      "kecamatan": "32.16.18", "desa": None,
                                      "from": "2026-11-01", "to": "2026-11-20"}  # fmt: skip
     finally:

@@ -71,10 +71,13 @@ def test_admin_ids_and_postgres_url_are_normalised(tmp_path: Path) -> None:
     assert settings.db_url == "postgresql+asyncpg://u@h/db"
 
 
-def test_secret_is_generated_once_on_the_sqlite_default(tmp_path: Path) -> None:
-    first = load_settings(_env_file=None, data_dir=tmp_path).secret
-    second = load_settings(_env_file=None, data_dir=tmp_path).secret
+async def test_secret_is_generated_once_on_the_sqlite_default(tmp_path: Path) -> None:
+    from bot.key_check import check_secret_key
+
+    first = await check_secret_key(load_settings(_env_file=None, data_dir=tmp_path))
+    second = await check_secret_key(load_settings(_env_file=None, data_dir=tmp_path))
     assert first == second and len(first) >= 32
+    assert load_settings(_env_file=None, data_dir=tmp_path).secret == first
     assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
 
 

@@ -38,8 +38,9 @@ async def _seed(app: BotApp) -> dict[str, int]:
     return ids
 
 
-async def _fill_form(staff: FakeUser, *, expect_count: int) -> str:
-    """Answer the schedule form (program question on screen); returns the summary text."""
+async def _fill_form(staff: FakeUser, *, expect_count: int, before_confirm=None) -> str:
+    """Answer the schedule form (program question on screen); returns the saved text.
+    ``before_confirm``: awaited with the summary on screen (e.g. to take the role away)."""
     question = await staff.wait_message(predicate=lambda m: t("Which program?") in (m.text or ""))
     await staff.click(question, next(b for b in question.buttons if b.endswith(t("BLT"))))
     await staff.wait_for(lambda: t("Name of this disbursement?") in (staff.last_message.text or ""))
@@ -59,6 +60,10 @@ async def _fill_form(staff: FakeUser, *, expect_count: int) -> str:
     )
     assert t("This schedule reaches {count} households: {target}.").split("{")[0] in summary.text
     assert f" {expect_count} " in summary.text
+    if before_confirm is not None:
+        await before_confirm()
+        await staff.click(summary, t("✅ Confirm"))
+        return (await staff.wait_message()).text
     await staff.click(summary, t("✅ Confirm"))
     saved = await staff.wait_message(predicate=lambda m: "#" in (m.text or ""))
     return saved.text
@@ -148,14 +153,16 @@ async def test_program_and_desa_targets_count(tg: FakeTelegram, tmp_path: Path):
         assert await _recipients(app, 2) == {ids["cibening"], ids["cijengkol"]}
 
 
-async def make_schedule(staff: FakeUser, kecamatan: str = "Setu", expect_count: int = 3) -> str:
+async def make_schedule(
+    staff: FakeUser, kecamatan: str = "Setu", expect_count: int = 3, before_confirm=None
+) -> str:
     """A BLT payout for one kecamatan, made through /jadwalbaru; returns the saved message."""
     await staff.send("/jadwalbaru")
     kinds = await staff.wait_message()
     await staff.click(kinds, t("One kecamatan"))
     await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
     await staff.click(kinds, kecamatan)
-    return await _fill_form(staff, expect_count=expect_count)
+    return await _fill_form(staff, expect_count=expect_count, before_confirm=before_confirm)
 
 
 async def _broadcasts(app: BotApp, count: int) -> list[Broadcast]:

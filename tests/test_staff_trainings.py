@@ -23,7 +23,7 @@ async def _reply(user: FakeUser, text: str) -> FakeMessage:
     return await user.wait_message()
 
 
-async def _create_training(staff: FakeUser) -> str:
+async def _create_training(staff: FakeUser, before_confirm=None) -> str:
     start = dt.datetime.now(WIB).date() + dt.timedelta(days=3)
     question = await _reply(staff, "/pelatihanbaru")
     assert t("Name of the training?") in question.text
@@ -52,6 +52,8 @@ async def _create_training(staff: FakeUser) -> str:
     await staff.click(question, t("Skip"))
     await staff.wait_for(lambda: t("Please check the training:") in question.text)
     assert "15.00 WIB" in question.text
+    if before_confirm is not None:  # e.g. the role is taken away with the summary on screen
+        await before_confirm()
     await staff.click(question, t("✅ Confirm"))
     saved = await staff.wait_message()
     return saved.text
