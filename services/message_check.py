@@ -4,9 +4,10 @@ A resident forwards or pastes a message they got. It is compared with the broadc
 actually sent (at least one delivery with status "sent"), after normalising what forwarding
 and copying change: formatting tags, letter case, spacing and line breaks, curly quotes,
 invisible characters. A pasted message matches when it is the same text, nearly the same (a
-few characters lost or changed in copying: similarity ≥ 0.9), or a long enough part of one.
-The character-level comparison (difflib, the costly step) runs only for the three broadcasts
-sharing the most words with the text; normalised broadcasts are kept in memory.
+few characters lost or changed in copying: similarity ≥ 0.9, rapidfuzz's normalised Indel
+similarity, as difflib's ratio but in C), or a long enough part of one. A broadcast's text
+never changes once sent: its normalised form is kept in memory by id, so a check reads only
+the ids of the broadcasts sent, and the texts of new ones.
 
 Independently, words that scams use (transfer, biaya, PIN, OTP...) are flagged: Dinas Sosial
 never asks for money, PINs or OTP codes. The text is never stored or logged.
@@ -18,11 +19,11 @@ import datetime as dt
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
-from difflib import SequenceMatcher
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from rapidfuzz import fuzz, process
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Broadcast, Delivery, utcnow
@@ -83,33 +84,80 @@ def scam_signs(text: str) -> bool:
     return any(p.search(normal) for p in _SCAM_PATTERNS)
 
 
-_WORDS = re.compile(r"\w+")
-SHORTLIST = 3  # near candidates compared character by character (the costly step)
-MIN_OVERLAP = 0.6  # share of words two texts must have in common to be compared closely
-_CACHE_SIZE = 5000
-# Sent broadcasts never change: their normalised form is kept (text -> normalised, words).
-_normalised: dict[str, tuple[str, frozenset[str]]] = {}
+SHORTLIST = 3  # near copies looked at, most similar first
+_CACHE_SIZE = 10_000
 
 
-def _prepared(body: str) -> tuple[str, frozenset[str]]:
-    found = _normalised.get(body)
-    if found is None:
-        if len(_normalised) >= _CACHE_SIZE:
-            _normalised.clear()
-        text = normalise(body)
-        found = _normalised[body] = (text, frozenset(_WORDS.findall(text)))
-    return found
+@dataclass
+class _Candidates:
+    """The broadcasts a check compares with, and the fingerprint of the set they came from."""
+
+    fingerprint: tuple[Any, ...] = ()
+    ids: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # normalised, in the order of `ids`
+    # Sent broadcasts never change: their normalised text and original body, by id.
+    known: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+# One per database (a process may hold several: tests, a migration next to the bot).
+_by_database: dict[str, _Candidates] = {}
 
 
-def _near(wanted: str, candidate: str) -> bool:
-    matcher = SequenceMatcher(None, wanted, candidate, autojunk=False)
-    if matcher.real_quick_ratio() < NEAR or matcher.quick_ratio() < NEAR:
-        return False
-    return matcher.ratio() >= NEAR
+def _sent_in_the_last_year() -> Any:
+    sent = exists().where(Delivery.broadcast_id == Broadcast.id, Delivery.status == "sent")
+    return sent, Broadcast.created_at > utcnow() - LOOK_BACK
+
+
+async def _sent_broadcasts(session: AsyncSession) -> _Candidates:
+    """The broadcasts sent in the last year (newest first, at most MAX_CANDIDATES). The set
+    only grows, or loses what ages out: one aggregate row (count, newest id, sum of ids) tells
+    whether it changed since the last check; only then are the ids read again, and the texts
+    of broadcasts not seen before."""
+    database = str(session.bind.url)
+    cached = _by_database.setdefault(database, _Candidates())
+    conditions = _sent_in_the_last_year()
+    newest = (
+        select(Broadcast.id)
+        .where(*conditions)
+        .order_by(Broadcast.id.desc())
+        .limit(MAX_CANDIDATES)
+        .subquery()
+    )
+    fingerprint = tuple(
+        (
+            await session.execute(
+                select(func.count(), func.max(newest.c.id), func.sum(newest.c.id))
+            )
+        ).one()
+    )
+    if fingerprint == cached.fingerprint:
+        return cached
+    ids = list(await session.scalars(select(newest.c.id).order_by(newest.c.id.desc())))
+    known = cached.known
+    missing = [broadcast_id for broadcast_id in ids if broadcast_id not in known]
+    if missing:
+        if len(known) + len(missing) > _CACHE_SIZE:
+            known.clear()
+            missing = ids
+        texts = await session.execute(
+            select(Broadcast.id, Broadcast.text).where(Broadcast.id.in_(missing))
+        )
+        for broadcast_id, body in texts:
+            known[broadcast_id] = (normalise(body), body)
+    ids = [i for i in ids if i in known]
+    cached = _by_database[database] = _Candidates(
+        fingerprint, ids, [known[i][0] for i in ids], known
+    )
+    return cached
+
+
+async def _result(
+    session: AsyncSession, candidates: _Candidates, broadcast_id: int, how: str, signs: bool
+) -> CheckResult:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    when = broadcast.started_at or broadcast.created_at if broadcast is not None else None
+    body = candidates.known[broadcast_id][1]
+    return CheckResult(True, broadcast_id, when, how, signs, _TAGS.sub("", body))
 
 
 async def check(session: AsyncSession, text: str) -> CheckResult:
@@ -117,35 +165,19 @@ async def check(session: AsyncSession, text: str) -> CheckResult:
     signs = scam_signs(text)
     if not wanted:
         return CheckResult(False, scam_signs=signs)
-    sent = (
-        select(Delivery.broadcast_id)
-        .where(Delivery.status == "sent")
-        .group_by(Delivery.broadcast_id)
-    )
-    rows = await session.execute(
-        select(Broadcast.id, Broadcast.text, Broadcast.started_at, Broadcast.created_at)
-        .where(Broadcast.id.in_(sent), Broadcast.created_at > utcnow() - LOOK_BACK)
-        .order_by(Broadcast.id.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    words = frozenset(_WORDS.findall(wanted))
-    shortlist: list[tuple[float, int, str, Any]] = []
-    for broadcast_id, body, started_at, created_at in rows:
-        candidate, candidate_words = _prepared(body)
-        when = started_at or created_at
+    candidates = await _sent_broadcasts(session)
+    for index, candidate in enumerate(candidates.texts):
         if wanted == candidate or (len(wanted) >= MIN_PART and wanted in candidate):
             how = "exact" if wanted == candidate else "part"
-            return CheckResult(True, broadcast_id, when, how, signs, _TAGS.sub("", body))
-        overlap = _overlap(words, candidate_words)
-        if overlap >= MIN_OVERLAP:
-            shortlist.append((overlap, broadcast_id, body, when))
-    # Character-level similarity only for the few closest by words: it is the costly step.
-    shortlist.sort(key=lambda item: (-item[0], -item[1]))
-    for _score, broadcast_id, body, when in shortlist[:SHORTLIST]:
+            return await _result(session, candidates, candidates.ids[index], how, signs)
+    near = process.extract(
+        wanted, candidates.texts, scorer=fuzz.ratio, score_cutoff=NEAR * 100, limit=SHORTLIST
+    )
+    for _text, _score, index in near:
+        broadcast_id = candidates.ids[index]
         # A near copy that adds a request for money (a bank account, "biaya admin") is a
         # doctored message, not ours, however similar the rest is.
-        if signs and not scam_signs(body):
+        if signs and not scam_signs(candidates.known[broadcast_id][1]):
             continue
-        if _near(wanted, _prepared(body)[0]):
-            return CheckResult(True, broadcast_id, when, "near", signs, _TAGS.sub("", body))
+        return await _result(session, candidates, broadcast_id, "near", signs)
     return CheckResult(False, scam_signs=signs)

@@ -131,6 +131,41 @@ async def test_check_matches_only_broadcasts_that_were_sent(database_url: str) -
         await engine.dispose()
 
 
+async def test_check_sees_a_broadcast_sent_later_and_keeps_databases_apart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The in-memory candidates follow the database: a broadcast sent after a first check is
+    found by the next one, and another database with the same ids is not confused with it."""
+    texts = {
+        "a": "Pencairan BLT di Balai Desa Cibening, Senin 09.00 WIB, gratis tanpa biaya.",
+        "b": "Pelatihan menjahit di BLK Cikarang, Rabu 08.00 WIB, gratis untuk warga.",
+    }
+    engines = [create_engine(f"sqlite+aiosqlite:///{tmp_path / name}.db") for name in "ab"]
+    try:
+        for engine, key in zip(engines, "ab", strict=True):
+            await upgrade(engine)
+            async with create_sessionmaker(engine).begin() as session:
+                account = Account(telegram_id=7, consent="given")
+                broadcast = Broadcast(text=texts[key])
+                session.add_all([account, broadcast])
+                await session.flush()
+                session.add(Delivery(broadcast_id=broadcast.id, account_id=account.id,
+                                     chat_id=7, status="sent"))  # fmt: skip
+        for engine, key, other in ((engines[0], "a", "b"), (engines[1], "b", "a")):
+            async with create_sessionmaker(engine)() as session:
+                assert (await message_check.check(session, texts[key])).matched
+                assert not (await message_check.check(session, texts[other])).matched
+        async with create_sessionmaker(engines[0]).begin() as session:
+            later = Broadcast(text=texts["b"])
+            session.add(later)
+            await session.flush()
+            session.add(Delivery(broadcast_id=later.id, account_id=1, chat_id=7, status="sent"))
+        async with create_sessionmaker(engines[0])() as session:
+            found = await message_check.check(session, texts["b"])
+            assert found.matched and found.broadcast_id == later.id
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
 def test_region_choices_follow_the_volunteers_area() -> None:
     everything = kecamatan_options({}, {})
     assert len(everything) == 23 and everything[0].label == "Babelan"  # sorted by name
