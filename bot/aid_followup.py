@@ -6,7 +6,6 @@ Questions go out only in the daytime (WIB), not in the middle of the night.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 
@@ -14,6 +13,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.workers import every
 from conversations.validators import to_wib
 from db.models import utcnow
 from services import aid_schedule, notify
@@ -55,9 +55,8 @@ async def ask_round(
 
 async def ask_received(bot: Bot, dp: Dispatcher) -> None:
     """Run `ask_round` now and every ROUND_EVERY; a failing round is logged and retried."""
-    while True:
-        try:
-            await ask_round(bot, dp["sessionmaker"], dp["i18n"], utcnow())
-        except Exception as exc:  # a worker must never stop the bot
-            log.warning("asking about received aid failed: %s", type(exc).__name__)
-        await asyncio.sleep(ROUND_EVERY.total_seconds())
+
+    async def one_round() -> None:
+        await ask_round(bot, dp["sessionmaker"], dp["i18n"], utcnow())
+
+    await every(ROUND_EVERY.total_seconds(), one_round, "asking about received aid")

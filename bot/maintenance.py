@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 
 from aiogram import Bot, Dispatcher
 
+from bot.workers import every
 from db.fsm_storage import SQLStorage
 
 log = logging.getLogger(__name__)
@@ -22,11 +22,10 @@ async def purge_idle_conversations(bot: Bot, dp: Dispatcher) -> None:
     storage = dp.fsm.storage
     if not isinstance(storage, SQLStorage):
         return  # Redis expires them by itself (state_ttl / data_ttl)
-    while True:
-        try:
-            removed = await storage.purge_idle(dt.timedelta(days=retention_days))
-            if removed:
-                log.info("forgot %s conversations idle for %s days", removed, retention_days)
-        except Exception as exc:  # upkeep must never stop the bot; try again next round
-            log.warning("purging idle conversations failed: %s", type(exc).__name__)
-        await asyncio.sleep(PURGE_EVERY.total_seconds())
+
+    async def one_round() -> None:
+        removed = await storage.purge_idle(dt.timedelta(days=retention_days))
+        if removed:
+            log.info("forgot %s conversations idle for %s days", removed, retention_days)
+
+    await every(PURGE_EVERY.total_seconds(), one_round, "purging idle conversations")

@@ -10,7 +10,6 @@ the event has not started.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.workers import every
 from conversations.validators import format_datetime_id, to_wib
 from db.models import Broadcast, Disbursement, Training, utcnow
 from services import broadcasts
@@ -127,9 +127,8 @@ async def queue_due_reminders(
 async def reminder_scheduler(bot: Bot, dp: Dispatcher) -> None:
     """The worker (bot.workers): look for due reminders every minute."""
     settings = dp["settings"]
-    while True:
-        try:
-            await queue_due_reminders(dp["sessionmaker"], dp["i18n"], settings.reminder_hour)
-        except Exception as exc:  # a bad round must not stop the bot; try again next minute
-            log.warning("queueing reminders failed: %s", type(exc).__name__)
-        await asyncio.sleep(CHECK_EVERY)
+
+    async def one_round() -> None:
+        await queue_due_reminders(dp["sessionmaker"], dp["i18n"], settings.reminder_hour)
+
+    await every(CHECK_EVERY, one_round, "queueing reminders")

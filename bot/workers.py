@@ -21,6 +21,18 @@ log = logging.getLogger(__name__)
 Worker = Callable[[Bot, Dispatcher], Awaitable[None]]
 
 
+async def every(interval: float, one_round: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run `one_round` now and then every `interval` seconds, until cancelled. A failing
+    round is logged (its kind, never its message: it may quote personal data) and the next
+    one is tried: a worker must never stop the bot."""
+    while True:
+        try:
+            await one_round()
+        except Exception as exc:
+            log.warning("%s failed: %s", what, type(exc).__name__)
+        await asyncio.sleep(interval)
+
+
 def all_workers() -> list[Worker]:
     """Every worker a bot process runs. Features add theirs here."""
     # Imported here: worker modules import the app's modules, which import this one.
