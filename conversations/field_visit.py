@@ -12,6 +12,7 @@ from typing import Any
 
 from aiogram.utils.i18n import lazy_gettext as __
 
+from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
 from services.field_work import (
     DATA_WRONG,
@@ -43,7 +44,8 @@ WORK_OPTIONS = (
     Option("petani_nelayan", __("Farmer or fisher")),
     Option("pedagang_kecil", __("Small trader")),
     Option("karyawan", __("Employee")),
-    Option("lainnya", __("Other")),
+    # TRANSLATORS: the last choice of "what work does the head of the family do?".
+    Option("lainnya", lazy_pgettext("occupation", "Other")),
 )
 HOUSE_OPTIONS = (
     Option("atap", __("Roof")),

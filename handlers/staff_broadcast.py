@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import broadcast_progress
 from bot.broadcast_progress import BroadcastControl
 from bot.commands import COMMANDS, CommandInfo
+from conversations.i18n import pgettext
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db import audit, regions
@@ -82,7 +83,10 @@ def _buttons(items: list[tuple[str, ComposeCallback]], columns: int = 1) -> Inli
     builder = InlineKeyboardBuilder()
     for label, data in items:
         builder.button(text=label, callback_data=data)
-    builder.button(text=_("✖️ Cancel"), callback_data=ComposeCallback(step="stop"))
+    # TRANSLATORS: staff button while writing a broadcast: drop the draft, nothing is sent.
+    builder.button(
+        text=pgettext("broadcast draft", "✖️ Cancel"), callback_data=ComposeCallback(step="stop")
+    )
     builder.adjust(*([columns] * len(items)), 1)
     return builder.as_markup()
 

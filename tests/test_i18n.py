@@ -20,6 +20,7 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.i18n import create_i18n
+from conversations.i18n import pgettext
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locales" / "id" / "LC_MESSAGES" / "messages.po"
@@ -29,6 +30,22 @@ UPDATE = "run scripts/catalog.sh, then translate (docs/translations.md)"
 
 Key = tuple[str | None, str]  # (context, msgid)
 Locations = list[tuple[str, int]]
+
+
+# English texts that meant different things on different screens, one Indonesian for all (in one
+# case the wrong one: staff cancelling a schedule saw "Tidak, tetap ikut"). Each use now has a
+# context; the Indonesian per context. docs/translations.md lists them too.
+FIXED_COLLISIONS: dict[str, dict[str, str]] = {
+    "No, keep it": {
+        "enrolment": "Tidak, tetap ikut",
+        "schedule cancel": "Tidak, jangan dibatalkan",
+        "training cancel": "Tidak, jangan dibatalkan",
+    },
+    "✖️ Cancel": {"broadcast draft": "✖️ Batal", "broadcast sending": "✖️ Batalkan siaran"},
+    "Other": {"occupation": "Lainnya", "aid program": "Program lain", "relationship": "Lainnya"},
+    "cancelled": {"enrolment": "pendaftaran dibatalkan", "training status": "dibatalkan"},
+    "rejected": {"import row": "ditolak", "verification": "ditolak"},
+}
 
 
 def _option(flag: str) -> list[str]:
@@ -98,7 +115,8 @@ def test_catalog_matches_the_code() -> None:
     """No entry the code no longer uses, no fuzzy or obsolete one; the template is current."""
     code = set(extracted())
     catalog = read(PO)
-    assert not keys(catalog) - code, f"texts no longer in the code ({UPDATE})"
+    stale = sorted(str(key) for key in keys(catalog) - code)
+    assert not stale, f"texts no longer in the code ({UPDATE}): {stale}"
     assert keys(read(POT)) == code, f"locales/messages.pot is out of date ({UPDATE})"
     assert not [m.id for m in catalog if m.id and m.fuzzy], "fuzzy entries in messages.po"
     assert not catalog.obsolete, "obsolete (#~) entries in messages.po"
@@ -117,7 +135,23 @@ def test_no_f_string_inside_gettext() -> None:
     assert not _extract()[1], _extract()[1]
 
 
+def test_fixed_collisions_stay_fixed() -> None:
+    """Each use of these texts keeps its context: none goes back to the bare text, whose one
+    Indonesian would again serve every screen."""
+    code = extracted()
+    catalog = read(PO)
+    for msgid, contexts in FIXED_COLLISIONS.items():
+        bare = [f"{f}:{n}" for f, n in code.get((None, msgid), [])]
+        assert not bare, f"{msgid!r} without a context (use pgettext, see FIXED_COLLISIONS): {bare}"
+        used = {context for context, text in code if text == msgid}
+        assert used == set(contexts), f"contexts of {msgid!r}: {sorted(used)}"
+        for context, indonesian in contexts.items():
+            assert catalog.get(msgid, context=context).string == indonesian, (msgid, context)
+
+
 def test_compiled_catalog_is_used() -> None:
     i18n = create_i18n()
     with i18n.context(), i18n.use_locale("id"):
         assert i18n.gettext("Main menu") == "Menu utama"
+        assert pgettext("enrolment", "No, keep it") == "Tidak, tetap ikut"
+        assert pgettext("schedule cancel", "No, keep it") == "Tidak, jangan dibatalkan"
