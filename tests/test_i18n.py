@@ -50,7 +50,9 @@ FIXED_COLLISIONS: dict[str, dict[str, str]] = {
 
 def _option(flag: str) -> list[str]:
     """The values of a `pybabel extract` option in scripts/catalog.sh, e.g. every `-k X`."""
-    return re.findall(rf"\s{flag}\s+(\S+)", SCRIPT.read_text(encoding="utf-8"))
+    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    commands = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    return re.findall(rf"\s{flag}\s+(\S+)", commands)
 
 
 @cache
