@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_ids import RowId
+from conversations.i18n import pgettext
 from db.models import Broadcast, VolunteerTask
 from services import broadcasts
 
@@ -91,14 +92,16 @@ def text(progress: Progress) -> str:
 def keyboard(progress: Progress) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
     bid = progress.broadcast_id
+    # TRANSLATORS: staff button under a broadcast being sent: stop it, send to nobody else.
+    cancel = pgettext("broadcast sending", "✖️ Cancel")
     if progress.status in ("queued", "sending"):
         builder.button(text=_("⏸ Pause"), callback_data=BroadcastControl(action="pause", id=bid))
-        builder.button(text=_("✖️ Cancel"), callback_data=BroadcastControl(action="cancel", id=bid))
+        builder.button(text=cancel, callback_data=BroadcastControl(action="cancel", id=bid))
     elif progress.status == "paused":
         builder.button(
             text=_("▶️ Resume"), callback_data=BroadcastControl(action="resume", id=bid)
         )
-        builder.button(text=_("✖️ Cancel"), callback_data=BroadcastControl(action="cancel", id=bid))
+        builder.button(text=cancel, callback_data=BroadcastControl(action="cancel", id=bid))
     elif progress.status == "done" and progress.counts["failed"]:
         builder.button(
             text=_("🔁 Resend to the {n} that failed").format(n=_n(progress.counts["failed"])),

@@ -13,6 +13,7 @@ from typing import Any
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.roles import VOLUNTEERS_AND_STAFF
+from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
 from services.field_work import (
     DATA_WRONG,
@@ -44,7 +45,8 @@ WORK_OPTIONS = (
     Option("petani_nelayan", __("Farmer or fisher")),
     Option("pedagang_kecil", __("Small trader")),
     Option("karyawan", __("Employee")),
-    Option("lainnya", __("Other")),
+    # TRANSLATORS: the last choice of "what work does the head of the family do?".
+    Option("lainnya", lazy_pgettext("occupation", "Other")),
 )
 HOUSE_OPTIONS = (
     Option("atap", __("Roof")),

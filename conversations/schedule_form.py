@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 
 from bot.roles import STAFF
 from conversations.engine import Field, Form, Option, register_form
+from conversations.i18n import lazy_pgettext
 from conversations.validators import (
     ValidationError,
     format_datetime_id,
@@ -38,7 +39,8 @@ PROGRAMS = (
     Option("PKH", __("PKH")),
     Option("BPNT", __("BPNT")),
     Option("RUTILAHU", __("Rutilahu")),
-    Option("LAINNYA", __("Other")),
+    # TRANSLATORS: an aid program not in this list; also shown as "{title} (Other)".
+    Option("LAINNYA", lazy_pgettext("aid program", "Other")),
 )
 PROGRAM_LABELS = {option.value: option.label for option in PROGRAMS}
 

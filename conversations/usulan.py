@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.roles import PETUGAS, VOLUNTEERS_AND_STAFF
+from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
 from conversations.validators import ValidationError, is_kota_bekasi
 from db.models import Account
@@ -100,7 +101,8 @@ RELATIONSHIPS = (
     Option("kepala", __("Head of the family")),
     Option("pasangan", __("Wife / husband")),
     Option("anak", __("Child")),
-    Option("lainnya", __("Other")),
+    # TRANSLATORS: relationship to the head of the family, none of the above.
+    Option("lainnya", lazy_pgettext("relationship", "Other")),
 )
 
 _PLACE = [

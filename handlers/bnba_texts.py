@@ -11,6 +11,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
+from conversations.i18n import lazy_pgettext
 from services.bnba_import import ImportSummary
 
 REASONS: dict[str, Any] = {
@@ -18,7 +19,8 @@ REASONS: dict[str, Any] = {
     "column_row": __("row"),
     "column_status": __("status"),
     "column_reason": __("reason"),
-    "status_rejected": __("rejected"),
+    # TRANSLATORS: a row of the BNBA spreadsheet that was not imported.
+    "status_rejected": lazy_pgettext("import row", "rejected"),
     "status_warning": __("imported, please check"),
     "required": __("Column {column} is empty."),
     "excel_number": __(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from conversations import begin
+from conversations.i18n import lazy_pgettext
 from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Enrollment, Training
@@ -40,7 +41,8 @@ VERIFICATION_LABELS = {
 ENROLLMENT_LABELS = {
     "enrolled": __("registered"),
     "waiting": __("on the waiting list"),
-    "cancelled": __("cancelled"),
+    # TRANSLATORS: a member's sign-up for a training that was cancelled (not the training).
+    "cancelled": lazy_pgettext("enrolment", "cancelled"),
     "attended": __("attended"),
 }
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from bot.roles import WARGA
+from conversations.i18n import pgettext
 from conversations.validators import format_datetime_id
 from db import audit
 from db.models import Account, Enrollment, Member, Training
@@ -284,7 +285,10 @@ def _confirm_keyboard(enrollment_id: int) -> InlineKeyboardMarkup:
     builder.button(
         text=_("Yes, cancel"), callback_data=TrainingCallback(a="cancel_ok", e=enrollment_id)
     )
-    builder.button(text=_("No, keep it"), callback_data=TrainingCallback(a="mine"))
+    # TRANSLATORS: a resident cancelling a sign-up: no, stay signed up for the training.
+    builder.button(
+        text=pgettext("enrolment", "No, keep it"), callback_data=TrainingCallback(a="mine")
+    )
     builder.adjust(2)
     return builder.as_markup()
 

@@ -27,6 +27,7 @@ from bot import broadcast_progress
 from bot.broadcast_progress import BroadcastControl
 from bot.callback_ids import row_id
 from bot.commands import COMMANDS, CommandInfo
+from conversations.i18n import pgettext
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db import audit, regions
@@ -83,7 +84,10 @@ def _buttons(items: list[tuple[str, ComposeCallback]], columns: int = 1) -> Inli
     builder = InlineKeyboardBuilder()
     for label, data in items:
         builder.button(text=label, callback_data=data)
-    builder.button(text=_("✖️ Cancel"), callback_data=ComposeCallback(step="stop"))
+    # TRANSLATORS: staff button while writing a broadcast: drop the draft, nothing is sent.
+    builder.button(
+        text=pgettext("broadcast draft", "✖️ Cancel"), callback_data=ComposeCallback(step="stop")
+    )
     builder.adjust(*([columns] * len(items)), 1)
     return builder.as_markup()
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
+from conversations.i18n import pgettext
 from conversations.messages import edit_markup, edit_text
 from conversations.schedule_form import (
     FORM_NAME,
@@ -425,7 +426,9 @@ async def schedule_action(
             text=_("Yes, cancel it"), callback_data=ScheduleCb(a="cancel_yes", id=disbursement.id)
         )
         builder.button(
-            text=_("No, keep it"), callback_data=ScheduleCb(a="view", id=disbursement.id)
+            # TRANSLATORS: staff cancelling a disbursement schedule: no, do not cancel it.
+            text=pgettext("schedule cancel", "No, keep it"),
+            callback_data=ScheduleCb(a="view", id=disbursement.id),
         )
         builder.adjust(2)
         await edit_text(

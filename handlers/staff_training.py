@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_ids import RowId
 from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
+from conversations.i18n import lazy_pgettext, pgettext
 from conversations.messages import edit_markup, edit_text
 from conversations.training_form import (
     FORM_NAME,
@@ -63,7 +64,8 @@ class TrainingCb(CallbackData, prefix="tr"):
 STATUS_LABELS = {
     "open": __("open for sign-up"),
     "closed": __("sign-up closed"),
-    "cancelled": __("cancelled"),
+    # TRANSLATORS: status of a training that staff cancelled.
+    "cancelled": lazy_pgettext("training status", "cancelled"),
 }
 
 
@@ -276,7 +278,11 @@ async def training_action(
         builder.button(
             text=_("Yes, cancel it"), callback_data=TrainingCb(a="cancel_yes", id=training.id)
         )
-        builder.button(text=_("No, keep it"), callback_data=TrainingCb(a="view", id=training.id))
+        # TRANSLATORS: staff cancelling a whole training: no, do not cancel it.
+        builder.button(
+            text=pgettext("training cancel", "No, keep it"),
+            callback_data=TrainingCb(a="view", id=training.id),
+        )
         await edit_text(
             message,
             _("Cancel training #{id}? The {count} people signed up will be told.").format(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_ids import Page, RowId
 from bot.commands import COMMANDS, CommandInfo
+from conversations.i18n import lazy_pgettext
 from conversations.validators import format_datetime_id, format_rupiah
 from db.models import Account, Household
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
@@ -133,7 +134,8 @@ VERIFICATION_LABELS = {
     "terdaftar": __("on the list"),
     field_work.WAITING: __("proposed, waiting for verification"),
     field_work.VERIFIED: __("verified"),
-    field_work.REJECTED: __("rejected"),
+    # TRANSLATORS: a family found not eligible at the verification visit.
+    field_work.REJECTED: lazy_pgettext("verification", "rejected"),
 }
 OUTCOME_LABELS = {
     field_work.MET: __("met the family"),

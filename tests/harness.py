@@ -33,6 +33,7 @@ from bot.commands import set_default_commands
 from bot.i18n import create_i18n
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
+from conversations.i18n import pgettext
 from db import accounts
 from db.engine import account_cache
 from db.migrate import upgrade
@@ -62,6 +63,14 @@ def t(msgid: str, **params: Any) -> str:
     i18n = _i18n()
     with i18n.context(), i18n.use_locale("id"):
         text = i18n.gettext(msgid)
+    return text.format(**params) if params else text
+
+
+def tp(context: str, msgid: str, **params: Any) -> str:
+    """Like `t`, for a text with a context (`pgettext` in the code)."""
+    i18n = _i18n()
+    with i18n.context(), i18n.use_locale("id"):
+        text = pgettext(context, msgid)
     return text.format(**params) if params else text
 
 

@@ -13,7 +13,7 @@ from bot import broadcast_sender
 from db.models import Account, AuditLog, Broadcast, Delivery, VolunteerTask
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
-from tests.harness import BotApp, agree, as_role, click_data, e2e_settings, eventually, t
+from tests.harness import BotApp, agree, as_role, click_data, e2e_settings, eventually, t, tp
 
 TEXT = "Pembagian beras hari Sabtu di balai desa."
 
@@ -133,8 +133,10 @@ async def test_pause_resume_and_cancel(tg, tmp_path: Path):
         async with app.sessionmaker() as s:
             before = await s.scalar(select(func.count()).where(Delivery.status == "sent"))
         await (await staff.click(progress, t("▶️ Resume"))).wait_answered()
-        await tg.wait_for(lambda: t("✖️ Cancel") in progress.buttons)
-        await (await staff.click(progress, t("✖️ Cancel"))).wait_answered()
+        stop = tp("broadcast sending", "✖️ Cancel")
+        assert stop == "✖️ Batalkan siaran"  # not the draft's "✖️ Batal"
+        await tg.wait_for(lambda: stop in progress.buttons)
+        await (await staff.click(progress, stop)).wait_answered()
         cancelled = t("✖️ Broadcast #{id} was cancelled.").format(id=1)
         assert await tg.wait_for(lambda: progress.text.startswith(cancelled))
         assert progress.buttons == []
@@ -238,7 +240,7 @@ async def test_desa_and_program_audiences_change_and_stop(tg, tmp_path: Path):
         nobody = t("Nobody in {audience} can receive it (no linked account, or they blocked the "
                    "bot).").format(audience=t("program {code}").format(code="BLT"))
         empty = await staff.wait_message(predicate=lambda m: m.text == nobody)
-        await (await staff.click(empty, t("✖️ Cancel"))).wait_answered()
+        await (await staff.click(empty, tp("broadcast draft", "✖️ Cancel"))).wait_answered()
         await tg.wait_for(lambda: empty.text == t("Broadcast cancelled. Nothing was sent."))
         stale = await staff.click(confirm, t("✅ Send to {n} people").format(n="6"))
         await stale.wait_answered()

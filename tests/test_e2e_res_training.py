@@ -13,7 +13,7 @@ from sqlalchemy import select
 from conversations.validators import format_datetime_id
 from db.models import Enrollment, Training, utcnow
 from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t
+from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t, tp
 from tests.residents import linked_resident
 
 
@@ -118,6 +118,8 @@ async def test_training_sign_up_waiting_list_cancel_and_promotion(tg: FakeTelegr
         sure = await mother.wait_message()
         assert sure.text == t("Cancel the sign-up of {name} for “{title}”?", name="Sumi",
                               title="Menjahit")  # fmt: skip
+        assert sure.buttons == [t("Yes, cancel"), tp("enrolment", "No, keep it")]
+        assert tp("enrolment", "No, keep it") == "Tidak, tetap ikut"
         cancel_data = sure.callback_data[0]
         query = await mother.click(sure, t("Yes, cancel"))
         await query.wait_answered()

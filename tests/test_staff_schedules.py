@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from conversations.validators import WIB
 from db.models import AuditLog, Broadcast, Disbursement, DisbursementRecipient
 from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.harness import BotApp, as_role, e2e_settings, eventually, t
+from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp
 from tests.staff_data import (
     BURANGKENG,
     CIBENING,
@@ -294,6 +294,8 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         await staff.wait_for(lambda: t("✖️ Cancel schedule") in listing.buttons)
         await staff.click(listing, t("✖️ Cancel schedule"))
         await staff.wait_for(lambda: t("Yes, cancel it") in listing.buttons)
+        assert listing.buttons[1] == tp("schedule cancel", "No, keep it")
+        assert listing.buttons[1] == "Tidak, jangan dibatalkan"  # not "tetap ikut"
         await staff.click(listing, t("Yes, cancel it"))
         await staff.wait_for(lambda: not listing.buttons)
         assert listing.text == t(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from conversations.validators import WIB
 from db.models import Account, AuditLog, Broadcast, Enrollment, Member, Training
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
-from tests.harness import BotApp, as_role, e2e_settings, eventually, t
+from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp
 from tests.staff_data import CIBENING, SRIJAYA, add_household, nik
 
 
@@ -205,6 +205,8 @@ async def test_training_admin_flow(tg: FakeTelegram, tmp_path: Path, database_ur
         await staff.wait_for(lambda: t("✖️ Cancel training") in listing.buttons)
         await staff.click(listing, t("✖️ Cancel training"))
         await staff.wait_for(lambda: t("Yes, cancel it") in listing.buttons)
+        assert listing.buttons[1] == tp("training cancel", "No, keep it")
+        assert listing.buttons[1] == "Tidak, jangan dibatalkan"  # not "tetap ikut"
         await staff.click(listing, t("Yes, cancel it"))
         await staff.wait_for(lambda: not listing.buttons)
         notices = await eventually(lambda: _notices(app, 2))
