@@ -28,16 +28,15 @@ def welcome_text() -> str:
 
 def privacy_notice(settings: Settings) -> str:
     return _(
-        "Privacy notice (Law No. 27 of 2022 on Personal Data Protection)\n\n"
-        "• What we collect: your Telegram account and, only when you use these services, "
-        "your family card (KK) and NIK numbers, your family's condition, and photos or "
-        "locations you send.\n"
-        "• Why: to check and deliver social aid and training from Dinas Sosial "
-        "Kabupaten Bekasi.\n"
-        "• Who sees it: Dinas Sosial staff and the social workers (PSM/TKSK) of your area, "
-        "only for this work. NIK and KK numbers are stored encrypted and shown hidden.\n"
-        "• Your rights: see and correct your data, withdraw your consent and ask for "
-        "deletion at any time, and complain to Dinas Sosial.\n"
+        "Privacy notice (Law 27/2022 on Personal Data Protection)\n\n"
+        "• What we keep: your Telegram account and, when you use the services, your KK and NIK "
+        "numbers, your family's condition, and photos or locations you send.\n"
+        "• Why: to check and deliver the social aid and training of Dinas Sosial Kabupaten "
+        "Bekasi.\n"
+        "• Who sees it: Dinas Sosial staff and the volunteers (PSM/TKSK) of your area. NIK and "
+        "KK are stored encrypted and shown hidden.\n"
+        "• Your rights: see and correct your data, withdraw consent, ask for deletion, and "
+        "complain.\n"
         "• Contact: {contact}.\n\n"
         "Do you agree?"
     ).format(contact=settings.office_contact)

@@ -157,3 +157,23 @@ def test_compiled_catalog_is_used() -> None:
         assert i18n.gettext("Main menu") == "Menu utama"
         assert pgettext("enrolment", "No, keep it") == "Tidak, tetap ikut"
         assert pgettext("schedule cancel", "No, keep it") == "Tidak, jangan dibatalkan"
+
+
+def test_no_indonesian_text_is_longer_than_a_message_may_be() -> None:
+    """A message is at most 600 characters: long ones are not read on a small phone."""
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="id")
+    too_long = [m.id for m in catalog if m.id and isinstance(m.string, str) and len(m.string) > 600]
+    assert not too_long
+
+
+def test_the_privacy_notice_with_its_status_fits_in_one_short_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from aiogram.utils.i18n import gettext
+
+    from handlers.start import privacy_notice
+    from tests.conftest import make_settings
+    from tests.harness import in_id
+
+    notice = in_id(privacy_notice, make_settings(tmp_path))
+    status = in_id(lambda: gettext("You have withdrawn your consent."))
+    assert len(status + "\n\n" + notice) <= 600
