@@ -13,9 +13,9 @@ these functions add to the caller's session, the caller commits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, insert, literal, or_, select, update
+from sqlalchemy import CursorResult, Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PSM, TKSK
@@ -233,11 +233,11 @@ async def resend_failed(session: AsyncSession, broadcast_id: int) -> int:
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None or broadcast.status != "done":
         return 0
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(Delivery)
         .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "failed")
         .values(status="pending", attempts=0, next_attempt_at=None, last_error=None)
-    )
+    ))
     again = result.rowcount or 0
     if again:
         broadcast.status, broadcast.finished_at = "sending", None

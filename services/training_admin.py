@@ -10,9 +10,9 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
@@ -129,18 +129,18 @@ async def promote_waiting(session: AsyncSession, training: Training) -> list[Enr
     promoted_ids = []
     now = utcnow()
     for enrollment_id in waiting:
-        claimed = await session.execute(
+        claimed = cast(CursorResult[Any], await session.execute(
             update(Enrollment)
             .where(Enrollment.id == enrollment_id, Enrollment.status == "waiting")
             .values(status="enrolled", updated_at=now)
-        )
+        ))
         if not claimed.rowcount:
             continue  # promoted (or cancelled) by someone else meanwhile
-        seat = await session.execute(
+        seat = cast(CursorResult[Any], await session.execute(
             update(Training)
             .where(Training.id == training.id, Training.seats_taken < Training.capacity)
             .values(seats_taken=Training.seats_taken + 1)
-        )
+        ))
         if not seat.rowcount:
             await session.execute(
                 update(Enrollment).where(Enrollment.id == enrollment_id).values(status="waiting")
