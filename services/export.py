@@ -17,7 +17,7 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +43,9 @@ from db.models import (
 from db.protect import Protector
 
 CHUNK = 1000
+# A SELECT of any columns: the filters below add WHERE clauses and keep its row type.
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
+S = TypeVar("S", bound=AnySelect)
 KINDS = ("rumah_tangga", "laporan", "kunjungan", "pelatihan", "penyaluran", "siaran")
 
 
@@ -91,14 +94,14 @@ class _Context:
         rows = await self.session.execute(select(Region.code, Region.name))
         self.names = dict(rows.all())
 
-    def area(self, statement: Select[Any]) -> Select[Any]:
+    def area(self, statement: S) -> S:
         if self.filters.desa_code:
             statement = statement.where(Household.desa_code == self.filters.desa_code)
         if self.filters.kecamatan_code:
             statement = statement.where(Household.kecamatan_code == self.filters.kecamatan_code)
         return statement
 
-    def period(self, statement: Select[Any], column: Any) -> Select[Any]:
+    def period(self, statement: S, column: Any) -> S:
         start, end = self.filters.bounds()
         if start is not None:
             statement = statement.where(column >= start)
@@ -106,8 +109,12 @@ class _Context:
             statement = statement.where(column < end)
         return statement
 
+    def clear(self, token: str | None) -> str:
+        """A decrypted NIK or KK; empty for a proposal filed without it (or erased later)."""
+        return self.protector.decrypt(token) if token is not None else ""
+
     def kk(self, household: Household) -> str:
-        return self.protector.decrypt(household.kk_encrypted)
+        return self.clear(household.kk_encrypted)
 
     def place(self, household: Household) -> list[str]:
         return [
@@ -115,7 +122,7 @@ class _Context:
             self.names.get(household.desa_code, household.desa_code),
         ]
 
-    async def chunks(self, statement: Select[Any], key: Any) -> AsyncIterator[Sequence[Any]]:
+    async def chunks(self, statement: AnySelect, key: Any) -> AsyncIterator[Sequence[Any]]:
         """Rows in primary-key order, CHUNK at a time (keyset paging: no OFFSET scans)."""
         last = 0
         while True:
@@ -178,7 +185,7 @@ async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
             yield [
                 ctx.kk(household),
                 head.name if head else "",
-                ctx.protector.decrypt(head.nik_encrypted) if head else "",
+                ctx.clear(head.nik_encrypted) if head else "",
                 *ctx.place(household),
                 household.address, household.rt, household.rw,
                 sizes.get(household.id, 0),
@@ -258,7 +265,7 @@ async def _enrollments(ctx: _Context) -> AsyncIterator[list[Any]]:
         for enrollment, training, member, household in rows:
             yield [
                 training.title, training.provider, _wib(training.starts_at), training.place,
-                member.name, ctx.protector.decrypt(member.nik_encrypted), ctx.kk(household),
+                member.name, ctx.clear(member.nik_encrypted), ctx.kk(household),
                 *ctx.place(household), enrollment.status, _wib(enrollment.created_at),
             ]  # fmt: skip
 
