@@ -74,7 +74,8 @@ async def schedule_of(
         .where(DisbursementRecipient.household_id == household_id)
         .order_by(Disbursement.scheduled_at, Disbursement.id)
     )
-    upcoming, past = [], []
+    upcoming: list[Entry] = []
+    past: list[Entry] = []
     for recipient, disbursement, program in rows:
         entry = Entry(
             recipient_id=recipient.id,

@@ -236,17 +236,20 @@ async def toggle_attended(
 def export_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
     """A one-sheet workbook: a title line, column headers, then the rows."""
     from openpyxl import Workbook  # only when exporting
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook comes with one worksheet
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet1"
     sheet.append([title])
     sheet.append(headers)
     for row in rows:
         sheet.append(row)
-    for column, header in zip(sheet.columns, headers, strict=False):
+    for number, (column, header) in enumerate(zip(sheet.columns, headers, strict=False), 1):
         width = max([len(str(header))] + [len(str(cell.value or "")) for cell in column[2:]])
-        sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
+        sheet.column_dimensions[get_column_letter(number)].width = min(width + 2, 60)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
