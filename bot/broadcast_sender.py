@@ -163,7 +163,9 @@ class Sender:
                     batch = await self.claim(busy_chats)
                     if batch:
                         outcomes: dict[int, Outcome] = {}
-                        sending = asyncio.ensure_future(self.send_batch(batch, outcomes))
+                        sending: asyncio.Future[None] = asyncio.ensure_future(
+                            self.send_batch(batch, outcomes)
+                        )
                         pipeline.append((batch, outcomes, sending))
                         worked = True
                         continue

@@ -82,10 +82,10 @@ async def invite_step(
             select(Region).where(Region.level == "kecamatan").order_by(Region.name)
         )
         builder = InlineKeyboardBuilder()
-        for region in kecamatan:
+        for choice in kecamatan:
             step = "kec" if role == PSM else "desa"
             builder.button(
-                text=region.name, callback_data=InviteCb(step=step, role=role, code=region.code)
+                text=choice.name, callback_data=InviteCb(step=step, role=role, code=choice.code)
             )
         builder.adjust(2)
         await edit_text(
