@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.roles import PSM, TKSK
 from bot.settings import Settings
@@ -185,7 +185,7 @@ async def volunteer_action(
     session: AsyncSession,
     account: Account,
     bot: Bot,
-    sessionmaker: object,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await query.answer()
     message = query.message
@@ -216,7 +216,7 @@ async def volunteer_action(
         return
     await invites.revoke_volunteer(session, account, target.id)
     # This process caches accounts: forget the old role at once (others within the TTL).
-    account_cache(sessionmaker).drop(target.telegram_id)  # type: ignore[arg-type]
+    account_cache(sessionmaker).drop(target.telegram_id)
     await message.answer(_("{name} is no longer a volunteer.").format(name=name))
 
 
