@@ -16,12 +16,15 @@ from babel.messages.pofile import read_po
 
 from scripts.update_catalog import PO, write_catalog
 
+# A msgid or msgstr as babel types it: tuples for plural messages.
+MessageText = str | tuple[str, ...] | list[str]
 
-def load(source: Path) -> dict[str, str]:
+
+def load(source: Path) -> dict[MessageText, MessageText]:
     if source.suffix == ".py":
         return dict(runpy.run_path(str(source))["T"])
     with source.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id and m.string}  # type: ignore[misc]
+        return {m.id: m.string for m in read_po(handle) if m.id and m.string}
 
 
 def main(args: list[str]) -> int:
