@@ -26,7 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
@@ -37,7 +42,9 @@ from services import enrollment
 SECRET = b"benchmark-secret-key-0123456789-abcdefghijklmnop"
 
 
-async def _prepare(url: str, people: int, capacity: int) -> tuple[object, object, int, list[int]]:
+async def _prepare(
+    url: str, people: int, capacity: int
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession], int, list[int]]:
     engine = create_engine(url)
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
@@ -69,10 +76,13 @@ async def _prepare(url: str, people: int, capacity: int) -> tuple[object, object
         return engine, sessionmaker, training.id, [m.id for m in members]
 
 
-async def _one(sessionmaker: object, training_id: int, member_id: int) -> tuple[str, float]:
+async def _one(
+    sessionmaker: async_sessionmaker[AsyncSession], training_id: int, member_id: int
+) -> tuple[str, float]:
     started = time.perf_counter()
-    async with sessionmaker() as session:  # type: ignore[operator]
+    async with sessionmaker() as session:
         member = await session.get(Member, member_id)
+        assert member is not None
         result = await enrollment.sign_up(session, training_id, member, None)
         await session.commit()
     return result.outcome, time.perf_counter() - started
@@ -86,8 +96,10 @@ async def run(label: str, url: str, people: int, capacity: int) -> None:
         elapsed = time.perf_counter() - started
         outcomes = [o for o, _ in results]
         latencies = sorted(s for _, s in results)
-        async with sessionmaker() as session:  # type: ignore[operator]
-            taken = (await session.get(Training, training_id)).seats_taken
+        async with sessionmaker() as session:
+            training = await session.get(Training, training_id)
+            assert training is not None
+            taken = training.seats_taken
             waiting = list(
                 await session.scalars(select(Enrollment).where(Enrollment.status == "waiting"))
             )
@@ -106,7 +118,7 @@ async def run(label: str, url: str, people: int, capacity: int) -> None:
             f"seats taken {taken}, waiting {len(waiting)}: {'OK' if ok else 'BROKEN'}"
         )
     finally:
-        await engine.dispose()  # type: ignore[attr-defined]
+        await engine.dispose()
 
 
 async def main() -> None:

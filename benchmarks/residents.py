@@ -16,9 +16,13 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
@@ -84,7 +88,9 @@ async def main(broadcasts: int, households: int) -> None:
                                    nik_encrypted=nik_enc, nik_masked=nik_mask, name="Siti Aminah",
                                    relationship_to_head="kepala"))  # fmt: skip
 
-        async def timed(call, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+        async def timed(
+            call: Callable[[AsyncSession], Awaitable[Any]], runs: int
+        ) -> list[float]:
             samples = []
             for _ in range(runs):
                 async with sessionmaker() as session:
@@ -111,8 +117,9 @@ async def main(broadcasts: int, households: int) -> None:
             _stats(await timed(lambda s: message_check.check(s, exact), 30)),
         )
 
-        async def match(session):  # type: ignore[no-untyped-def]
+        async def match(session: AsyncSession) -> None:
             who = await session.get(Account, 1)
+            assert who is not None
             await linking.match(session, protector, who, f"3217{123:012d}", f"3216{123:012d}")
 
         print("NIK+KK match (hit):          ", _stats(await timed(match, 200)))

@@ -38,11 +38,12 @@ import socket
 import uuid
 from collections import deque
 from dataclasses import dataclass
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.utils.i18n import I18n
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import CursorResult, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -162,7 +163,9 @@ class Sender:
                     batch = await self.claim(busy_chats)
                     if batch:
                         outcomes: dict[int, Outcome] = {}
-                        sending = asyncio.ensure_future(self.send_batch(batch, outcomes))
+                        sending: asyncio.Future[None] = asyncio.ensure_future(
+                            self.send_batch(batch, outcomes)
+                        )
                         pipeline.append((batch, outcomes, sending))
                         worked = True
                         continue
@@ -206,25 +209,25 @@ class Sender:
                 and previous.holder == self.holder
                 and previous.expires_at >= now
             )
-            taken = await session.execute(
+            taken = cast(CursorResult[Any], await session.execute(
                 update(WorkerLease)
                 .where(
                     WorkerLease.name == LEASE_NAME,
                     or_(WorkerLease.holder == self.holder, WorkerLease.expires_at < now),
                 )
                 .values(holder=self.holder, expires_at=until)
-            )
+            ))
             got = bool(taken.rowcount)
             if not got and previous is None:
                 session.add(WorkerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))
                 got = True
             if got and not continuing:
                 # Rows a dead holder left in flight: maybe delivered, never sent again.
-                stale = await session.execute(
+                stale = cast(CursorResult[Any], await session.execute(
                     update(Delivery)
                     .where(Delivery.status == "sending")
                     .values(status="unknown", last_error="in flight when a sender stopped")
-                )
+                ))
                 if stale.rowcount:
                     log.warning("%s deliveries were in flight when a sender died", stale.rowcount)
             try:
@@ -299,11 +302,11 @@ class Sender:
                     break
             if not batch:
                 return []
-            renewed = await session.execute(
+            renewed = cast(CursorResult[Any], await session.execute(
                 update(WorkerLease)
                 .where(WorkerLease.name == LEASE_NAME, WorkerLease.holder == self.holder)
                 .values(expires_at=now + dt.timedelta(seconds=LEASE_SECONDS))
-            )
+            ))
             if not renewed.rowcount:
                 self.leader = False  # another process took over: send nothing more
                 return []

@@ -20,7 +20,7 @@ from typing import Any, cast
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetFile, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Nirmiskin", "username": "nirmiskin_bot"}
@@ -33,6 +33,7 @@ def api_name(method: TelegramMethod[Any]) -> str:
     return name[0].lower() + name[1:]
 
 Listener = Callable[[TelegramMethod[Any]], Awaitable[None] | None]
+AsyncListener = Callable[[TelegramMethod[Any]], Awaitable[None]]
 FILE_PATH_PREFIX = "local/"
 
 
@@ -79,8 +80,8 @@ class LocalSession(BaseSession):
             return self._message(method)
         if name == "getMyCommands":
             return []
-        if name == "getFile":
-            file_id = method.file_id  # type: ignore[attr-defined]
+        if isinstance(method, GetFile):
+            file_id = method.file_id
             if file_id not in self.files:
                 raise TelegramBadRequest(method, "Bad Request: invalid file_id")
             return {
@@ -95,7 +96,7 @@ class LocalSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         if self._awaits:
-            await self.on_call(method)  # type: ignore[misc]
+            await cast("AsyncListener", self.on_call)(method)  # _awaits: a coroutine function
         elif self.on_call is not None:
             self.on_call(method)
         # Answered as Telegram would, in JSON, and read by aiogram's own response check.

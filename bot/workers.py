@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 
 log = logging.getLogger(__name__)
 
-Worker = Callable[[Bot, Dispatcher], Awaitable[None]]
+Worker = Callable[[Bot, Dispatcher], Coroutine[Any, Any, None]]
 
 
 async def every(interval: float, one_round: Callable[[], Awaitable[object]], what: str) -> None:
@@ -48,7 +49,7 @@ def all_workers() -> list[Worker]:
 
 def start_workers(
     bot: Bot, dp: Dispatcher, workers: list[Worker] | None = None
-) -> list[asyncio.Task]:
+) -> list[asyncio.Task[None]]:
     tasks = []
     for worker in all_workers() if workers is None else workers:
         name = f"worker:{getattr(worker, '__module__', '')}.{getattr(worker, '__name__', worker)}"
@@ -56,7 +57,7 @@ def start_workers(
     return tasks
 
 
-async def stop_workers(tasks: list[asyncio.Task]) -> None:
+async def stop_workers(tasks: list[asyncio.Task[None]]) -> None:
     for task in tasks:
         task.cancel()
     for task in tasks:

@@ -109,7 +109,9 @@ def _met(answers: dict[str, Any]) -> bool:
 
 def _far(answers: dict[str, Any]) -> bool:
     location = answers.get("location")
-    return bool(location) and not in_bekasi(location["lat"], location["lon"])
+    if not location:
+        return False
+    return not in_bekasi(location["lat"], location["lon"])
 
 
 def _fields(proposal: bool) -> list[Field]:

@@ -202,7 +202,7 @@ async def run_step(
             form = get_form(form_state["form"])
         except KeyError:
             form = None
-    if form is None:
+    if form is None or form_state is None:
         await _drop(state)
         if isinstance(event, CallbackQuery):
             await event.answer(_("This form has already ended."))
@@ -262,7 +262,7 @@ async def send_step(
     """Show a step: edit the tapped message for buttons, else send a new message.
     ``had_reply_kb``: whether a reply keyboard is on screen, if the caller already knows."""
     callback = event if isinstance(event, CallbackQuery) else None
-    message = event.message if callback else event
+    message = callback.message if callback is not None else event
     if callback is not None:
         error = step.error if isinstance(step, Ask | Confirm) else None
         await callback.answer(error or None, show_alert=bool(error))

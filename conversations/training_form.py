@@ -139,9 +139,9 @@ async def _submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     if values["starts_at"] <= dt.datetime.now(dt.UTC):
         return _("That time has already passed, so nothing was saved. Please start again.")
     if "training_id" not in context:
-        training = await training_admin.create(session, account, **values)
+        created = await training_admin.create(session, account, **values)
         return _("Saved: training #{id}. Residents can now sign up in the bot.").format(
-            id=training.id
+            id=created.id
         )
     training = await training_admin.get(session, int(context["training_id"]))
     if training is None or training.status == "cancelled":

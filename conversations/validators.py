@@ -10,9 +10,10 @@ Rules for NIK / No. KK and phone numbers follow DOMAIN.md sections 1 and 6.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -24,7 +25,7 @@ from babel.numbers import parse_pattern
 
 from db import protect
 
-WIB = timezone(timedelta(hours=7), "WIB")  # Asia/Jakarta: UTC+7 all year, no DST
+WIB = ZoneInfo("Asia/Jakarta")  # Western Indonesian Time: UTC+7 all year, no DST
 
 MAX_RUPIAH = 1_000_000_000  # "absurd" above 1 miliar
 
@@ -277,7 +278,7 @@ _RUPIAH_PATTERN = parse_pattern("¤#,##0")
 def format_rupiah(amount: int) -> str:
     """1500000 -> 'Rp1.500.000' (as format_currency(amount, "IDR", locale="id",
     format="¤#,##0", currency_digits=False))."""
-    return _RUPIAH_PATTERN.apply(amount, _ID_LOCALE, currency="IDR", currency_digits=False)
+    return str(_RUPIAH_PATTERN.apply(amount, _ID_LOCALE, currency="IDR", currency_digits=False))
 
 
 # --------------------------------------------------------------------------- integers
@@ -404,7 +405,11 @@ _NAMED_DMY = re.compile(r"(\d{1,2})[\s\-/.]*([a-z]+)\.?[\s\-/.,]*(\d{2}|\d{4})")
 _NAMED_MDY = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
 
 
-def _bound(value: Any, today: date) -> date | None:
+# A bound of parse_date: a date, or a function of today giving one, or none.
+DateBound: TypeAlias = date | Callable[[date], date] | None
+
+
+def _bound(value: DateBound, today: date) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return value(today)  # callable(today) -> date
@@ -413,8 +418,8 @@ def _bound(value: Any, today: date) -> date | None:
 def parse_date(
     text: str,
     today: date | None = None,
-    min: Any = None,
-    max: Any = None,
+    min: DateBound = None,
+    max: DateBound = None,
 ) -> date:
     """Indonesian date input -> date. ``min``/``max`` are dates or callables(today) -> date."""
     today = today or today_wib()
@@ -464,9 +469,6 @@ def parse_date(
 def format_date_id(d: date) -> str:
     """date(2024, 3, 19) -> 'Selasa, 19 Maret 2024'."""
     return format_date(d, "EEEE, d MMMM y", locale="id")
-
-
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 def to_wib(when: datetime) -> datetime:

@@ -70,7 +70,7 @@ async def _create(
         "created_at": now,
         "last_seen_at": now,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(Account)
         .on_conflict_do_nothing(index_elements=[Account.telegram_id])

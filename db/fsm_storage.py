@@ -78,7 +78,8 @@ class SQLStorage(BaseStorage):
         if session is not None:
             pending = session.info.get(self._hook + ":pending")
             if pending is not None and row_key in pending:
-                return pending[row_key]  # type: ignore[no-any-return]
+                record: Record = pending[row_key]
+                return record
         if self._use_cache and row_key in self._cache:
             self._cache.move_to_end(row_key)
             return self._cache[row_key]
@@ -122,7 +123,8 @@ class SQLStorage(BaseStorage):
         return (await self._read(self._row_key(key)))[0]
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return json.loads((await self._read(self._row_key(key)))[1])  # type: ignore[no-any-return]
+        data: dict[str, Any] = json.loads((await self._read(self._row_key(key)))[1])
+        return data
 
     # -- writing -------------------------------------------------------------------------
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
@@ -165,7 +167,8 @@ class SQLStorage(BaseStorage):
 
     def _seal(self, text: str) -> dict[str, Any]:
         if self._protector is None or text == EMPTY[1]:
-            return json.loads(text)  # type: ignore[no-any-return]
+            data: dict[str, Any] = json.loads(text)
+            return data
         return {"sealed": self._protector.seal(text)}
 
     def _open(self, stored: dict[str, Any] | None) -> str:

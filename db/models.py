@@ -7,7 +7,7 @@ value (staff export) and a masked display form. Times are stored as UTC.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -63,6 +64,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    if TYPE_CHECKING:
+        # Every model here maps a plain Table (DeclarativeBase says FromClause), so Core
+        # insert()/update() of `Model.__table__` type-check. Only for the type checker.
+        __table__: ClassVar[Table]
 
 
 class Region(Base):

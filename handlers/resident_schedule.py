@@ -273,7 +273,8 @@ async def _finish_complaint(
 async def complaint_text(
     message: Message, account: Account, session: AsyncSession, state: FSMContext, bot: Bot
 ) -> None:
-    recipient_id = (await state.get_data()).get("complaint_recipient")
+    # Without it (state lost), 0 matches no row: "not for your household", as before.
+    recipient_id: int = (await state.get_data()).get("complaint_recipient", 0)
     if not message.text:
         await message.answer(_("Please type a few words, or tap “Skip”."))
         return

@@ -149,7 +149,8 @@ def _outcome_text(result: svc.SignUp, member: Member) -> str:
     training = result.training
     title = training.title if training is not None else ""
     name = member.name
-    if result.outcome == svc.ENROLLED:
+    # enrolled, too_young and too_old always come with their training.
+    if result.outcome == svc.ENROLLED and training is not None:
         return _(
             "Done: {name} is signed up for “{title}”. Please come on {when} at {place}. "
             "Bring your KTP."
@@ -170,12 +171,12 @@ def _outcome_text(result: svc.SignUp, member: Member) -> str:
                 "{name} is already on the waiting list of “{title}”, number {position}."
             ).format(name=name, title=title, position=result.position)
         return _("{name} is already signed up for “{title}”.").format(name=name, title=title)
-    if result.outcome == "too_young":
+    if result.outcome == "too_young" and training is not None:
         return _(
             "Sorry, {name} is too young for “{title}”: it is for people aged {min_age} to "
             "{max_age}. You can sign up another member of the household."
         ).format(name=name, title=title, min_age=training.min_age, max_age=training.max_age)
-    if result.outcome == "too_old":
+    if result.outcome == "too_old" and training is not None:
         return _(
             "Sorry, {name} is older than the age limit of “{title}”: it is for people aged "
             "{min_age} to {max_age}. You can sign up another member of the household."

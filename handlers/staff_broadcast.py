@@ -184,7 +184,7 @@ async def choose_audience(
         ]
         await _list_or_none(message, items, _("Which disbursement?"))
     elif kind == "training":
-        found = await session.scalars(
+        trainings = await session.scalars(
             select(Training)
             .where(Training.status != "cancelled")
             .order_by(Training.starts_at.desc())
@@ -195,7 +195,7 @@ async def choose_audience(
                 f"{t.title} · {format_datetime_id(t.starts_at)}"[:60],
                 ComposeCallback(step="trn", value=str(t.id)),
             )
-            for t in found
+            for t in trainings
         ]
         await _list_or_none(message, items, _("Which training?"))
 
@@ -230,7 +230,10 @@ async def choose_item(
         region = await regions.by_code(session, value)
         if region is None:
             return
-        audience = {"type": "kecamatan" if step == "kec" else "desa", "codes": [region.code]}
+        audience: dict[str, Any] = {
+            "type": "kecamatan" if step == "kec" else "desa",
+            "codes": [region.code],
+        }
         label = (_("Kecamatan {name}") if step == "kec" else _("Desa/Kelurahan {name}")).format(
             name=region.name
         )

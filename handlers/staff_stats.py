@@ -83,6 +83,7 @@ def chart_png(rows: list[stats.AreaNumbers], labels: dict[str, str]) -> bytes:
     """Horizontal bars per kecamatan: households, extreme poor, aid collected."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     names = [row.name for row in rows][::-1]  # first name on top
     series = [
@@ -102,7 +103,9 @@ def chart_png(rows: list[stats.AreaNumbers], labels: dict[str, str]) -> bytes:
     axes.set_yticks(list(positions), names)
     axes.set_title(labels["title"])
     axes.legend(loc="lower right")
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    locator = axes.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -243,10 +243,10 @@ async def search_button(
         regions = await field_work.desa_choices(session, account, code or None)
         builder = InlineKeyboardBuilder()
         staff_kecamatan_list = bool(regions) and regions[0].level == "kecamatan"
-        for region in regions:
+        for choice in regions:
             next_kind = "kec" if staff_kecamatan_list else "desa"
             builder.button(
-                text=region.name, callback_data=SearchCb(kind=next_kind, code=region.code)
+                text=choice.name, callback_data=SearchCb(kind=next_kind, code=choice.code)
             )
         builder.adjust(2)
         prompt = _("Choose the kecamatan:") if staff_kecamatan_list else _("Choose the desa:")

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.callback_ids import RowId
 from bot.roles import PSM, TKSK
@@ -83,10 +83,10 @@ async def invite_step(
             select(Region).where(Region.level == "kecamatan").order_by(Region.name)
         )
         builder = InlineKeyboardBuilder()
-        for region in kecamatan:
+        for choice in kecamatan:
             step = "kec" if role == PSM else "desa"
             builder.button(
-                text=region.name, callback_data=InviteCb(step=step, role=role, code=region.code)
+                text=choice.name, callback_data=InviteCb(step=step, role=role, code=choice.code)
             )
         builder.adjust(2)
         await edit_text(
@@ -186,7 +186,7 @@ async def volunteer_action(
     session: AsyncSession,
     account: Account,
     bot: Bot,
-    sessionmaker: object,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await query.answer()
     message = query.message
@@ -217,7 +217,7 @@ async def volunteer_action(
         return
     await invites.revoke_volunteer(session, account, target.id)
     # This process caches accounts: forget the old role at once (others within the TTL).
-    account_cache(sessionmaker).drop(target.telegram_id)  # type: ignore[arg-type]
+    account_cache(sessionmaker).drop(target.telegram_id)
     await message.answer(_("{name} is no longer a volunteer.").format(name=name))
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Exists, exists, select, update
+from sqlalchemy import CursorResult, Exists, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -73,7 +74,8 @@ async def schedule_of(
         .where(DisbursementRecipient.household_id == household_id)
         .order_by(Disbursement.scheduled_at, Disbursement.id)
     )
-    upcoming, past = [], []
+    upcoming: list[Entry] = []
+    past: list[Entry] = []
     for recipient, disbursement, program in rows:
         entry = Entry(
             recipient_id=recipient.id,
@@ -145,11 +147,11 @@ async def due_recipients(session: AsyncSession, now: dt.datetime, limit: int = 2
 async def claim(session: AsyncSession, recipient_id: int, now: dt.datetime) -> FollowUp | None:
     """Mark the row as asked; None when another process got there first. The caller commits
     before sending, so a crash after the commit means one question not sent rather than two."""
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(DisbursementRecipient)
         .where(DisbursementRecipient.id == recipient_id, DisbursementRecipient.asked_at.is_(None))
         .values(asked_at=now)
-    )
+    ))
     if result.rowcount != 1:
         return None
     row = (

@@ -115,10 +115,10 @@ async def import_file(
     source = BnbaFile(path)
     today = today or today_wib()
     async with sessionmaker() as session:
-        regions = RegionIndex(
-            [tuple(r) for r in await session.execute(select(Region.code, Region.name,
-                                                            Region.level, Region.parent_code))]
+        region_rows = await session.execute(
+            select(Region.code, Region.name, Region.level, Region.parent_code)
         )
+        regions = RegionIndex([(code, name, level, up) for code, name, level, up in region_rows])
         program_ids = dict((await session.execute(select(AidProgram.code, AidProgram.id))).all())
     last_row = await _last_row_of_each_kk(source)
     out = Path(rejected_path) if rejected_path else source.path.with_name(

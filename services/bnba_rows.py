@@ -280,14 +280,17 @@ def check_row(
         reasons.append(("sex_invalid", {"value": values["jenis_kelamin"]}))
     birth = _birth_date(values.get("tanggal_lahir", ""), today, reasons)
     desa_text = values.get("desa", "").strip()
-    place: tuple[str, str] | Reason | None = None
+    place: tuple[str, str] | None = None
     if not desa_text:
         reasons.append(("required", {"column": "desa"}))
     else:
-        place = regions.place(desa_text, values.get("kecamatan", "").strip())
-        if isinstance(place[1], dict):
-            reasons.append(place)  # type: ignore[arg-type]
-            place = None
+        desa_or_reason, kecamatan_or_detail = regions.place(
+            desa_text, values.get("kecamatan", "").strip()
+        )
+        if isinstance(kecamatan_or_detail, dict):
+            reasons.append((desa_or_reason, kecamatan_or_detail))
+        else:
+            place = (desa_or_reason, kecamatan_or_detail)
     rt = _rt_rw(values, "rt", reasons)
     rw = _rt_rw(values, "rw", reasons)
     program_codes = _programs(values.get("program", ""), programs, reasons)

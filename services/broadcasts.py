@@ -13,9 +13,20 @@ these functions add to the caller's session, the caller commits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    and_,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import PSM, TKSK
@@ -102,16 +113,17 @@ def reachable(kind: str = MANUAL) -> list[Any]:
     return conditions
 
 
-def recipients(audience: dict[str, Any], kind: str = MANUAL) -> Select[Any]:
+def recipients(audience: dict[str, Any], kind: str = MANUAL) -> Select[int, int]:
     """SELECT account id and chat id of everyone the broadcast goes to, each once."""
     if audience.get("type") == "volunteers":
-        who = Account.role.in_((PSM, TKSK))
+        who: ColumnElement[bool] = Account.role.in_((PSM, TKSK))
         area = audience.get("area")
         if area:
             who = and_(who, or_(Account.area_code == area, Account.area_code.like(f"{area}.%")))
         return select(Account.id, Account.telegram_id).where(who, *reachable(kind))
     households = _household_ids(audience)
     assert households is not None
+    linked: ColumnElement[bool]
     if audience.get("type") == "residents":
         linked = Account.household_id.is_not(None)
     else:
@@ -233,11 +245,11 @@ async def resend_failed(session: AsyncSession, broadcast_id: int) -> int:
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None or broadcast.status != "done":
         return 0
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(Delivery)
         .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "failed")
         .values(status="pending", attempts=0, next_attempt_at=None, last_error=None)
-    )
+    ))
     again = result.rowcount or 0
     if again:
         broadcast.status, broadcast.finished_at = "sending", None

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,12 +94,12 @@ async def _lock(session: AsyncSession, training_id: int) -> None:
 
 
 async def _take_seat(session: AsyncSession, training_id: int) -> bool:
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(Training)
         .where(Training.id == training_id, Training.seats_taken < Training.capacity)
         .values(seats_taken=Training.seats_taken + 1)
         .execution_options(synchronize_session=False)
-    )
+    ))
     return result.rowcount == 1
 
 

@@ -17,7 +17,7 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +49,9 @@ CHUNK = 1000
 UNREADABLE = "(tidak dapat dibuka)"
 UNREADABLE_SHEET = "tidak_terbaca"
 UNREADABLE_COLUMNS = ["baris", "kolom"]
+# A SELECT of any columns: the filters below add WHERE clauses and keep its row type.
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
+S = TypeVar("S", bound=AnySelect)
 KINDS = ("rumah_tangga", "laporan", "kunjungan", "pelatihan", "penyaluran", "siaran")
 
 
@@ -99,14 +102,14 @@ class _Context:
         rows = await self.session.execute(select(Region.code, Region.name))
         self.names = dict(rows.all())
 
-    def area(self, statement: Select[Any]) -> Select[Any]:
+    def area(self, statement: S) -> S:
         if self.filters.desa_code:
             statement = statement.where(Household.desa_code == self.filters.desa_code)
         if self.filters.kecamatan_code:
             statement = statement.where(Household.kecamatan_code == self.filters.kecamatan_code)
         return statement
 
-    def period(self, statement: Select[Any], column: Any) -> Select[Any]:
+    def period(self, statement: S, column: Any) -> S:
         start, end = self.filters.bounds()
         if start is not None:
             statement = statement.where(column >= start)
@@ -132,7 +135,7 @@ class _Context:
             self.names.get(household.desa_code, household.desa_code),
         ]
 
-    async def chunks(self, statement: Select[Any], key: Any) -> AsyncIterator[Sequence[Any]]:
+    async def chunks(self, statement: AnySelect, key: Any) -> AsyncIterator[Sequence[Any]]:
         """Rows in primary-key order, CHUNK at a time (keyset paging: no OFFSET scans)."""
         last = 0
         while True:

@@ -319,7 +319,9 @@ async def earlier_location(session: AsyncSession, household_id: int) -> tuple[fl
             )
         ).first()
         if row is not None:
-            return float(row[0]), float(row[1])
+            latitude, longitude = row
+            if latitude is not None and longitude is not None:  # as the WHERE above asks
+                return float(latitude), float(longitude)
     return None
 
 

@@ -12,8 +12,9 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import AREA_LEVEL, PETUGAS, PSM, TKSK, VOLUNTEERS, WARGA
@@ -86,7 +87,7 @@ async def create(
 
 
 async def revoke_invite(session: AsyncSession, actor: Account | None, invite_id: int) -> bool:
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(VolunteerInvite)
         .where(
             VolunteerInvite.id == invite_id,
@@ -94,7 +95,7 @@ async def revoke_invite(session: AsyncSession, actor: Account | None, invite_id:
             VolunteerInvite.revoked_at.is_(None),
         )
         .values(revoked_at=utcnow())
-    )
+    ))
     if result.rowcount:
         audit.record(session, actor, "invite.revoked", "invite", invite_id)
     return bool(result.rowcount)
@@ -129,7 +130,7 @@ async def redeem(
     code = normalize(text)
     code_hash = protector.lookup_hash(code) if CODE_RE.match(code) else None
     if code_hash is not None:
-        claimed = await session.execute(
+        claimed = cast(CursorResult[Any], await session.execute(
             update(VolunteerInvite)
             .where(
                 VolunteerInvite.code_hash == code_hash,
@@ -138,7 +139,7 @@ async def redeem(
                 VolunteerInvite.expires_at > now,
             )
             .values(used_at=now, used_by_account_id=account.id)
-        )
+        ))
         if claimed.rowcount == 1:
             invite = await session.scalar(
                 select(VolunteerInvite).where(VolunteerInvite.code_hash == code_hash)

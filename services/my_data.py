@@ -25,9 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.validators import mask_id_numbers
@@ -192,11 +192,11 @@ async def withdraw(
     account.reminders_enabled = False
     audit.record(session, account, "consent.withdrawn", "account", account.id, via=via)
 
-    dropped = await session.execute(
+    dropped = cast(CursorResult[Any], await session.execute(
         update(Delivery)
         .where(Delivery.account_id == account.id, Delivery.status == "pending")
         .values(status="failed", last_error="consent withdrawn")
-    )
+    ))
     counts["deliveries_dropped"] = dropped.rowcount or 0
 
     reports = list(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, literal, select, update
+from sqlalchemy import CursorResult, Select, and_, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
@@ -323,14 +323,14 @@ async def mark_collected(
                 to_mark.append(recipient_id)
         if to_mark:
             # Conditional: a concurrent mark of the same household counts once.
-            done = await session.execute(
+            done = cast(CursorResult[Any], await session.execute(
                 update(DisbursementRecipient)
                 .where(
                     DisbursementRecipient.id.in_(to_mark),
                     DisbursementRecipient.collected_at.is_(None),
                 )
                 .values(collected_at=now)
-            )
+            ))
             result.marked += done.rowcount or 0
             result.already += len(to_mark) - (done.rowcount or 0)
     audit.record(

@@ -59,7 +59,9 @@ def count_when(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, tuple[Any, ...]]:
+async def _grouped(
+    session: AsyncSession, query: Select[*tuple[Any, ...]]
+) -> dict[str, tuple[Any, ...]]:
     return {row[0]: tuple(row[1:]) for row in (await session.execute(query)).all()}
 
 

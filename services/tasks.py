@@ -9,8 +9,9 @@ calling use case) commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Account, Household, VolunteerTask, utcnow
@@ -102,5 +103,5 @@ async def resolve_household_tasks(
     )
     if kinds is not None:
         statement = statement.where(VolunteerTask.kind.in_(list(kinds)))
-    result = await session.execute(statement)
+    result = cast(CursorResult[Any], await session.execute(statement))
     return result.rowcount or 0

@@ -10,9 +10,9 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
@@ -129,18 +129,18 @@ async def promote_waiting(session: AsyncSession, training: Training) -> list[Enr
     promoted_ids = []
     now = utcnow()
     for enrollment_id in waiting:
-        claimed = await session.execute(
+        claimed = cast(CursorResult[Any], await session.execute(
             update(Enrollment)
             .where(Enrollment.id == enrollment_id, Enrollment.status == "waiting")
             .values(status="enrolled", updated_at=now)
-        )
+        ))
         if not claimed.rowcount:
             continue  # promoted (or cancelled) by someone else meanwhile
-        seat = await session.execute(
+        seat = cast(CursorResult[Any], await session.execute(
             update(Training)
             .where(Training.id == training.id, Training.seats_taken < Training.capacity)
             .values(seats_taken=Training.seats_taken + 1)
-        )
+        ))
         if not seat.rowcount:
             await session.execute(
                 update(Enrollment).where(Enrollment.id == enrollment_id).values(status="waiting")
@@ -236,17 +236,20 @@ async def toggle_attended(
 def export_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
     """A one-sheet workbook: a title line, column headers, then the rows."""
     from openpyxl import Workbook  # only when exporting
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook comes with one worksheet
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet1"
     sheet.append([title])
     sheet.append(headers)
     for row in rows:
         sheet.append(row)
-    for column, header in zip(sheet.columns, headers, strict=False):
+    for number, (column, header) in enumerate(zip(sheet.columns, headers, strict=False), 1):
         width = max([len(str(header))] + [len(str(cell.value or "")) for cell in column[2:]])
-        sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
+        sheet.column_dimensions[get_column_letter(number)].width = min(width + 2, 60)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

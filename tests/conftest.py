@@ -11,8 +11,9 @@ import itertools
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported inside the fixtures at run time: tests.harness imports this
+    from tests.fake_telegram import FakeTelegram
+    from tests.harness import BotApp
 
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -118,7 +123,7 @@ async def tg():
 
 
 @pytest.fixture
-async def app(tg, tmp_path: Path):  # type: ignore[no-untyped-def]
+async def app(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotApp]:
     from tests.harness import BotApp, e2e_settings
 
     async with BotApp(tg, e2e_settings(tmp_path, tg)) as running:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import account_cache
 from db.models import Account, Household, Member
@@ -53,14 +54,14 @@ def protected_member(protector: Protector, household_id: int, nik: str, **column
 
 
 async def make_household(
-    sessionmaker: object,
+    sessionmaker: async_sessionmaker[AsyncSession],
     protector: Protector,
     members: list[tuple[str, dt.date | None]],
     *,
     desa: str = DESA,
     kecamatan: str = KECAMATAN,
 ) -> Linked:
-    async with sessionmaker() as session, session.begin():  # type: ignore[operator]
+    async with sessionmaker() as session, session.begin():
         household = protected_household(
             protector, _number("3216051203"), desa_code=desa, kecamatan_code=kecamatan
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram.fsm.storage.base import StorageKey
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from db import accounts
 from db.engine import create_engine, create_sessionmaker
@@ -20,7 +22,7 @@ async def test_migrations_match_models(database_url: str) -> None:
     try:
         await upgrade(engine)
 
-        def diff(connection):  # type: ignore[no-untyped-def]
+        def diff(connection: Connection) -> list[Any]:
             return compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
         async with engine.connect() as conn:

@@ -5,6 +5,7 @@ staff told)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ async def add_disbursement(
     title: str = "BLT Dana Desa tahap 1",
     status: str = "scheduled",
     bring: str | None = None,
-    collected: set[int] = frozenset(),  # type: ignore[assignment]
+    collected: Set[int] = frozenset(),
 ) -> dict[int, int]:
     """A disbursement to the households; returns household id -> recipient id."""
     async with app.sessionmaker() as session, session.begin():

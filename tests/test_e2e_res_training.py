@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from conversations.validators import format_datetime_id
 from db.models import Enrollment, Training, utcnow
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t, tp
 from tests.residents import linked_resident
 
@@ -28,12 +28,12 @@ async def add_training(app: BotApp, capacity: int, title: str = "Menjahit") -> T
     return training
 
 
-async def open_list(user: FakeUser):  # type: ignore[no-untyped-def]
+async def open_list(user: FakeUser) -> FakeMessage:
     await user.send("/pelatihan")
     return await user.wait_message()
 
 
-async def choose(user: FakeUser, title: str, name: str):  # type: ignore[no-untyped-def]
+async def choose(user: FakeUser, title: str, name: str) -> FakeMessage:
     listing = await open_list(user)
     query = await user.click(listing, t("✍️ Sign up: {title}", title=title))
     await query.wait_answered()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,9 @@ async def link(app: BotApp, user: FakeUser, nik: str) -> None:
     await account_when(app, user.id, lambda a: a.household_id is not None)
 
 
-async def account_when(app: BotApp, telegram_id: int, condition) -> Account:  # type: ignore[no-untyped-def]
+async def account_when(
+    app: BotApp, telegram_id: int, condition: Callable[[Account], bool]
+) -> Account:
     """The account once `condition(account)` holds: a reply is sent just before its update
     commits, so what a test reads right after a reply may not be there yet."""
 

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
@@ -18,7 +19,9 @@ from tests.conftest import TEST_SECRET
 from tests.residents import make_household
 
 
-async def _setup(database_url: str, capacity: int, people: int):  # type: ignore[no-untyped-def]
+async def _setup(
+    database_url: str, capacity: int, people: int
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession], int, list[int]]:
     engine = create_engine(database_url)
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
@@ -40,7 +43,9 @@ async def _setup(database_url: str, capacity: int, people: int):  # type: ignore
     return engine, sessionmaker, training_id, member_ids
 
 
-async def _sign_up(sessionmaker, training_id: int, member_id: int) -> str:  # type: ignore[no-untyped-def]
+async def _sign_up(
+    sessionmaker: async_sessionmaker[AsyncSession], training_id: int, member_id: int
+) -> str:
     async with sessionmaker() as session:
         member = await session.get(Member, member_id)
         result = await enrollment.sign_up(session, training_id, member, None)

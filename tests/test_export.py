@@ -142,6 +142,38 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         await engine.dispose()
 
 
+async def test_households_without_kk_or_nik_are_exported(tmp_path: Path) -> None:
+    """A proposal filed without documents (or emptied when its proposer withdrew) has no KK
+    and its members no NIK: the export leaves those cells empty rather than failing."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'e.db'}")
+    try:
+        await upgrade(engine)
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session, session.begin():
+            household = Household(desa_code="32.16.18.2005", kecamatan_code="32.16.18",
+                                  source="usulan_relawan", verification="menunggu_verifikasi")
+            session.add(household)
+            await session.flush()
+            head = Member(household_id=household.id, name="Tanpa KTP",
+                          relationship_to_head="kepala")  # fmt: skip
+            training = Training(title="Menjahit", provider="BLK", starts_at=NOW, place="Cikarang",
+                                capacity=20)  # fmt: skip
+            session.add_all([head, training])
+            await session.flush()
+            session.add(Enrollment(training_id=training.id, member_id=head.id, status="enrolled",
+                                   created_at=NOW))  # fmt: skip
+        async with sessionmaker() as session, session.begin():
+            for kind in ("rumah_tangga", "pelatihan"):
+                path = tmp_path / f"{kind}.xlsx"
+                assert await export(session, PROTECTOR, kind, Filters(), path) == 1
+        row = sheet_rows(tmp_path / "rumah_tangga.xlsx")[1]
+        assert row[:5] == (None, "Tanpa KTP", None, "Setu", "Cibening")
+        enrollment = sheet_rows(tmp_path / "pelatihan.xlsx")[1]
+        assert enrollment[4:7] == ("Tanpa KTP", None, None)
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(tmp_path)  # no developer .env

@@ -182,4 +182,6 @@ async def test_no_message_reaches_someone_who_withdrew() -> None:
     from services.notify import send
 
     withdrawn = Account(telegram_id=9, consent="withdrawn", bot_blocked=False)
-    assert await send(None, withdrawn, "Usulan Bapak/Ibu sudah diverifikasi.") is False  # type: ignore[arg-type]
+    # No Bot at all: for someone who withdrew, send() must not even reach for it.
+    text = "Usulan Bapak/Ibu sudah diverifikasi."
+    assert await send(None, withdrawn, text) is False  # type: ignore[arg-type]  # see above

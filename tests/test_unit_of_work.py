@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import accounts
 from db.engine import account_cache, create_engine, create_sessionmaker, current_session
@@ -19,14 +23,14 @@ KEY = StorageKey(bot_id=1, chat_id=77, user_id=77)
 
 
 @pytest.fixture
-async def engine(database_url: str):  # type: ignore[no-untyped-def]
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     await upgrade(engine)
     yield engine
     await engine.dispose()
 
 
-async def test_change_by_this_process_is_seen_at_once(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_change_by_this_process_is_seen_at_once(engine: AsyncEngine) -> None:
     sessionmaker = create_sessionmaker(engine, account_cache_seconds=60)
     cache = account_cache(sessionmaker)
     async with sessionmaker() as session:
@@ -40,7 +44,7 @@ async def test_change_by_this_process_is_seen_at_once(engine) -> None:  # type: 
     assert cached is not None and cached.bot_blocked
 
 
-async def test_change_by_another_process_is_seen_after_the_ttl(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_change_by_another_process_is_seen_after_the_ttl(engine: AsyncEngine) -> None:
     bot_side = create_sessionmaker(engine, account_cache_seconds=0.3)
     cache = account_cache(bot_side)
     async with bot_side() as session:
@@ -61,7 +65,7 @@ async def test_change_by_another_process_is_seen_after_the_ttl(engine) -> None: 
         assert fresh.role == "tksk" and fresh.area_code == "32.16.18"
 
 
-async def test_rollback_forgets_the_account_and_fsm_writes(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_rollback_forgets_the_account_and_fsm_writes(engine: AsyncEngine) -> None:
     sessionmaker = create_sessionmaker(engine)
     cache = account_cache(sessionmaker)
     storage = SQLStorage(sessionmaker)
@@ -85,7 +89,7 @@ async def test_rollback_forgets_the_account_and_fsm_writes(engine) -> None:  # t
         assert row is not None and row.consent == "none"
 
 
-async def test_fsm_writes_land_with_the_update_commit(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_fsm_writes_land_with_the_update_commit(engine: AsyncEngine) -> None:
     sessionmaker = create_sessionmaker(engine)
     storage = SQLStorage(sessionmaker)
     async with sessionmaker() as session:
@@ -104,7 +108,7 @@ async def test_fsm_writes_land_with_the_update_commit(engine) -> None:  # type: 
     assert json.dumps(await fresh.get_data(KEY)) == '{"form": {"i": 2}}'
 
 
-async def test_idle_conversations_are_forgotten(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_idle_conversations_are_forgotten(engine: AsyncEngine) -> None:
     import datetime as dt
 
     from sqlalchemy import update
@@ -123,7 +127,7 @@ async def test_idle_conversations_are_forgotten(engine) -> None:  # type: ignore
     assert await storage.get_data(fresh) == {"form": {"answers": {}}}
 
 
-async def test_core_writes_through_the_session_connection_are_committed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_core_writes_through_the_session_connection_are_committed(tmp_path: Path) -> None:
     """The unit of work must not lose a write the ORM does not track."""
     from sqlalchemy import insert
 
@@ -135,7 +139,7 @@ async def test_core_writes_through_the_session_connection_are_committed(tmp_path
     sessionmaker = create_sessionmaker(engine)
     uow = UnitOfWork(sessionmaker, set(), account_cache(sessionmaker), create_i18n())
 
-    async def handler(_event, data):  # type: ignore[no-untyped-def]
+    async def handler(_event: Any, data: dict[str, Any]) -> None:
         connection = await data["session"].connection()
         await connection.execute(insert(FsmRecord).values(key="core-write", data={}))
 
@@ -150,7 +154,7 @@ async def test_core_writes_through_the_session_connection_are_committed(tmp_path
 NIK = "3216065212850001"
 
 
-async def test_conversation_data_is_encrypted_at_rest_in_sql(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_conversation_data_is_encrypted_at_rest_in_sql(engine: AsyncEngine) -> None:
     from db.protect import Protector
 
     protector = Protector(b"s" * 40)
@@ -185,7 +189,9 @@ async def test_conversation_data_is_encrypted_at_rest_in_redis(redis_url: str) -
         await redis.aclose()
 
 
-async def test_the_unit_of_work_gives_back_its_connection_and_caches_the_account(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_the_unit_of_work_gives_back_its_connection_and_caches_the_account(
+    engine: AsyncEngine,
+) -> None:
     """After each update the connection is back in the pool, and the account is cached only
     as committed; a failed update leaves the cache without it."""
     from aiogram.types import Update
@@ -199,13 +205,13 @@ async def test_the_unit_of_work_gives_back_its_connection_and_caches_the_account
     user = {"id": 503, "is_bot": False, "first_name": "A"}
     from aiogram.types import User
 
-    async def reads(_event, data):  # type: ignore[no-untyped-def]
+    async def reads(_event: Any, data: dict[str, Any]) -> str:
         return data["account"].consent
 
-    async def changes(_event, data):  # type: ignore[no-untyped-def]
+    async def changes(_event: Any, data: dict[str, Any]) -> None:
         data["account"].consent = "given"
 
-    async def fails(_event, data):  # type: ignore[no-untyped-def]
+    async def fails(_event: Any, data: dict[str, Any]) -> None:
         data["account"].consent = "declined"
         raise RuntimeError("handler failed")
 
@@ -223,7 +229,9 @@ async def test_the_unit_of_work_gives_back_its_connection_and_caches_the_account
         assert row is not None and row.consent == "given"
 
 
-async def test_audit_entries_commit_with_the_change_and_go_with_a_rollback(engine) -> None:  # type: ignore[no-untyped-def]
+async def test_audit_entries_commit_with_the_change_and_go_with_a_rollback(
+    engine: AsyncEngine,
+) -> None:
     from db import audit
     from db.models import AuditLog
 
