@@ -30,8 +30,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import insert, select
 
-from bot.broadcast_sender import Sender
 from bot.i18n import create_i18n
+from bot.workers.broadcast_sender import Sender
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.models import Account, Broadcast, Household

@@ -109,7 +109,7 @@ def _fsm(resources: Resources) -> tuple[BaseStorage, BaseEventIsolation]:
         key_builder = DefaultKeyBuilder(prefix="nirmiskin:fsm", with_destiny=True)
         dumps, loads = sealed_json(resources.protector)
         return (
-            # Redis forgets idle conversations by itself; SQL ones are purged by bot.maintenance.
+            # Redis forgets idle conversations by itself; bot.workers.maintenance purges SQL ones.
             RedisStorage(
                 resources.redis,
                 key_builder=key_builder,

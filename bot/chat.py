@@ -27,13 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Resources, create_bot, create_dispatcher, create_resources
 from bot.chat_terminal import Terminal
-from bot.roles import VOLUNTEERS
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
 from conversations import FormFlow, show_current
 from conversations.telegram import STATE_KEY
 from db import accounts, regions
 from db.migrate import upgrade
+from domain.roles import VOLUNTEERS
 
 DEFAULT_USER_IDS = {
     "warga": 700_000_001,

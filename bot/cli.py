@@ -155,7 +155,7 @@ def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
 
     _check_key(settings)
     try:
-        message = asyncio.run(grant_role(settings, args.telegram_id, args.role, args.area))
+        message = asyncio.run(grant_role(settings.db_url, args.telegram_id, args.role, args.area))
     except GrantError as exc:
         print(f"grant: {exc}", file=sys.stderr)
         return 1

@@ -18,11 +18,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.private_files import ensure_private_file
 from bot.settings import Settings, SettingsError
 from db.engine import create_engine
 from db.migrate import upgrade
 from db.models import Account, AppMeta, Household
+from db.private_files import ensure_private_file
 
 CHECK_NAME = "key_check"
 CHECK_LABEL = b"nirmiskin SECRET_KEY check v1"

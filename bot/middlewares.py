@@ -24,11 +24,11 @@ from redis.asyncio import Redis
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.commands import sync_commands
 from db import accounts
 from db.engine import AccountCache, current_session, needs_commit
 from db.fsm_storage import conversation_lost
 from db.models import Account
+from handlers.commands import sync_commands
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher, create_resources
-from bot.commands import set_default_commands
 from bot.key_check import check_secret_key
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
+from handlers.commands import set_default_commands
 
 log = logging.getLogger("nirmiskin.run")
 

@@ -148,7 +148,7 @@ class Settings(BaseSettings):
 
     def generate_secret(self) -> bytes:
         """Write a new random key to data/secret.key (mode 0600 from its creation)."""
-        from bot.private_files import write_private
+        from db.private_files import write_private
 
         self.secret_file.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -3,6 +3,11 @@
 ``engine`` and ``validators`` import no Telegram types; ``telegram`` is the aiogram adapter.
 """
 
+from domain.dates import format_date_id, format_time_id, wib_datetime
+from domain.identity import is_kota_bekasi, mask_number, nik_birth_date, nik_is_female
+from domain.money import format_rupiah
+from domain.phone import format_phone_national
+
 from .engine import (
     Ask,
     Cancelled,
@@ -37,14 +42,6 @@ from .telegram import (
 )
 from .validators import (
     ValidationError,
-    format_date_id,
-    format_phone_national,
-    format_rupiah,
-    format_time_id,
-    is_kota_bekasi,
-    mask_number,
-    nik_birth_date,
-    nik_is_female,
     parse_date,
     parse_int,
     parse_kk,
@@ -52,7 +49,6 @@ from .validators import (
     parse_phone,
     parse_rupiah,
     parse_time,
-    wib_datetime,
 )
 
 __all__ = [

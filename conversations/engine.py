@@ -33,6 +33,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 
+from domain.dates import format_date_id, format_time_id, today_wib
+from domain.identity import mask_id_numbers, mask_number
+from domain.money import format_rupiah
+from domain.phone import format_phone_national
+
 from .schema import (
     KINDS,
     POS_CONFIRM,
@@ -57,12 +62,6 @@ from .schema import (
 from .validators import (
     ValidationError,
     check_range,
-    format_date_id,
-    format_phone_national,
-    format_rupiah,
-    format_time_id,
-    mask_id_numbers,
-    mask_number,
     parse_date,
     parse_int,
     parse_kk,
@@ -70,7 +69,6 @@ from .validators import (
     parse_phone,
     parse_rupiah,
     parse_time,
-    today_wib,
 )
 
 DEFAULT_MAX_TEXT = 1000

@@ -12,9 +12,9 @@ from typing import Any
 
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.roles import VOLUNTEERS_AND_STAFF
 from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
+from domain.roles import VOLUNTEERS_AND_STAFF
 from services.field_work import (
     DATA_WRONG,
     DIED,
@@ -231,20 +231,12 @@ def _fields(proposal: bool) -> list[Field]:
     return fields
 
 
-async def _submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    # Imported here: the handler module imports this one for the form names.
-    from handlers.volunteer_visit import submit_visit
-
-    return await submit_visit(answers, data)
-
-
 register_form(
     Form(
         name=VISIT,
         title=__("Field visit"),
         fields=_fields(proposal=False),
         summary_title=__("Please check the visit report:"),
-        submit=_submit,
         roles=VOLUNTEERS_AND_STAFF,
         consent=True,
     )
@@ -255,7 +247,6 @@ register_form(
         title=__("Field visit (verification of a proposed family)"),
         fields=_fields(proposal=True),
         summary_title=__("Please check the visit report:"),
-        submit=_submit,
         roles=VOLUNTEERS_AND_STAFF,
         consent=True,
     )

@@ -216,9 +216,8 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     from aiogram.utils.i18n import gettext as _
 
     from db.models import Household
+    from domain.money import format_rupiah
     from services.reports import save_report, urgent_reasons
-
-    from .validators import format_rupiah
 
     session = data["session"]
     account = data["account"]
@@ -268,9 +267,9 @@ async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[
     their /tugas too): no food today cannot wait for the next look at the list."""
     from aiogram.utils.i18n import gettext as _
 
-    from bot.roles import PSM, TKSK
+    from conversations import notify
     from db import regions
-    from services import notify
+    from domain.roles import PSM, TKSK
 
     session = data["session"]
     text = _(

@@ -17,17 +17,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 
-from bot.roles import STAFF
 from conversations.engine import Field, Form, Option, register_form
 from conversations.i18n import lazy_pgettext
-from conversations.validators import (
-    ValidationError,
-    format_datetime_id,
-    format_rupiah,
-    to_wib,
-    wib_datetime,
-)
+from conversations.validators import ValidationError, format_datetime_id
 from db.models import Disbursement
+from domain.dates import to_wib, wib_datetime
+from domain.money import format_rupiah
+from domain.roles import STAFF
 from services import kk_list, schedules
 from services.bnba_file import FileProblem
 

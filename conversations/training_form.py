@@ -11,17 +11,13 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.roles import STAFF
+from conversations import notify
 from conversations.engine import Field, Form, register_form
-from conversations.validators import (
-    ValidationError,
-    format_date_long,
-    format_datetime_id,
-    to_wib,
-    wib_datetime,
-)
+from conversations.validators import ValidationError, format_datetime_id
 from db.models import Account, Training
-from services import notify, training_admin
+from domain.dates import format_date_long, to_wib, wib_datetime
+from domain.roles import STAFF
+from services import training_admin
 
 FORM_NAME = "staff_training"
 END_OF_DAY = dt.time(23, 59)

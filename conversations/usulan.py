@@ -17,13 +17,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.roles import PETUGAS, VOLUNTEERS_AND_STAFF
 from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
-from conversations.validators import ValidationError, is_kota_bekasi
+from conversations.validators import ValidationError
 from db.models import Account
 from db.protect import Protector
 from db.seed import read_regions
+from domain.identity import is_kota_bekasi
+from domain.roles import PETUGAS, VOLUNTEERS_AND_STAFF
 from services import my_data, proposals
 
 # Conversation data keys of /daftar: NIK and KK, kept encrypted by the protector until the

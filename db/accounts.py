@@ -9,9 +9,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PETUGAS, WARGA
 from db.engine import AccountCache
 from db.models import Account, utcnow
+from domain.roles import PETUGAS, WARGA
 
 # last_seen_at is a coarse signal (who still uses the bot); writing it on every update
 # would double the database work of the hot path.

@@ -17,18 +17,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from domain.identity import mask_number
+
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"nirmiskin", info=purpose).derive(
         secret
     )
-
-
-def mask_number(number: str) -> str:
-    """`3216065212850001` -> `3216********0001`."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def mask_name(name: str) -> str:

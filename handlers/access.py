@@ -20,9 +20,9 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.roles import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from db import audit
 from db.models import Account
+from domain.roles import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.keyboards import consent_keyboard, main_menu
 
 __all__ = ["STAFF", "VOLUNTEERS", "VOLUNTEERS_AND_STAFF", "gated_router", "may_submit",

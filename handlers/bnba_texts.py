@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from conversations.i18n import lazy_pgettext
+from conversations.validators import MESSAGES
 from services.bnba_import import ImportSummary
 
 REASONS: dict[str, Any] = {
@@ -79,8 +80,8 @@ def describe(code: str, params: dict[str, Any]) -> str:
     """A reason in the current language."""
     if code in ("nik_invalid", "kk_invalid"):
         what = _("NIK") if code == "nik_invalid" else _("No. KK")
-        msgid = params["msgid"]  # a validator's text (conversations.validators)
-        detail = _(msgid).format(**params.get("params", {}))
+        rule = MESSAGES[params["rule"]]  # the broken rule of domain.identity, in words
+        detail = str(rule).format(**params.get("params", {}))
         return _("{what}: {detail}").format(what=what, detail=detail)
     text = REASONS.get(code)
     if text is None:

@@ -1,6 +1,9 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
-A form's `submit` is `async def submit(answers: dict, data: dict) -> str`: `data` is the
+A form is declared as data in `conversations/` (its questions); what it does when submitted
+belongs to the feature's handler module, which registers it with `on_submit(FORM_NAME)`.
+(Forms declared before this rule carry `Form.submit` themselves; it is used when no handler
+registered one.) A submit is `async def submit(answers: dict, data: dict) -> str`: `data` is the
 update's context (session, account, settings, bot, protector, and the FSM `state`, e.g. for
 values a feature kept beside the form) and `form_context` (the `context` the form was started
 with, e.g. which household a visit is about or which record a change form edits); it writes
@@ -10,6 +13,7 @@ after it returns.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Router
@@ -21,11 +25,24 @@ from aiogram.utils.i18n import gettext as _
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from conversations.engine import current_field
 from conversations.telegram import STATE_KEY
-from conversations.validators import has_id_number
 from db.models import Account
+from domain.identity import has_id_number
 from handlers.access import may_submit
 from handlers.keyboards import main_menu
 from handlers.number_guard import guard_numbers, typed_text
+
+Submit = Callable[[dict[str, Any], dict[str, Any]], Awaitable[str]]
+_SUBMITS: dict[str, Submit] = {}
+
+
+def on_submit(form_name: str) -> Callable[[Submit], Submit]:
+    """Register what the form `form_name` does when the person confirms it."""
+
+    def register(submit: Submit) -> Submit:
+        _SUBMITS[form_name] = submit
+        return submit
+
+    return register
 
 
 async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any]) -> None:
@@ -39,7 +56,8 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
     if not await may_submit(target, data, form.name, form.roles, form.consent):
         return
     data = {**data, "form_context": step.context}
-    text = await form.submit(step.answers, data) if form.submit else _("Saved. Thank you.")
+    submit = _SUBMITS.get(form.name) or form.submit
+    text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     if target is not None:
         await target.answer(text, reply_markup=main_menu(account))
 

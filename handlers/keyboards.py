@@ -13,8 +13,8 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from babel.support import LazyProxy
 
-from bot.roles import ALL_ROLES
 from db.models import Account
+from domain.roles import ALL_ROLES
 
 
 class ConsentCallback(CallbackData, prefix="consent"):

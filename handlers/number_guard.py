@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from conversations.validators import has_id_number, mask_id_numbers
+from domain.identity import has_id_number, mask_id_numbers
 from handlers.chat import delete_secret
 
 __all__ = ["guard_numbers", "mask_id_numbers", "typed_text"]

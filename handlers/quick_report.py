@@ -14,12 +14,13 @@ from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PETUGAS
+from conversations import notify
 from db.models import Account, Region
+from domain.roles import PETUGAS
 from handlers.access import VOLUNTEERS, gated_router, require_consent
 from handlers.keyboards import MenuButton, show_menu
 from handlers.number_guard import guard_numbers, mask_id_numbers
-from services import field_work, notify
+from services import field_work
 
 log = logging.getLogger(__name__)
 

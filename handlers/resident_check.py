@@ -5,6 +5,8 @@ Open to everyone, with or without consent: nothing of the checked message is sto
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -13,13 +15,15 @@ from aiogram.types import Message, MessageOriginUser
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import Settings
 from conversations.validators import format_datetime_id
 from db.models import Account
 from handlers.keyboards import MenuButton, show_menu
 from handlers.resident_keyboards import cancel_keyboard
 from handlers.resident_link import typed_answer
 from services import message_check
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # handed in by the dispatcher
 
 
 class CheckFlow(StatesGroup):

@@ -3,6 +3,8 @@ report, trainings; a correction request; withdrawal of consent with unlinking.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -11,18 +13,21 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import Settings
 from conversations import begin
 from conversations.i18n import lazy_pgettext
 from conversations.usulan import CORRECTION_FORM
-from conversations.validators import format_datetime_id, format_rupiah
+from conversations.validators import format_datetime_id
 from db.models import Account, Enrollment, Training
+from domain.money import format_rupiah
 from handlers import resident_training
 from handlers.chat import remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, show_menu
 from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
 from handlers.resident_link import household_lines
 from services import my_data, proposals
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # handed in by the dispatcher
 
 RELATIONSHIP_LABELS = {
     "kepala": __("head of the family"),

@@ -13,8 +13,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.commands import COMMANDS, CommandInfo
-from bot.roles import PETUGAS, PSM, TKSK, WARGA
+from domain.roles import PETUGAS, PSM, TKSK, WARGA
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuEntry
 
 RESIDENTS = frozenset({WARGA})

@@ -10,7 +10,7 @@ goes into a reply, a button, a log line or the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -20,20 +20,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PETUGAS, WARGA
-from bot.settings import Settings
 from conversations import begin
 from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, VOLUNTEER_FORM
-from conversations.validators import (
-    ValidationError,
-    format_datetime_id,
-    is_kota_bekasi,
-    mask_number,
-    parse_kk,
-    parse_nik,
-)
+from conversations.validators import ValidationError, format_datetime_id, parse_kk, parse_nik
 from db.models import Account
 from db.protect import Protector
+from domain.identity import is_kota_bekasi, mask_number
+from domain.roles import PETUGAS, WARGA
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
@@ -45,6 +38,9 @@ from handlers.resident_keyboards import (
     retry_keyboard,
 )
 from services import linking
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # handed in by the dispatcher
 
 MATCH_KEY = "link_match"
 
@@ -144,11 +140,15 @@ async def start_link(
     household = await linking.linked_household(session, account)
     if household is not None:
         view = await linking.household_view(session, household)
-        await show_menu(message, _(
+        await show_menu(
+            message,
+            _(
                 "Your account is already linked to this household:\n{household}\n\n"
                 "To see your data, send /dataku. To link another household, first withdraw "
                 "and unlink in /dataku."
-            ).format(household=household_lines(view)), account)
+            ).format(household=household_lines(view)),
+            account,
+        )
         return
     until = await linking.lock_until(session, account)
     if until is not None:
@@ -304,10 +304,14 @@ async def confirm_link(
             await message.answer(_("This question has ended. Send /daftar to start again."))
         return
     if callback_data.a == "no":
-        await show_menu(message, _(
+        await show_menu(
+            message,
+            _(
                 "All right, nothing was linked. Check the numbers and send /daftar to try "
                 "again, or ask the PSM volunteer of your desa for help."
-            ), account)
+            ),
+            account,
+        )
         return
     try:
         household = await linking.link(session, account, int(match[0]), int(match[1]))

@@ -12,12 +12,12 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import COMMANDS, CommandInfo
-from bot.roles import WARGA
 from conversations import begin
 from conversations.lapor import FORM
-from conversations.validators import today_wib
 from db.models import Account, Member
+from domain.dates import today_wib
+from domain.roles import WARGA
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from handlers.resident_household import linked_household
 

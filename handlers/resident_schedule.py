@@ -1,5 +1,5 @@
 """`/jadwal` and the "Jadwal Bantuan" button: the household's aid schedule, the reminder
-switch, and the answers to "Sudah menerima bantuan?" (asked by bot.aid_followup)."""
+switch, and the answers to "Sudah menerima bantuan?" (asked by bot.workers.aid_followup)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callback_ids import RowId
-from bot.commands import COMMANDS, CommandInfo
-from bot.roles import PETUGAS, TKSK, WARGA
-from conversations.validators import format_datetime_id, format_rupiah
+from conversations import notify
+from conversations.validators import format_datetime_id
 from db import audit, regions
 from db.models import Account
+from domain.money import format_rupiah
+from domain.roles import PETUGAS, TKSK, WARGA
+from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import (
     MENU_ENTRIES,
     MenuButton,
@@ -33,7 +35,7 @@ from handlers.keyboards import (
 )
 from handlers.number_guard import guard_numbers, mask_id_numbers
 from handlers.resident_household import linked_household
-from services import aid_schedule, notify
+from services import aid_schedule
 from services.aid_schedule import NOT_YET, YES, Entry
 
 RESIDENTS = frozenset({WARGA})

@@ -13,18 +13,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callback_ids import RowId
-from bot.commands import COMMANDS, CommandInfo
-from bot.roles import WARGA
+from conversations import notify
 from conversations.i18n import pgettext
 from conversations.validators import format_datetime_id
 from db import audit
 from db.models import Account, Enrollment, Member, Training
+from domain.roles import WARGA
+from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from handlers.resident_household import linked_household
 from services import enrollment as svc
-from services import notify
 
 RESIDENTS = frozenset({WARGA})
 MENU_ENTRIES.append(MenuEntry("pelatihan", __("🎓 Training"), roles=RESIDENTS))

@@ -23,17 +23,17 @@ from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import broadcast_progress
-from bot.broadcast_progress import BroadcastControl
-from bot.callback_ids import row_id
-from bot.commands import COMMANDS, CommandInfo
 from conversations.i18n import pgettext
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db import audit, regions
 from db.models import Account, AidProgram, Broadcast, Disbursement, Training
+from handlers import broadcast_progress
 from handlers.access import STAFF, gated_router
+from handlers.broadcast_progress import BroadcastControl
+from handlers.callback_ids import row_id
 from handlers.chat import remove_buttons
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from services import broadcasts
 

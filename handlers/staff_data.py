@@ -33,20 +33,16 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.commands import COMMANDS, CommandInfo
 from conversations.messages import edit_text
-from conversations.validators import (
-    ValidationError,
-    format_date_long,
-    parse_date,
-    today_wib,
-)
+from conversations.validators import ValidationError, parse_date
 from db import regions
 from db.engine import current_session
 from db.models import Account
 from db.protect import Protector
+from domain.dates import format_date_long, today_wib
 from handlers.access import STAFF, gated_router
 from handlers.bnba_texts import describe, summary_text
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import HasDocument
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
 from services.bnba_import import FileProblem, import_file

@@ -26,8 +26,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callback_ids import RowId
-from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
 from conversations.i18n import pgettext
 from conversations.messages import edit_markup, edit_text
@@ -41,13 +39,17 @@ from conversations.schedule_form import (
     initial_of,
     program_label,
 )
-from conversations.validators import ValidationError, format_date_long, parse_kk, to_wib
+from conversations.validators import ValidationError, parse_kk
 from db import regions
 from db.models import Account, Disbursement, utcnow
-from db.protect import Protector, mask_number
+from db.protect import Protector
+from domain.dates import format_date_long, to_wib
+from domain.identity import mask_number
 from handlers.access import STAFF, gated_router
 from handlers.bnba_texts import describe
+from handlers.callback_ids import RowId
 from handlers.chat import delete_secret, remove_buttons
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import HasDocument, HasText, NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from services import kk_list, schedules

@@ -17,9 +17,9 @@ from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import COMMANDS, CommandInfo
-from conversations.validators import format_date_long, today_wib
+from domain.dates import format_date_long, today_wib
 from handlers.access import STAFF, gated_router
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from services import stats
 

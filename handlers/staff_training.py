@@ -17,8 +17,6 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callback_ids import RowId
-from bot.commands import COMMANDS, CommandInfo
 from conversations import begin
 from conversations.i18n import lazy_pgettext, pgettext
 from conversations.messages import edit_markup, edit_text
@@ -28,11 +26,13 @@ from conversations.training_form import (
     details,
     initial_of,
 )
-from conversations.validators import format_date_long, to_wib, today_wib
 from db import audit
 from db.models import Account, Training, utcnow
+from domain.dates import format_date_long, to_wib, today_wib
 from handlers.access import STAFF, gated_router
+from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from services import training_admin
 from services.training_admin import Signup

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -9,49 +11,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import Settings
 from db import accounts, audit
 from db.models import Account
 from handlers import resident_data, resident_link, volunteer_invites
 from handlers.chat import remove_buttons
-from handlers.keyboards import ConsentCallback, MenuButton, consent_keyboard, show_menu
+from handlers.keyboards import ConsentCallback, MenuButton, show_menu
+from handlers.privacy import show_privacy, welcome_text
 from services import invites
 
-
-def welcome_text() -> str:
-    return _(
-        "Welcome to Nirmiskin, the service of Dinas Sosial Kabupaten Bekasi for families "
-        "in extreme poverty. Here you can report your family's condition, see when and where "
-        "aid is paid, sign up for skills training, and check your own data."
-    )
-
-
-def privacy_notice(settings: Settings) -> str:
-    return _(
-        "Privacy notice (Law 27/2022 on Personal Data Protection)\n\n"
-        "• What we keep: your Telegram account and, when you use the services, your KK and NIK "
-        "numbers, your family's condition, and photos or locations you send.\n"
-        "• Why: to check and deliver the social aid and training of Dinas Sosial Kabupaten "
-        "Bekasi.\n"
-        "• Who sees it: Dinas Sosial staff and the volunteers (PSM/TKSK) of your area. NIK and "
-        "KK are stored encrypted and shown hidden.\n"
-        "• Your rights: see and correct your data, withdraw consent, ask for deletion, and "
-        "complain.\n"
-        "• Contact: {contact}.\n\n"
-        "Do you agree?"
-    ).format(contact=settings.office_contact)
-
-
-async def show_privacy(message: Message, account: Account, settings: Settings) -> None:
-    status = {
-        "given": _("You have agreed."),
-        "declined": _("You have not agreed."),
-        "withdrawn": _("You have withdrawn your consent."),
-    }.get(account.consent)
-    text = privacy_notice(settings)
-    if status:
-        text = f"{status}\n\n{text}"
-    await message.answer(text, reply_markup=consent_keyboard())
+if TYPE_CHECKING:
+    from bot.settings import Settings  # handed in by the dispatcher
 
 
 async def start(message: Message, account: Account, settings: Settings) -> None:

@@ -14,10 +14,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.validators import today_wib
 from db import audit
 from db.models import Account, Region
 from db.protect import Protector
+from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
@@ -14,19 +16,22 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.callback_ids import RowId
-from bot.roles import PSM, TKSK
-from bot.settings import Settings
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db.engine import account_cache
 from db.models import Account, Region
 from db.protect import Protector
+from domain.roles import PSM, TKSK
 from handlers.access import STAFF, gated_router
+from handlers.callback_ids import RowId
 from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, show_menu
+from handlers.privacy import show_privacy
 from handlers.volunteer_ui import pager
 from services import invites
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # handed in by the dispatcher
 
 ROLE_NAMES = {PSM: __("PSM (desa)"), TKSK: __("TKSK (kecamatan)")}
 
@@ -260,9 +265,6 @@ async def redeem(
         invites.THROTTLED: _("Too many wrong codes. Please wait an hour and try again."),
         invites.IS_STAFF: _("You are Dinas Sosial staff already; you do not need a code."),
     }
-    # Imported here: handlers.start imports this module for the deep link.
-    from handlers.start import show_privacy
-
     if result.outcome != invites.OK:
         await show_menu(message, texts[result.outcome], account)
         if account.consent == "none":  # a first contact through a bad link: still greet

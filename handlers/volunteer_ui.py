@@ -20,12 +20,13 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callback_ids import Page, RowId
-from bot.commands import COMMANDS, CommandInfo
 from conversations.i18n import lazy_pgettext
-from conversations.validators import format_datetime_id, format_rupiah
+from conversations.validators import format_datetime_id
 from db.models import Account, Household
+from domain.money import format_rupiah
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
+from handlers.callback_ids import Page, RowId
+from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuEntry
 from services import field_work, tasks
 from services.volunteer_area import household_in_area

@@ -16,18 +16,19 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import FormFlow, begin, show_current
+from conversations import FormFlow, begin, notify, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
 from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
-from conversations.validators import today_wib
 from db import audit
 from db.models import Account, Household
 from db.protect import Protector
+from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
+from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, is_menu_label, show_menu
 from handlers.volunteer_ui import HouseholdCb, tapped_household
-from services import field_work, notify
+from services import field_work
 from services.volunteer_area import household_in_area
 
 
@@ -123,6 +124,8 @@ async def visit_from_card(
         await start_visit(query.message, state, session, account, household)
 
 
+@on_submit(VISIT)
+@on_submit(VISIT_PROPOSAL)
 async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     session: AsyncSession = data["session"]
     account: Account = data["account"]

@@ -37,7 +37,6 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.validators import today_wib
 from db import audit
 from db.models import (
     Account,
@@ -48,7 +47,9 @@ from db.models import (
     Region,
     utcnow,
 )
-from db.protect import Protector, mask_number
+from db.protect import Protector
+from domain.dates import today_wib
+from domain.identity import mask_number
 from services.bnba_file import BnbaFile, FileProblem
 from services.bnba_rows import HEAD, Person, Reason, RegionIndex, check_row, kk_key
 from services.rejected_file import RejectedFile

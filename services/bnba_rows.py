@@ -2,7 +2,7 @@
 
 A row becomes a :class:`Person` or a list of reasons (``(code, params)``) why not; the texts
 for the codes are rendered by the caller (bot or CLI) through gettext. Soft findings (a NIK
-whose birth date or sex disagrees with the row, DOMAIN.md §1) are warnings: the row is
+whose birth date or sex disagrees with the row, docs/domain.md §1) are warnings: the row is
 imported and the staff member is asked to check it.
 """
 
@@ -15,15 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from conversations.validators import (
-    PROVINCE_CODES,
-    ValidationError,
-    nik_is_female,
-    parse_date,
-    parse_kk,
-    parse_nik,
-    parse_phone,
-)
+from domain.dates import parse_date
+from domain.errors import Invalid
+from domain.identity import PROVINCE_CODES, nik_is_female, parse_kk, parse_nik
+from domain.phone import parse_phone
 
 Reason = tuple[str, dict[str, Any]]
 
@@ -163,7 +158,7 @@ def _real_date(dd: int, mm: int, yy: int) -> bool:
 
 def _clean_number(text: str, kind: str) -> bool:
     """The common case, checked fast: 16 plain digits that pass the hard rules of parse_nik /
-    parse_kk (DOMAIN.md §1). Anything else goes through those parsers for the reason."""
+    parse_kk (docs/domain.md §1). Anything else goes through those parsers for the reason."""
     if len(text) != 16 or not text.isdigit() or not text.isascii():
         return False
     if int(text[:2]) not in PROVINCE_CODES or "00" in (text[2:4], text[4:6]):
@@ -186,8 +181,8 @@ def _number(values: dict[str, str], column: str, kind: str, reasons: list[Reason
         return ""
     try:
         return parse_nik(text) if kind == "nik" else parse_kk(text)
-    except ValidationError as exc:
-        reasons.append((f"{kind}_invalid", {"msgid": exc.args[0], "params": exc.params}))
+    except Invalid as exc:
+        reasons.append((f"{kind}_invalid", {"rule": exc.code, "params": exc.params}))
         return ""
 
 
@@ -200,7 +195,7 @@ def kk_key(values: dict[str, str]) -> str | None:
         return None
     try:
         return parse_kk(text)
-    except ValidationError:
+    except Invalid:
         return None
 
 
@@ -298,7 +293,7 @@ def check_row(
     if values.get("telepon", "").strip():
         try:
             phone = parse_phone(values["telepon"])
-        except ValidationError:
+        except Invalid:
             reasons.append(("phone_invalid", {"value": values["telepon"]}))
     disability = _yes_no(values, "disabilitas_berat", reasons)
     in_school = _yes_no(values, "sekolah", reasons)
@@ -325,7 +320,7 @@ def _birth_date(text: str, today: dt.date, reasons: list[Reason]) -> dt.date | N
     text = text.split(" 00:00")[0].split("T00:00")[0]
     try:
         born = _plain_date(text) or parse_date(text, today=today)
-    except ValidationError:
+    except Invalid:
         reasons.append(("date_invalid", {"value": text}))
         return None
     if born > today:
@@ -353,7 +348,7 @@ def _plain_date(text: str) -> dt.date | None:
 
 
 def _nik_agrees(person: Person) -> None:
-    """Soft checks (DOMAIN.md §1): the NIK's birth date and sex against the row's."""
+    """Soft checks (docs/domain.md §1): the NIK's birth date and sex against the row's."""
     nik = person.nik
     dd, mm, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     female = nik_is_female(nik)

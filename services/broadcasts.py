@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PSM, TKSK
 from db.models import (
     Account,
     AidProgram,
@@ -42,6 +41,7 @@ from db.models import (
     Member,
     utcnow,
 )
+from domain.roles import PSM, TKSK
 from services import tasks
 
 MANUAL = "manual"

@@ -22,8 +22,6 @@ from typing import Any, TypeAlias, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.private_files import create_private
-from conversations.validators import WIB
 from db import audit
 from db.models import (
     Account,
@@ -41,7 +39,9 @@ from db.models import (
     StatusReport,
     Training,
 )
+from db.private_files import create_private
 from db.protect import Protector
+from domain.dates import WIB
 
 CHUNK = 1000
 # Written in a cell whose NIK/KK cannot be decrypted (another key, damaged data); the rows are
@@ -399,8 +399,8 @@ async def export(
     if unreadable:
         notes = book.create_sheet(UNREADABLE_SHEET)
         notes.append(UNREADABLE_COLUMNS)
-        for line, columns in unreadable:
-            notes.append([line, columns])
+        for line, unreadable_columns in unreadable:
+            notes.append([line, unreadable_columns])
     create_private(path)
     book.save(path)
     audit.record(

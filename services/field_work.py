@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PETUGAS
 from db import audit
 from db.models import (
     Account,
@@ -28,6 +27,7 @@ from db.models import (
     VolunteerTask,
     utcnow,
 )
+from domain.roles import PETUGAS
 from services import linking, tasks
 from services.reports import latest_report
 from services.volunteer_area import area_condition

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from bot.roles import AREA_LEVEL, ROLES
-from bot.settings import Settings
 from db import accounts, audit, regions
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
+from domain.roles import AREA_LEVEL, ROLES
 
 
 class GrantError(Exception):
     pass
 
 
-async def grant_role(settings: Settings, telegram_id: int, role: str, area: str | None) -> str:
+async def grant_role(database_url: str, telegram_id: int, role: str, area: str | None) -> str:
     if role not in ROLES:
         raise GrantError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     levels = AREA_LEVEL.get(role)
@@ -21,7 +20,7 @@ async def grant_role(settings: Settings, telegram_id: int, role: str, area: str 
         raise GrantError(f"role {role} has no area; leave --area out")
     if levels is not None and not area:
         raise GrantError(f"role {role} needs --area ({' or '.join(levels)} code or name)")
-    engine = create_engine(settings.db_url)
+    engine = create_engine(database_url)
     try:
         await upgrade(engine)
         async with create_sessionmaker(engine).begin() as session:

@@ -17,10 +17,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import AREA_LEVEL, PETUGAS, PSM, TKSK, VOLUNTEERS, WARGA
 from db import audit
 from db.models import Account, InviteAttempt, Region, VolunteerInvite, utcnow
 from db.protect import Protector
+from domain.roles import AREA_LEVEL, PETUGAS, PSM, TKSK, VOLUNTEERS, WARGA
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
 CODE_LENGTH = 8

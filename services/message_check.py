@@ -113,7 +113,7 @@ async def _sent_broadcasts(session: AsyncSession) -> _Candidates:
     only grows, or loses what ages out: one aggregate row (count, newest id, sum of ids) tells
     whether it changed since the last check; only then are the ids read again, and the texts
     of broadcasts not seen before."""
-    database = str(session.bind.url)
+    database = str(session.get_bind().engine.url)
     cached = _by_database.setdefault(database, _Candidates())
     conditions = _sent_in_the_last_year()
     newest = (

@@ -30,7 +30,6 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.validators import mask_id_numbers
 from db import audit
 from db.models import (
     Account,
@@ -44,6 +43,7 @@ from db.models import (
     utcnow,
 )
 from db.protect import mask_name
+from domain.identity import mask_id_numbers
 from services import enrollment as enrollment_service
 from services import linking, tasks
 from services.proposals import FROM_RESIDENT, PENDING

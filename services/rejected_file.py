@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.private_files import create_private
+from db.private_files import create_private
 
 Reason = tuple[str, dict[str, Any]]
 

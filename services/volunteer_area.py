@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PETUGAS, PSM, TKSK
 from db import audit
 from db.models import Account, Household
+from domain.roles import PETUGAS, PSM, TKSK
 
 
 def area_condition(account: Account) -> ColumnElement[bool]:

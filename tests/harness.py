@@ -29,7 +29,6 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 
 from bot.app import Resources, create_bot, create_dispatcher, create_resources
-from bot.commands import set_default_commands
 from bot.i18n import create_i18n
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
@@ -38,6 +37,7 @@ from db import accounts
 from db.engine import account_cache
 from db.migrate import upgrade
 from db.models import Account, AuditLog
+from handlers.commands import set_default_commands
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeTelegram, FakeUser
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from bot.broadcast_sender import batch_size, pipeline_depth
+from bot.workers.broadcast_sender import batch_size, pipeline_depth
 from db.engine import create_engine
 from db.migrate import upgrade
 from services import broadcasts

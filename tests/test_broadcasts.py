@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import broadcast_sender, reminders
-from bot.broadcast_sender import RateLimiter, Sender
 from bot.i18n import create_i18n
-from conversations.validators import WIB
+from bot.workers import broadcast_sender, reminders
+from bot.workers.broadcast_sender import RateLimiter, Sender
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.models import (
@@ -26,6 +25,7 @@ from db.models import (
     WorkerLease,
     utcnow,
 )
+from domain.dates import WIB
 from services import broadcasts
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeTelegram

@@ -14,7 +14,8 @@ from db.engine import create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage
 from db.migrate import upgrade
 from db.models import AidProgram, Base, Region
-from db.protect import Protector, mask_name, mask_number
+from db.protect import Protector, mask_name
+from domain.identity import mask_number
 
 
 async def test_migrations_match_models(database_url: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import broadcast_sender
+from bot.workers import broadcast_sender
 from db.models import Account, AuditLog, Broadcast, Delivery, VolunteerTask
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser

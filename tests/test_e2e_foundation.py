@@ -23,11 +23,11 @@ from aiogram.types import Message
 from sqlalchemy import select
 
 from bot.app import create_dispatcher, create_resources
-from bot.commands import commands_for, help_lines
 from conversations import Field, Form, Option, begin, format_rupiah, mask_number, register_form
 from db.models import Account, FsmRecord
+from handlers.commands import commands_for, help_lines
 from handlers.keyboards import main_menu
-from handlers.start import privacy_notice, welcome_text
+from handlers.privacy import privacy_notice, welcome_text
 from services.grant import grant_role
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -321,7 +321,7 @@ async def test_granted_role_gets_its_command_list_on_the_next_update(
         await volunteer.wait_idle(quiet=0.1)
         assert tg.commands(("chat", 9002)) == []
 
-        message = await grant_role(settings, 9002, "tksk", "Setu")
+        message = await grant_role(settings.db_url, 9002, "tksk", "Setu")
         assert "tksk" in message
         await volunteer.send("/menu")
         menu = await volunteer.wait_message()
@@ -332,7 +332,7 @@ async def test_granted_role_gets_its_command_list_on_the_next_update(
         )
         assert volunteer.commands()[0] == "menu"
 
-        await grant_role(settings, 9002, "warga", None)
+        await grant_role(settings.db_url, 9002, "warga", None)
         await volunteer.send("/menu")
         await volunteer.wait_message()
         assert await tg.wait_for(lambda: not tg.commands(("chat", 9002)), WAIT)

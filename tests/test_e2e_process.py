@@ -21,8 +21,8 @@ import pytest
 
 # Importing the app registers every feature's commands, as in the bot process.
 from bot.app import create_dispatcher as _registers_features  # noqa: F401
-from bot.commands import commands_for
-from handlers.start import privacy_notice, welcome_text
+from handlers.commands import commands_for
+from handlers.privacy import privacy_notice, welcome_text
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.harness import in_id, t

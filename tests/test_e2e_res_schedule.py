@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.aid_followup import ask_round
+from bot.workers.aid_followup import ask_round
 from conversations.validators import format_datetime_id
 from db.models import (
     Account,

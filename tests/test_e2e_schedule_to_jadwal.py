@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import broadcast_sender, reminders
-from conversations.validators import WIB
+from bot.workers import broadcast_sender, reminders
 from db.models import Disbursement
+from domain.dates import WIB
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, agree, as_role, e2e_settings, eventually
 from tests.residents import linked_resident

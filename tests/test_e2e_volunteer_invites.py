@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db.models import Account, VolunteerInvite
-from handlers.start import privacy_notice
+from handlers.privacy import privacy_notice
 from services import invites
 from tests.fake_telegram import FakeTelegram
 from tests.harness import (

@@ -165,7 +165,7 @@ async def test_households_without_kk_or_nik_are_exported(tmp_path: Path) -> None
         async with sessionmaker() as session, session.begin():
             for kind in ("rumah_tangga", "pelatihan"):
                 path = tmp_path / f"{kind}.xlsx"
-                assert await export(session, PROTECTOR, kind, Filters(), path) == 1
+                assert (await export(session, PROTECTOR, kind, Filters(), path)).rows == 1
         row = sheet_rows(tmp_path / "rumah_tangga.xlsx")[1]
         assert row[:5] == (None, "Tanpa KTP", None, "Setu", "Cibening")
         enrollment = sheet_rows(tmp_path / "pelatihan.xlsx")[1]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.roles import STAFF, VOLUNTEERS_AND_STAFF
 from conversations import get_form
 from conversations.field_visit import VISIT, VISIT_PROPOSAL
 from conversations.schedule_form import FORM_NAME as SCHEDULE_FORM
@@ -17,6 +16,7 @@ from conversations.usulan import CORRECTION_FORM, RESIDENT_FORM, VOLUNTEER_FORM
 from db import accounts
 from db.engine import account_cache
 from db.models import AuditLog, Broadcast, Disbursement, Training
+from domain.roles import STAFF, VOLUNTEERS_AND_STAFF
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, t
 from tests.staff_data import CIBENING, add_household

@@ -170,7 +170,7 @@ def test_no_indonesian_text_is_longer_than_a_message_may_be() -> None:
 def test_the_privacy_notice_with_its_status_fits_in_one_short_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from aiogram.utils.i18n import gettext
 
-    from handlers.start import privacy_notice
+    from handlers.privacy import privacy_notice
     from tests.conftest import make_settings
     from tests.harness import in_id
 

@@ -179,7 +179,7 @@ def test_region_choices_follow_the_volunteers_area() -> None:
 
 
 async def test_no_message_reaches_someone_who_withdrew() -> None:
-    from services.notify import send
+    from conversations.notify import send
 
     withdrawn = Account(telegram_id=9, consent="withdrawn", bot_blocked=False)
     # No Bot at all: for someone who withdrew, send() must not even reach for it.

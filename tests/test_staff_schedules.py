@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from conversations.validators import WIB
 from db.models import AuditLog, Broadcast, Disbursement, DisbursementRecipient
+from domain.dates import WIB
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp
 from tests.staff_data import (

@@ -11,8 +11,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from conversations.validators import WIB
 from db.models import Account, AuditLog, Broadcast, Enrollment, Member, Training
+from domain.dates import WIB
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp
 from tests.staff_data import CIBENING, SRIJAYA, add_household, nik

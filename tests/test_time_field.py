@@ -12,7 +12,8 @@ from openpyxl import Workbook
 from bot.i18n import create_i18n
 from conversations import Confirm, Done, Field, Form, Input, handle, parse_time, start
 from conversations.engine import current_step
-from conversations.validators import ValidationError, format_time_id, wib_datetime
+from conversations.validators import ValidationError
+from domain.dates import format_time_id, wib_datetime
 from services.kk_list import read_kk_file
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from handlers.start import welcome_text
+from handlers.privacy import welcome_text
 from tests.fake_telegram import FakeTelegram
 from tests.harness import in_id, t
 from tests.test_e2e_process import TOKEN, WAIT, BotProcess, bot_env, free_port

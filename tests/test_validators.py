@@ -1,4 +1,4 @@
-"""Table-driven tests of conversations.validators (rules: shared DOMAIN.md §1, §5, §6)."""
+"""Table-driven tests of conversations.validators (rules: docs/domain.md §1, §3, §4)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,6 @@ from aiogram.utils.i18n import I18n
 from bot.i18n import create_i18n
 from conversations.validators import (
     ValidationError,
-    format_date_id,
-    format_phone_national,
-    format_rupiah,
-    is_kota_bekasi,
-    mask_number,
-    nik_birth_date,
-    nik_is_female,
     parse_date,
     parse_int,
     parse_kk,
@@ -24,6 +17,10 @@ from conversations.validators import (
     parse_phone,
     parse_rupiah,
 )
+from domain.dates import format_date_id
+from domain.identity import is_kota_bekasi, mask_number, nik_birth_date, nik_is_female
+from domain.money import format_rupiah
+from domain.phone import format_phone_national
 
 TODAY = date(2025, 9, 1)
 

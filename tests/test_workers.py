@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 
-from bot.workers import every
+from bot.workers.loop import every
 
 
 async def test_a_failing_round_is_logged_and_the_next_one_runs(caplog) -> None:  # type: ignore[no-untyped-def]

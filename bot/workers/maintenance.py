@@ -7,7 +7,7 @@ import logging
 
 from aiogram import Bot, Dispatcher
 
-from bot.workers import every
+from bot.workers.loop import every
 from db.fsm_storage import SQLStorage
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callback_ids import RowId
 from conversations.i18n import pgettext
 from db.models import Broadcast, VolunteerTask
+from handlers.callback_ids import RowId
 from services import broadcasts
 
 

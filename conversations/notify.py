@@ -16,8 +16,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import PETUGAS, PSM, TKSK
 from db.models import Account, Household
+from domain.roles import PETUGAS, PSM, TKSK
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.workers import every
-from conversations.validators import to_wib
+from bot.workers.loop import every
+from conversations import notify
 from db.models import utcnow
-from services import aid_schedule, notify
+from domain.dates import to_wib
+from services import aid_schedule
 
 log = logging.getLogger(__name__)
 

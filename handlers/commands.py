@@ -11,8 +11,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
-from bot.roles import ALL_ROLES, WARGA
 from db.models import Account
+from domain.roles import ALL_ROLES, WARGA
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,10 @@ from sqlalchemy import CursorResult, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import broadcast_progress, telegram_send
-from bot.telegram_send import Content, Outcome, RateLimiter, sender_bot
+from bot.workers import telegram_send
+from bot.workers.telegram_send import Content, Outcome, RateLimiter, sender_bot
 from db.models import Account, Broadcast, Delivery, WorkerLease, utcnow
+from handlers import broadcast_progress
 from services import broadcasts
 
 log = logging.getLogger(__name__)

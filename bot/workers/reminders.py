@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.workers import every
-from conversations.validators import format_datetime_id, to_wib
+from bot.workers.loop import every
+from conversations.validators import format_datetime_id
 from db.models import Broadcast, Disbursement, Training, utcnow
+from domain.dates import to_wib
 from services import broadcasts
 
 log = logging.getLogger(__name__)

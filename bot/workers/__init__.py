@@ -1,4 +1,6 @@
-"""Background workers: work that no user triggers (upkeep, the broadcast sender, reminders).
+"""Background workers: work that no user triggers (upkeep, the broadcast sender, reminders),
+all in this package, each a loop of rounds (`loop.every`; the broadcast sender keeps a loop of
+its own, which holds a lease and finishes the batch in hand when stopped).
 
 Each worker is `async def worker(bot: Bot, dp: Dispatcher) -> None` and runs until cancelled,
 reading its work from the database, so that any number of bot processes can run side by side
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,22 +24,10 @@ log = logging.getLogger(__name__)
 Worker = Callable[[Bot, Dispatcher], Coroutine[Any, Any, None]]
 
 
-async def every(interval: float, one_round: Callable[[], Awaitable[object]], what: str) -> None:
-    """Run `one_round` now and then every `interval` seconds, until cancelled. A failing
-    round is logged (its kind, never its message: it may quote personal data) and the next
-    one is tried: a worker must never stop the bot."""
-    while True:
-        try:
-            await one_round()
-        except Exception as exc:
-            log.warning("%s failed: %s", what, type(exc).__name__)
-        await asyncio.sleep(interval)
-
-
 def all_workers() -> list[Worker]:
     """Every worker a bot process runs. Features add theirs here."""
     # Imported here: worker modules import the app's modules, which import this one.
-    from bot import aid_followup, broadcast_sender, maintenance, reminders
+    from bot.workers import aid_followup, broadcast_sender, maintenance, reminders
 
     return [
         maintenance.purge_idle_conversations,
