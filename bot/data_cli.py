@@ -12,13 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.i18n import create_i18n
 from bot.settings import Settings
-from conversations.validators import ValidationError, parse_date
 from db import regions
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.protect import Protector
+from domain.dates import parse_date
+from domain.errors import Invalid
+from texts.catalog import install_catalog
 
 EXIT_BAD_ARGUMENT = 2
 PROGRESS_ROWS = 5000  # a progress line per this many rows
@@ -34,7 +35,7 @@ async def run_import(settings: Settings, file: str, rejected: str | None) -> int
     from services.bnba_import import FileProblem, import_file
 
     path = Path(file)  # checked by the caller
-    i18n = create_i18n()
+    install_catalog()  # the report in Indonesian, without the Telegram framework
     engine = create_engine(settings.db_url)
     try:
         await upgrade(engine)
@@ -48,17 +49,16 @@ async def run_import(settings: Settings, file: str, rejected: str | None) -> int
                 shown = rows
                 print(f"import: {rows} rows read", file=sys.stderr, flush=True)
 
-        with i18n.context(), i18n.use_locale(i18n.default_locale):
-            try:
-                summary = await import_file(
-                    path, sessionmaker, Protector(settings.secret), describe,
-                    via="cli", rejected_path=rejected, progress=progress,
-                )  # fmt: skip
-            except FileProblem as exc:
-                return _fail("import", describe(exc.code, exc.params))
-            print(summary_text(summary))
-            if summary.rejected_file is not None:
-                print(str(summary.rejected_file))
+        try:
+            summary = await import_file(
+                path, sessionmaker, Protector(settings.secret), describe,
+                via="cli", rejected_path=rejected, progress=progress,
+            )  # fmt: skip
+        except FileProblem as exc:
+            return _fail("import", describe(exc.code, exc.params))
+        print(summary_text(summary))
+        if summary.rejected_file is not None:
+            print(str(summary.rejected_file))
     finally:
         await engine.dispose()
     return 0
@@ -70,7 +70,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         date_from = parse_date(args.date_from) if args.date_from else None
         date_to = parse_date(args.date_to) if args.date_to else None
-    except ValidationError:
+    except Invalid:
         return _fail("export", "dates are DD-MM-YYYY or YYYY-MM-DD")
     if date_from and date_to and date_from > date_to:
         return _fail("export", "--from is after --to")

@@ -1,32 +1,21 @@
-"""The gettext catalog: compiled from `locales/*/LC_MESSAGES/messages.po` when needed."""
+"""aiogram's I18n over the gettext catalog (texts.catalog), in the update's language."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiogram.utils.i18n import I18n
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales"
-DOMAIN = "messages"
-DEFAULT_LOCALE = "id"
-
-
-def compile_catalogs(locales: Path = LOCALES) -> None:
-    """Write each `.mo` next to its `.po` when missing or older, so no build step is forgotten."""
-    for po_path in locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as handle:
-            write_mo(handle, catalog)
-        tmp.replace(mo_path)
+import texts
+from texts.catalog import DEFAULT_LOCALE, DOMAIN, LOCALES, compile_catalogs
 
 
 def create_i18n() -> I18n:
     compile_catalogs()
-    return I18n(path=LOCALES, default_locale=DEFAULT_LOCALE, domain=DOMAIN)
+    i18n = I18n(path=LOCALES, default_locale=DEFAULT_LOCALE, domain=DOMAIN)
+
+    def pgettext(context: str, message: str) -> str:
+        translations = i18n.locales.get(i18n.current_locale)
+        return message if translations is None else translations.pgettext(context, message)
+
+    # The words of `texts` (rules, import report) follow the same language as the rest.
+    texts.install(lambda message: i18n.gettext(message), pgettext)
+    return i18n

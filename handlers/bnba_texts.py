@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
-
-from conversations.i18n import lazy_pgettext
-from conversations.validators import MESSAGES
 from services.bnba_import import ImportSummary
+from texts import gettext as _
+from texts import lazy_gettext as __
+from texts import lazy_pgettext
+from texts.rules import MESSAGES
 
 REASONS: dict[str, Any] = {
     "sheet_title": __("Rows to check"),
