@@ -257,6 +257,7 @@ async def compare(
     extra: dict[str, Any] = {}
     if database_url:
         extra["database_url"] = database_url
+        extra["secret_key"] = "benchmark-secret-0123456789-abcdefghijklmnop"
     if redis_url:
         extra["redis_url"] = redis_url
         await _flush_redis(redis_url)
