@@ -69,6 +69,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         database = parsed.database or ":memory:"
         if database != ":memory:":
             create_private_file(Path(database))
+        # Every session ends its transaction itself (a commit, or the rollback of closing a
+        # Connection that is still in one): the pool's rollback when a connection comes back
+        # would be a second one, and each is a thread hand-off of aiosqlite (measured: 5.8
+        # hand-offs per update, 0.9 of them this rollback).
+        kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
