@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from domain.dates import today_wib
 from domain.errors import Invalid
@@ -32,7 +33,8 @@ def strip_number(text: str) -> str:
     return _SEPARATORS.sub("", text or "")
 
 
-def _real_day_month(dd: int, mm: int, yy: int) -> bool:
+@lru_cache(maxsize=4096)  # an import checks hundreds of thousands of numbers
+def real_day_month(dd: int, mm: int, yy: int) -> bool:
     """True if dd-mm exists in 19yy or 20yy (the century only matters for 29 Feb 1900/2000)."""
     for century in (2000, 1900):
         try:
@@ -58,7 +60,7 @@ def _parse_population_number(text: str, kind: str) -> str:
     dd, mm, yy = int(number[6:8]), int(number[8:10]), int(number[10:12])
     if kind == "nik" and dd > 40:
         dd -= 40
-    if not (1 <= mm <= 12 and 1 <= dd <= 31 and _real_day_month(dd, mm, yy)):
+    if not (1 <= mm <= 12 and 1 <= dd <= 31 and real_day_month(dd, mm, yy)):
         raise Invalid(f"{kind}.date", part=number[6:12])
     if number[12:16] == "0000":
         raise Invalid(f"{kind}.serial")

@@ -17,7 +17,7 @@ from typing import Any
 
 from domain.dates import parse_date
 from domain.errors import Invalid
-from domain.identity import PROVINCE_CODES, nik_is_female, parse_kk, parse_nik
+from domain.identity import PROVINCE_CODES, nik_is_female, parse_kk, parse_nik, real_day_month
 from domain.phone import parse_phone
 
 Reason = tuple[str, dict[str, Any]]
@@ -144,18 +144,6 @@ class RegionIndex:
         return candidates[0]
 
 
-@lru_cache(maxsize=4096)
-def _real_date(dd: int, mm: int, yy: int) -> bool:
-    """dd-mm exists in 19yy or 20yy (as conversations.validators checks it)."""
-    for century in (2000, 1900):
-        try:
-            dt.date(century + yy, mm, dd)
-        except ValueError:
-            continue
-        return True
-    return False
-
-
 def _clean_number(text: str, kind: str) -> bool:
     """The common case, checked fast: 16 plain digits that pass the hard rules of parse_nik /
     parse_kk (docs/domain.md §1). Anything else goes through those parsers for the reason."""
@@ -166,7 +154,7 @@ def _clean_number(text: str, kind: str) -> bool:
     dd, mm, yy = int(text[6:8]), int(text[8:10]), int(text[10:12])
     if kind == "nik" and dd > 40:
         dd -= 40
-    return 1 <= mm <= 12 and 1 <= dd <= 31 and _real_date(dd, mm, yy) and text[12:] != "0000"
+    return 1 <= mm <= 12 and 1 <= dd <= 31 and real_day_month(dd, mm, yy) and text[12:] != "0000"
 
 
 def _number(values: dict[str, str], column: str, kind: str, reasons: list[Reason]) -> str:
