@@ -68,14 +68,21 @@ import re
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
+import yarl
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 
 DEFAULT_TOKEN = "1000:nirmiskin-TEST-token"
 BOT_USERNAME = "nirmiskin_test_bot"
@@ -1064,6 +1071,9 @@ class FakeTelegram:
         self.strict_ampersand = strict_ampersand
 
         self.calls: list[Call] = []
+        # Checks a harness adds to say "the bot is still at work" (e.g. updates being handled
+        # in-process); wait_idle waits while any returns True.
+        self.busy_checks: list[Callable[[], bool]] = []
         self.too_many_requests = 0  # every 429 answered (injected or flood)
         self.flood_rejections = 0  # 429s from the flood limiter only
 
@@ -1164,20 +1174,21 @@ class FakeTelegram:
 
         return TelegramAPIServer.from_base(self.base_url)
 
-    def make_bot(self, token: str = DEFAULT_TOKEN, **bot_kwargs: Any) -> Any:
+    def session(self) -> FakeSession:
+        """An aiogram session that hands every call to this fake in-process (no HTTP)."""
+        return FakeSession(self)
+
+    def make_bot(self, token: str = DEFAULT_TOKEN, *, http: bool = False, **bot_kwargs: Any) -> Any:
         """A real aiogram Bot talking to this fake (close it: ``await bot.session.close()``).
 
-        Its session is aiogram's AiohttpSession minus the 0.25 s SSL grace sleep on close.
+        In-process (:class:`FakeSession`) unless ``http``: then aiogram's AiohttpSession over
+        this server's HTTP port, exactly as a bot talks to api.telegram.org.
         """
         from aiogram import Bot
         from aiogram.client.session.aiohttp import AiohttpSession
 
-        class _LocalAiohttpSession(AiohttpSession):
-            async def close(self) -> None:
-                if self._session is not None and not self._session.closed:
-                    await self._session.close()
-
-        return Bot(token, session=_LocalAiohttpSession(api=self.api_server), **bot_kwargs)
+        session = AiohttpSession(api=self.api_server) if http else self.session()
+        return Bot(token, session=session, **bot_kwargs)
 
     # ------------------------------------------------------------------ test controls
 
@@ -1357,6 +1368,8 @@ class FakeTelegram:
         self._notify()
 
     def _is_idle(self, bot: _BotState | None, quiet: float) -> bool:
+        if any(busy() for busy in self.busy_checks):
+            return False
         bots = [bot] if bot else list(self._bots.values())
         for b in bots:
             if b.in_flight or any(u["update_id"] > b.max_delivered for u in b.updates):
@@ -1716,22 +1729,36 @@ class FakeTelegram:
             params, files = await self._read_request(request)
         except TelegramError as e:
             return web.json_response(e.body(), status=e.error_code)
-        status, body = await self._execute(token, method, params, files)
+        status, body = await self.dispatch(token, method, params, files)
         return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        token = request.match_info["token"]
-        if not _TOKEN_RE.fullmatch(token) or token in self._revoked:
-            return web.json_response(TelegramError(401, "Unauthorized").body(), status=401)
-        rec = self._files_by_path.get(request.match_info["path"])
-        if rec is None:
-            return web.json_response(TelegramError(404, "Not Found").body(), status=404)
+        try:
+            rec = self.download(request.match_info["token"], request.match_info["path"])
+        except TelegramError as e:
+            return web.json_response(e.body(), status=e.error_code)
         default_type = "image/jpeg" if rec.kind == "photo" else "application/octet-stream"
         return web.Response(body=rec.content, content_type=rec.mime_type or default_type)
 
-    async def _execute(
+    # ------------------------------------------------------------------ the one entry point
+
+    def download(self, token: str, file_path: str) -> StoredFile:
+        """The file behind ``/file/bot<token>/<file_path>`` (HTTP and in-process alike)."""
+        if not _TOKEN_RE.fullmatch(token) or token in self._revoked:
+            raise TelegramError(401, "Unauthorized")
+        rec = self._files_by_path.get(file_path)
+        if rec is None:
+            raise TelegramError(404, "Not Found")
+        return rec
+
+    async def dispatch(
         self, token: str, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
     ) -> tuple[int, dict[str, Any]]:
+        """Run one Bot API call; returns (HTTP status, JSON body).
+
+        The HTTP handler, the webhook reply and the in-process session (:class:`FakeSession`)
+        all come here, with ``params`` decoded as the HTTP handler decodes a form.
+        """
         call = Call(
             method=method, params=params, time=time.monotonic(), token=token,
             files={k: f.content for k, f in files.items()},
@@ -1941,7 +1968,7 @@ class FakeTelegram:
             return
         method = params.pop("method", None)
         if isinstance(method, str) and method:
-            await self._execute(bot.token, method, params, files)
+            await self.dispatch(bot.token, method, params, files)
 
     # ------------------------------------------------------------------ methods: messages
 
@@ -2519,6 +2546,85 @@ def _format_message(msg: FakeMessage) -> str:
     return line
 
 
+# --------------------------------------------------------------------------- in-process session
+
+
+_RESPONSE_TYPES: set[type] = set()
+
+
+class FakeSession(BaseSession):
+    """An aiogram session that talks to a FakeTelegram in the same event loop, without HTTP.
+
+    Each call is encoded as aiogram's AiohttpSession encodes its form (``model_dump`` and
+    ``prepare_value``: strings, JSON for objects, ``attach://`` for uploads), decoded as the
+    fake's HTTP handler decodes a form, run by :meth:`FakeTelegram.dispatch`, and the JSON
+    answer goes through aiogram's own ``check_response``, errors included. A long poll
+    (getUpdates) waits on the fake's queue and returns the moment an update is queued.
+    """
+
+    def __init__(self, tg: FakeTelegram) -> None:
+        super().__init__(api=tg.api_server)
+        self.tg = tg
+
+    async def form(
+        self, bot: Bot, method: TelegramMethod[Any]
+    ) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+        """The parameters and uploads of a call, as the fake's HTTP handler would read them."""
+        fields: dict[str, Any] = {}
+        attached: dict[str, InputFile] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=attached)
+            if prepared:
+                fields[key] = prepared
+        params = {key: _decode_value(key, value) for key, value in fields.items()}
+        files = {}
+        for key, upload in attached.items():
+            content = b"".join([chunk async for chunk in upload.read(bot)])
+            files[key] = UploadedFile(
+                key, upload.filename or key, content, "application/octet-stream"
+            )
+        return params, files
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        params, files = await self.form(bot, method)
+        name = type(method).__name__
+        status, body = await self.tg.dispatch(bot.token, name[0].lower() + name[1:], params, files)
+        response = self.check_response(bot, method, status, json.dumps(body))
+        # check_response builds `Response[<result type>]`, a pydantic model that pydantic
+        # caches only while someone holds it: built afresh each time, it costs ~5 ms a call.
+        _RESPONSE_TYPES.add(type(response))
+        return cast(TelegramType, response.result)
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        # aiogram asks for api.file_url(token, path): <base>/file/bot<token>/<path>
+        token, _, path = url.partition("/file/bot")[2].partition("/")
+        try:
+            content = self.tg.download(token, path).content
+        except TelegramError as e:
+            if raise_for_status:
+                raise aiohttp.ClientResponseError(
+                    aiohttp.RequestInfo(yarl.URL(url), "GET", CIMultiDictProxy(CIMultiDict())),
+                    (),
+                    status=e.error_code,
+                    message=e.description,
+                ) from None
+            content = json.dumps(e.body()).encode()
+        for start in range(0, len(content), chunk_size):
+            yield content[start : start + chunk_size]
+
+    async def close(self) -> None:
+        return None
+
+
 __all__ = [
     "BOT_USERNAME",
     "DEFAULT_TOKEN",
@@ -2526,6 +2632,7 @@ __all__ = [
     "EntityParseError",
     "FakeCallbackQuery",
     "FakeMessage",
+    "FakeSession",
     "FakeTelegram",
     "FakeUser",
     "StoredFile",

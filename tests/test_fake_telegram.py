@@ -1,4 +1,5 @@
-"""Tests of the fake Telegram Bot API server, driven by a real aiogram Bot over HTTP."""
+"""Tests of the fake Telegram Bot API, driven by a real aiogram Bot: in-process (the fake's
+FakeSession, as the e2e tests use it) and, where marked ``bot_both``, over HTTP as well."""
 
 from __future__ import annotations
 
@@ -52,6 +53,14 @@ async def bot(tg):
     await bot.session.close()
 
 
+@pytest.fixture(params=[False, True], ids=["in-process", "http"])
+async def bot_both(tg, request):
+    """The same test through the in-process session and over HTTP (aiohttp, multipart)."""
+    bot = tg.make_bot(http=request.param)
+    yield bot
+    await bot.session.close()
+
+
 def kb(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=t, callback_data=d)] for t, d in buttons]
@@ -86,7 +95,8 @@ async def test_get_me_and_token_validation(tg, bot):
         await bot.get_me()
 
 
-async def test_send_edit_delete_round_trip(tg, bot):
+async def test_send_edit_delete_round_trip(tg, bot_both):
+    bot = bot_both
     user = tg.user(user_id=501, first_name="Siti", language_code="id")
     await user.send("halo")  # user messages share the per-chat message_id counter
 
@@ -257,7 +267,8 @@ async def test_button_data_too_long(tg, bot):
         await bot.send_message(506, "x", reply_markup=kb(("x", "é" * 33)))  # 66 bytes
 
 
-async def test_blocked_user_and_unknown_callback(tg, bot):
+async def test_blocked_user_and_unknown_callback(tg, bot_both):
+    bot = bot_both
     user = tg.user(507)
     msg = await bot.send_message(507, "hi")
     tg.block(507)
@@ -275,7 +286,8 @@ async def test_blocked_user_and_unknown_callback(tg, bot):
         await bot.answer_callback_query("12345")
 
 
-async def test_fail_next_retry_after(tg, bot):
+async def test_fail_next_retry_after(tg, bot_both):
+    bot = bot_both
     tg.user(509)
     tg.fail_next("sendMessage", n=2, retry_after=3)
     for _ in range(2):
@@ -443,7 +455,8 @@ async def test_commands_per_scope(tg, bot):
         await bot.set_my_commands([BotCommand(command="Bad Cmd", description="x")])
 
 
-async def test_photo_and_document_upload(tg, bot):
+async def test_photo_and_document_upload(tg, bot_both):
+    bot = bot_both
     user = tg.user(530)
     photo = await bot.send_photo(
         530, BufferedInputFile(b"\xff\xd8jpeg", "p.jpg"), caption="<i>c</i>", parse_mode="HTML"
