@@ -250,6 +250,9 @@ class BotApp:
             await bot.session.close()
             await resources.close()
             self.dp = self.bot = self.resources = None
+        # The fake implements the methods the bot calls and no more (tests/fake_telegram.py).
+        missing = sorted({c.method for c in self.tg.calls if c.status == 404})
+        assert not missing, f"the bot called methods the fake does not have: {missing}"
 
     async def restart(self) -> BotApp:
         """Stop this process's app and start a new one on the same database and fake."""
