@@ -90,11 +90,14 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def ensure_migrated_sqlite(url: str) -> None:
-    """A SQLite database that does not exist yet (or is an empty file) starts migrated."""
+def ensure_migrated_sqlite(url: str) -> bool:
+    """A SQLite database that does not exist yet (or is an empty file) starts migrated.
+    Returns whether it was copied just now (then there is nothing to migrate)."""
     path = sqlite_file(url)
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         copy_migrated_sqlite(path)
+        return True
+    return False
 
 
 class PgDatabases:

@@ -153,6 +153,7 @@ class BotApp:
         # In-process a long poll costs nothing and is cancelled on stop: no need to keep it short.
         self.polling_timeout = polling_timeout or (POLLING_TIMEOUT if http else 30)
         self.in_flight = UpdatesInFlight()
+        self.migrated = False  # the database was just copied from a migrated one
         self.resources: Resources | None = None
         self.dp: Dispatcher | None = None
         self.bot: Bot | None = None
@@ -167,7 +168,8 @@ class BotApp:
 
     async def start(self) -> BotApp:
         assert self.task is None, "already running"
-        ensure_migrated_sqlite(self.settings.db_url)  # a copy: faster than migrating
+        # A new SQLite database is a copy of one migrated at the start of the run.
+        self.migrated = ensure_migrated_sqlite(self.settings.db_url)
         resources = self.resources = create_resources(self.settings)
         try:
             await self._start(resources)
@@ -183,7 +185,8 @@ class BotApp:
     async def _start(self, resources: Resources) -> None:
         if self.routers is not None:
             resources.extra_routers.extend(self.routers())
-        await upgrade(resources.engine)
+        if not self.migrated:
+            await upgrade(resources.engine)  # as the bot does on start (a no-op if up to date)
         self.bot = create_bot(self.settings, None if self.http else self.tg.session())
         await set_default_commands(self.bot, resources.i18n)
         self.dp = create_dispatcher(resources)

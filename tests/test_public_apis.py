@@ -120,8 +120,13 @@ def _base_name(base: ast.expr) -> str | None:
     return base.id if isinstance(base, ast.Name) else None
 
 
+@cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def find_private_uses(files: list[Path]) -> list[str]:
-    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in files}
+    trees = {path: _tree(path) for path in files}
     library_private = _library_private_names()
     own = _project_defined_names(trees)
     found: list[str] = []
