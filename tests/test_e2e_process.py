@@ -23,11 +23,11 @@ import pytest
 from bot.app import create_dispatcher as _registers_features  # noqa: F401
 from bot.commands import commands_for
 from handlers.start import privacy_notice, welcome_text
+from tests import ROOT
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.harness import in_id, t
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST"
 NIK = "3216065212850001"
 USER_TEXT = f"NIK saya {NIK} tolong dicek bantuannya"

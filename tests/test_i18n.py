@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 
 from bot.i18n import create_i18n
 from scripts.update_catalog import extract
+from tests import ROOT
 
-PO = Path(__file__).resolve().parent.parent / "locales" / "id" / "LC_MESSAGES" / "messages.po"
+PO = ROOT / "locales" / "id" / "LC_MESSAGES" / "messages.po"
 
 
 def placeholders(text: str) -> set[str]:

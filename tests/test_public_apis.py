@@ -20,9 +20,10 @@ import re
 from functools import cache
 from pathlib import Path
 
+from tests import ROOT
+
 # A private name, alone (`def _x`, `_x = 1`) or as an attribute (`self._x`).
 PRIVATE = re.compile(r"(?:(?<=\.)|(?<![\w.]))(_\w+)")
-ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIRS = ("bot", "handlers", "conversations", "db", "services", "domain", "benchmarks")
 LIBRARIES = ("aiogram", "sqlalchemy", "aiosqlite", "aiohttp")
 # Dunders that belong to Python, not to a library.

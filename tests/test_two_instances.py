@@ -17,7 +17,8 @@ from aiohttp import web
 from handlers.start import welcome_text
 from tests.fake_telegram import FakeTelegram
 from tests.harness import in_id, t
-from tests.test_e2e_process import TOKEN, WAIT, BotProcess, bot_env, free_port
+
+from .test_e2e_process import TOKEN, WAIT, BotProcess, bot_env, free_port
 
 WEBHOOK_PATH = "/telegram/webhook"
 
