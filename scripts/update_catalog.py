@@ -1,7 +1,7 @@
 """Extract texts from the code and merge them into locales/id/LC_MESSAGES/messages.po.
 
 Run after adding or changing a text: `.venv/bin/python scripts/update_catalog.py`, then
-translate the new entries (tests/test_i18n.py fails while any is missing). Babel writes the
+translate the new entries (tests/unit/test_i18n.py fails while any is missing). Babel writes the
 wrong plural header for Indonesian (nplurals=2); this script sets nplurals=1 (DOMAIN.md §5).
 """
 
