@@ -17,6 +17,7 @@ built that way) and are checked on an empty database by tests/db/test_database.p
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import queue
 import shutil
@@ -46,6 +47,7 @@ async def _migrate(url: str) -> None:
 
 def _build_sqlite_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="nirmiskin-template-"))
+    atexit.register(shutil.rmtree, folder, True)
     path = folder / "migrated.db"
     # In a thread of its own: callers may be inside a running event loop.
     error: list[BaseException] = []
