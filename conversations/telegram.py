@@ -87,7 +87,7 @@ class FormCallback(CallbackData, prefix="f"):
 def _callback(token: str, question: Question) -> str:
     """``FormCallback(a=…, v=…, q=…, r=…).pack()``, written out: every question renders a few
     buttons, and building and dumping a model per button was a visible part of a form step.
-    tests/test_form_engine.py checks both give the same data, and the same errors."""
+    tests/unit/test_form_engine.py checks both give the same data, and the same errors."""
     action, _sep, value = token.partition(":")
     parts = (action, value, str(question.index), question.run or "")
     data = "f:" + ":".join(parts)
@@ -130,7 +130,7 @@ _BUTTON = InlineKeyboardButton(text="-", callback_data="-")
 def _button(label: str, data: str) -> InlineKeyboardButton:
     """A copy of a validated template with the label and data set: both are strings built
     here, and validating each button again was a visible part of a form step (a third of
-    building one). tests/test_form_engine.py checks the result equals a validated button."""
+    building one). tests/unit/test_form_engine.py checks the result equals a validated button."""
     return _BUTTON.model_copy(update={"text": str(label), "callback_data": data})
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.settings import Settings, load_settings
+from tests.databases import PgDatabases, ensure_migrated_sqlite
 
 if TYPE_CHECKING:  # imported inside the fixtures at run time: tests.harness imports this
     from tests.fake_telegram import FakeTelegram
@@ -91,11 +92,39 @@ def redis_url() -> Iterator[str]:
     asyncio.run(_flush_redis())
 
 
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases]:
+    """Migrated PostgreSQL databases made ahead in the background (tests.databases)."""
+    _need("PostgreSQL", PG_ADMIN_URL, 5432)
+    databases = PgDatabases(PG_ADMIN_URL)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def migrated_postgres_url(pg_databases: PgDatabases) -> Iterator[str]:
+    """A fresh PostgreSQL database with the schema applied, dropped afterwards."""
+    url = pg_databases.take()
+    yield url
+    pg_databases.give_back(url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each database test runs on SQLite and on PostgreSQL."""
+    """Each database test runs on SQLite and on PostgreSQL, on a migrated, empty database
+    (a copy of one migrated at the start of the run: upgrade() finds nothing to do)."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        ensure_migrated_sqlite(url)
+        return url
+    return str(request.getfixturevalue("migrated_postgres_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite and PostgreSQL without any table: for the migrations themselves."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
     return str(request.getfixturevalue("postgres_url"))
 
 

@@ -8,10 +8,15 @@
             ...
             await app.restart()   # new resources + dispatcher + bot, same database and fake
 
-Everything goes over HTTP exactly as in production: ``create_resources(settings)``,
-migrations, ``create_bot(settings)`` (its AiohttpSession talks to ``settings.
-telegram_api_base``), ``set_default_commands`` and ``dp.start_polling``. Only the public
-factories of :mod:`bot.app` are used, so the lead can change their insides freely.
+The app starts as in production: ``create_resources(settings)``, migrations,
+``create_bot(settings, session)``, ``set_default_commands`` and ``dp.start_polling``. Only
+the public factories of :mod:`bot.app` are used, so the lead can change their insides freely.
+
+By default the bot's session is the fake's in-process :class:`FakeSession`: every Bot API
+call (getUpdates included) is answered by the fake's own method code in the same event loop,
+without HTTP, and a long poll returns the moment a user acts. ``BotApp(..., http=True)``
+keeps aiogram's AiohttpSession talking to ``settings.telegram_api_base`` (the fake's port),
+exactly as in production; the process tests (tests/process) always go over HTTP.
 """
 
 from __future__ import annotations
@@ -39,11 +44,12 @@ from db.migrate import upgrade
 from db.models import Account, AuditLog
 from handlers.commands import set_default_commands
 from tests.conftest import make_settings
+from tests.databases import ensure_migrated_sqlite
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeTelegram, FakeUser
 
 log = logging.getLogger("tests.harness")
 
-POLLING_TIMEOUT = 1  # seconds of long polling; short so that stopping is quick
+POLLING_TIMEOUT = 1  # seconds of long polling over HTTP; short so that stopping is quick
 WAIT = 5.0  # default bound for every wait in the e2e tests
 
 RouterFactory = Callable[[], Iterable[Router]]
@@ -96,11 +102,47 @@ def e2e_settings(tmp_path: Path, tg: FakeTelegram, **overrides: Any) -> Settings
     return make_settings(tmp_path, **values)
 
 
+class UpdatesInFlight:
+    """An outer middleware (put outermost) counting the updates being handled.
+
+    The fake knows which updates it delivered; this says which of them the dispatcher has
+    taken up and which it is still handling, so waiting for "idle" needs no long quiet time.
+    """
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.last_update_id = 0
+
+    async def __call__(
+        self,
+        handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
+        event: Any,
+        data: dict[str, Any],
+    ) -> Any:
+        self.active += 1
+        self.last_update_id = max(self.last_update_id, event.update_id)
+        try:
+            return await handler(event, data)
+        finally:
+            self.active -= 1
+
+    def install(self, dp: Dispatcher) -> None:
+        """Register as the outermost update middleware (before the app's own)."""
+        manager = dp.update.outer_middleware
+        others = list(manager)
+        for middleware in others:
+            manager.unregister(middleware)
+        manager.register(self)
+        for middleware in others:
+            manager.register(middleware)
+
+
 class BotApp:
     """The real bot polling the fake. ``start`` / ``stop`` / ``restart``; async context manager.
 
     ``routers``: a factory returning extra routers (put in ``resources.extra_routers``), called
-    on every start, so each dispatcher gets fresh Router objects.
+    on every start, so each dispatcher gets fresh Router objects. ``http``: talk to the fake
+    over HTTP with aiogram's AiohttpSession instead of in-process.
     """
 
     def __init__(
@@ -109,13 +151,18 @@ class BotApp:
         settings: Settings,
         *,
         routers: RouterFactory | None = None,
-        polling_timeout: int = POLLING_TIMEOUT,
+        polling_timeout: int | None = None,
         workers: list[Any] | None = None,
+        http: bool = False,
     ) -> None:
         self.tg = tg
         self.settings = settings
         self.routers = routers
-        self.polling_timeout = polling_timeout
+        self.http = http
+        # In-process a long poll costs nothing and is cancelled on stop: no need to keep it short.
+        self.polling_timeout = polling_timeout or (POLLING_TIMEOUT if http else 30)
+        self.in_flight = UpdatesInFlight()
+        self.migrated = False  # the database was just copied from a migrated one
         self.resources: Resources | None = None
         self.dp: Dispatcher | None = None
         self.bot: Bot | None = None
@@ -130,6 +177,8 @@ class BotApp:
 
     async def start(self) -> BotApp:
         assert self.task is None, "already running"
+        # A new SQLite database is a copy of one migrated at the start of the run.
+        self.migrated = ensure_migrated_sqlite(self.settings.db_url)
         resources = self.resources = create_resources(self.settings)
         try:
             await self._start(resources)
@@ -145,10 +194,16 @@ class BotApp:
     async def _start(self, resources: Resources) -> None:
         if self.routers is not None:
             resources.extra_routers.extend(self.routers())
-        await upgrade(resources.engine)
-        self.bot = create_bot(self.settings)
+        if not self.migrated:
+            await upgrade(resources.engine)  # as the bot does on start (a no-op if up to date)
+        self.bot = create_bot(self.settings, None if self.http else self.tg.session())
         await set_default_commands(self.bot, resources.i18n)
         self.dp = create_dispatcher(resources)
+        self.in_flight = UpdatesInFlight()
+        # What the fake delivered before this start was the previous dispatcher's to handle.
+        self.in_flight.last_update_id = self.tg.bot(self.bot.token).max_delivered
+        self.in_flight.install(self.dp)
+        self.tg.busy_checks.append(self._busy)
         polls_before = self.tg.count("getUpdates")
         task = self.task = asyncio.create_task(
             self.dp.start_polling(
@@ -169,6 +224,14 @@ class BotApp:
             task.result()  # raise the reason
         self.worker_tasks = start_workers(self.bot, self.dp, self.workers)
 
+    def _busy(self) -> bool:
+        """Handling an update, or one the fake delivered has not reached the dispatcher yet."""
+        if self.in_flight.active:
+            return True
+        if self.bot is None:
+            return False
+        return self.in_flight.last_update_id < self.tg.bot(self.bot.token).max_delivered
+
     async def stop(self, *, wait_idle: bool = True) -> None:
         """Stop polling, let running handlers finish, close the bot session and resources."""
         if self.task is None:
@@ -180,8 +243,10 @@ class BotApp:
             await stop_workers(self.worker_tasks)
             self.worker_tasks = []
             if wait_idle:
+                # Handlers are counted: the quiet time only covers a call made after one
+                # returned (a method returned by a handler is sent after it).
                 with contextlib.suppress(AssertionError):
-                    await self.tg.wait_idle(quiet=0.05, timeout=WAIT)
+                    await self.tg.wait_idle(quiet=0.01, timeout=WAIT)
             if not task.done():
                 with contextlib.suppress(RuntimeError, TimeoutError):  # "not started" (race)
                     await asyncio.wait_for(dp.stop_polling(), WAIT)
@@ -189,13 +254,17 @@ class BotApp:
                 await asyncio.wait_for(task, WAIT)
             except (asyncio.CancelledError, TimeoutError):
                 task.cancel()
-            handling = list(getattr(dp, "_handle_update_tasks", ()))
-            if handling:
-                await asyncio.wait(handling, timeout=WAIT)
+            # Updates already taken up go on after polling stopped: let them finish.
+            await self.tg.wait_for(lambda: not self.in_flight.active, WAIT)
         finally:
+            with contextlib.suppress(ValueError):
+                self.tg.busy_checks.remove(self._busy)
             await bot.session.close()
             await resources.close()
             self.dp = self.bot = self.resources = None
+        # The fake implements the methods the bot calls and no more (tests/fake_telegram.py).
+        missing = sorted({c.method for c in self.tg.calls if c.status == 404})
+        assert not missing, f"the bot called methods the fake does not have: {missing}"
 
     async def restart(self) -> BotApp:
         """Stop this process's app and start a new one on the same database and fake."""

@@ -15,7 +15,8 @@ from domain.dates import WIB
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, agree, as_role, e2e_settings, eventually
 from tests.residents import linked_resident
-from tests.test_staff_schedules import make_schedule
+
+from .test_staff_schedules import make_schedule
 
 
 async def _schedule(app: BotApp) -> Disbursement | None:

@@ -18,8 +18,8 @@ from db.protect import Protector, mask_name
 from domain.identity import mask_number
 
 
-async def test_migrations_match_models(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_migrations_match_models(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine)
 
@@ -33,8 +33,8 @@ async def test_migrations_match_models(database_url: str) -> None:
         await engine.dispose()
 
 
-async def test_regions_and_programs_are_seeded(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_regions_and_programs_are_seeded(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine)
         async with create_sessionmaker(engine)() as session:

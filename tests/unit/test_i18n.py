@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 from bot.i18n import create_i18n
 from conversations.i18n import pgettext
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locales" / "id" / "LC_MESSAGES" / "messages.po"
 POT = ROOT / "locales" / "messages.pot"
 SCRIPT = ROOT / "scripts" / "catalog.sh"

@@ -7,6 +7,7 @@ instances in turn, as a round-robin load balancer would.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from aiohttp import web
 from handlers.privacy import welcome_text
 from tests.fake_telegram import FakeTelegram
 from tests.harness import in_id, t
-from tests.test_e2e_process import TOKEN, WAIT, BotProcess, bot_env, free_port
+
+from .test_e2e_process import TOKEN, WAIT, BotProcess, bot_env, free_port
 
 WEBHOOK_PATH = "/telegram/webhook"
 
@@ -56,8 +58,12 @@ class RoundRobin:
 
 
 async def test_consent_on_one_instance_is_seen_by_the_other(
-    tmp_path: Path, postgres_url: str, redis_url: str
+    tmp_path: Path, migrated_postgres_url: str, redis_url: str
 ) -> None:
+    # The database is migrated already, as when a second instance is added: two instances
+    # migrating one empty database at the same moment would race (tests/process/
+    # test_e2e_process.py migrates an empty PostgreSQL database from a bot process).
+    postgres_url = migrated_postgres_url
     ports = [free_port(), free_port()]
     async with FakeTelegram() as tg, RoundRobin(ports) as balancer:
         common = {
@@ -74,23 +80,22 @@ async def test_consent_on_one_instance_is_seen_by_the_other(
         (tmp_path / "b").mkdir()
         env_a = bot_env(**common, DATA_DIR=str(tmp_path / "a"), WEBHOOK_PORT=str(ports[0]))
         env_b = bot_env(**common, DATA_DIR=str(tmp_path / "b"), WEBHOOK_PORT=str(ports[1]))
-        async with BotProcess(tmp_path / "a", env_a) as a:
-            await a.started(tg, lambda: tg.count("setWebhook"))
-            async with BotProcess(tmp_path / "b", env_b) as b:
-                await b.started(tg, lambda: tg.count("setWebhook") >= 2)
-                for n in range(6):
-                    user = tg.user(5300 + n, f"Warga{n}")
-                    await user.send("/start")  # one instance: welcome and privacy notice
-                    assert (await user.wait_message(WAIT)).text == in_id(welcome_text)
-                    notice = await user.wait_message(WAIT)
-                    await user.click(notice, "✅ Saya setuju")  # the other instance
-                    await user.wait_idle(quiet=0.2)
-                    await user.send("/daftar")  # the first again: consent must be seen
-                    asked = await user.wait_message(WAIT)
-                    assert asked.text != t(
-                        "Please first choose whether you agree to the privacy notice."
-                    ), f"user {n}: consent given on one instance was not seen by the other"
-                    assert "NIK" in asked.text
-                await b.terminate()
-            await a.terminate()
+        # Both start at once: each spends seconds importing before it registers the webhook.
+        async with BotProcess(tmp_path / "a", env_a) as a, BotProcess(tmp_path / "b", env_b) as b:
+            await a.started(tg, lambda: tg.count("setWebhook") >= 2)
+            await b.started(tg, lambda: tg.count("setWebhook") >= 2)
+            for n in range(6):
+                user = tg.user(5300 + n, f"Warga{n}")
+                await user.send("/start")  # one instance: welcome and privacy notice
+                assert (await user.wait_message(WAIT)).text == in_id(welcome_text)
+                notice = await user.wait_message(WAIT)
+                await user.click(notice, "✅ Saya setuju")  # the other instance
+                await user.wait_idle(quiet=0.2)
+                await user.send("/daftar")  # the first again: consent must be seen
+                asked = await user.wait_message(WAIT)
+                assert asked.text != t(
+                    "Please first choose whether you agree to the privacy notice."
+                ), f"user {n}: consent given on one instance was not seen by the other"
+                assert "NIK" in asked.text
+            assert await asyncio.gather(b.terminate(), a.terminate()) == [0, 0]
         assert set(balancer.served) == set(ports)  # both instances served updates

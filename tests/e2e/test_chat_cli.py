@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +18,10 @@ from bot.chat import DEFAULT_USER_IDS, run_chat
 from bot.chat_terminal import Terminal
 from db.engine import create_engine, create_sessionmaker
 from db.models import Member
+from tests import ROOT
 from tests.conftest import make_settings
 from tests.harness import t
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "docs" / "contoh_bnba.csv"
 WARGA, PSM = DEFAULT_USER_IDS["warga"], DEFAULT_USER_IDS["psm"]
 
@@ -208,17 +205,3 @@ async def test_unknown_chat_command_is_explained_not_sent(tmp_path: Path) -> Non
     assert ":bantuan bukan perintah obrolan." in script.reply_to(":bantuan")
     assert "🤖" not in script.reply_to(":bantuan")
     assert "🤖" in script.reply_to(":)")  # a smiley is a message
-
-
-def test_command_line_chat_ends_at_end_of_input(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
-    env.update(PYTHONPATH=str(ROOT), DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--as", "petugas", "--files", "unduhan"],
-        input="2\n", cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert "petugas" in result.stdout.splitlines()[0]
-    assert str(tmp_path / "unduhan") in result.stdout.splitlines()[0]  # --files, from here
-    assert "Baik, kami menghormati pilihan Bapak/Ibu" in result.stdout

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from db.models import FieldVisit, QuickReport, VolunteerTask
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, bot_texts, e2e_settings, eventually, t
-from tests.test_e2e_residents_data import answer
-from tests.test_e2e_residents_link import KK, NIK_WIFE, link, seed_household
-from tests.test_e2e_volunteer_visit import SKIP, open_visit, step
 from tests.volunteers_support import DESA_A, add_household, tap, wait_text
+
+from .test_e2e_residents_data import answer
+from .test_e2e_residents_link import KK, NIK_WIFE, link, seed_household
+from .test_e2e_volunteer_visit import SKIP, open_visit, step
 
 NIK = "3216181205780003"
 NIK_TYPED = "3216 1812.0578-0003"  # grouped as people type it

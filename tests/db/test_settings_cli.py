@@ -2,42 +2,57 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.settings import SettingsError, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "BOT_TOKEN",
-            "DATABASE_URL",
-            "SECRET_KEY",
-            "ADMIN_IDS",
-            "REDIS_URL",
-            "TELEGRAM_API_BASE",
-        }
-    }
-    clean.update(env)
-    clean["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+# Variables of a developer's shell that must not reach the command under test.
+CLEARED = (
+    "BOT_TOKEN", "DATABASE_URL", "SECRET_KEY", "ADMIN_IDS", "REDIS_URL", "TELEGRAM_API_BASE",
+    "DATA_DIR", "LOG_LEVEL", "WEBHOOK_URL", "WEBHOOK_SECRET", "NIRMISKIN_CALLER_DIR",
+)  # fmt: skip
+
+
+@pytest.fixture
+def run_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Callable[..., Ran]]:
+    """`python -m bot ARGS` in this process: bot.cli.main (all that bot/__main__.py runs), in
+    tmp_path with no .env and none of the shell's settings, its output captured. A real
+    `python -m bot` process costs seconds to start: those are in tests/process."""
+    monkeypatch.chdir(tmp_path)
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    levels = {name: logging.getLogger(name).level for name in ("aiogram.event", "alembic")}
+
+    def run(*args: str, **env: str) -> Ran:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as stop:  # argparse: --help, or a wrong argument
+            code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    yield run
+    for name, level in levels.items():  # main() sets up logging as a process would
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.mark.parametrize(
@@ -81,25 +96,27 @@ async def test_secret_is_generated_once_on_the_sqlite_default(tmp_path: Path) ->
     assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
 
 
-def test_run_without_token_says_what_to_set(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "run")
+def test_run_without_token_says_what_to_set(run_cli: Callable[..., Ran]) -> None:
+    result = run_cli("run")
     assert result.returncode == 2
     assert result.stderr.startswith("BOT_TOKEN:")
     assert "Traceback" not in result.stderr and "python -m bot chat" in result.stderr
 
 
-def test_bad_env_file_setting_exits_2_with_one_line(tmp_path: Path) -> None:
+def test_bad_env_file_setting_exits_2_with_one_line(
+    run_cli: Callable[..., Ran], tmp_path: Path
+) -> None:
     (tmp_path / ".env").write_text("BOT_TOKEN=oops\n")
-    result = run_cli(tmp_path, "run")
+    result = run_cli("run")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("BOT_TOKEN:")
 
 
-def test_grant_and_help(tmp_path: Path) -> None:
-    ok = run_cli(tmp_path, "grant", "5551", "--role", "tksk", "--area", "setu")
+def test_grant_and_help(run_cli: Callable[..., Ran]) -> None:
+    ok = run_cli("grant", "5551", "--role", "tksk", "--area", "setu")
     assert ok.returncode == 0, ok.stderr
     assert "32.16.18" in ok.stdout
-    wrong = run_cli(tmp_path, "grant", "5551", "--role", "psm", "--area", "Setu")
+    wrong = run_cli("grant", "5551", "--role", "psm", "--area", "Setu")
     assert wrong.returncode == 1 and "desa" in wrong.stderr
     for args in (
         ["--help"],
@@ -108,17 +125,17 @@ def test_grant_and_help(tmp_path: Path) -> None:
         ["db", "upgrade", "--help"],
         ["grant", "--help"],
     ):
-        shown = run_cli(tmp_path, *args)
+        shown = run_cli(*args)
         assert shown.returncode == 0 and "usage:" in shown.stdout
 
 
-def test_grant_with_part_of_a_name_lists_the_candidates(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "grant", "5552", "--role", "tksk", "--area", "cikarang")
+def test_grant_with_part_of_a_name_lists_the_candidates(run_cli: Callable[..., Ran]) -> None:
+    result = run_cli("grant", "5552", "--role", "tksk", "--area", "cikarang")
     assert result.returncode == 1
     for name in ("Cikarang Barat", "Cikarang Pusat", "Cikarang Selatan", "Cikarang Timur",
                  "Cikarang Utara"):
         assert name in result.stderr
-    exact = run_cli(tmp_path, "grant", "5552", "--role", "tksk", "--area", "cikarangpusat")
+    exact = run_cli("grant", "5552", "--role", "tksk", "--area", "cikarangpusat")
     assert exact.returncode == 0 and "32.16.20" in exact.stdout
 
 

@@ -20,8 +20,9 @@ from domain.roles import STAFF, VOLUNTEERS_AND_STAFF
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, t
 from tests.staff_data import CIBENING, add_household
-from tests.test_staff_schedules import make_schedule
-from tests.test_staff_trainings import _create_training
+
+from .test_staff_schedules import make_schedule
+from .test_staff_trainings import _create_training
 
 STAFF_ONLY = "Sorry, this is only for Dinas Sosial staff."
 CONSENT_FIRST = "Please first agree to the privacy notice."

@@ -17,12 +17,13 @@ from bot.cli import main
 from db.models import Household
 from services.bnba_file import FileProblem
 from services.kk_list import read_kk_file
+from tests import ROOT
 from tests.conftest import TEST_SECRET
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, e2e_settings, t
 from tests.staff_data import CIBENING, add_household, kk
 
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
+SAMPLE = ROOT / "docs" / "contoh_bnba.csv"
 WAIT = 15.0
 NOT_TEXT = (
     "The file {name} is not a text (CSV) file: it holds bytes that are not text, such as a NUL "

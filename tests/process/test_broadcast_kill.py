@@ -21,7 +21,8 @@ from services import broadcasts
 from tests import broadcast_seed as seed
 from tests.conftest import TEST_SECRET
 from tests.fake_telegram import FakeTelegram
-from tests.test_e2e_process import TOKEN, BotProcess, bot_env
+
+from .test_e2e_process import TOKEN, BotProcess, bot_env
 
 RECIPIENTS = 300
 RATE = 40

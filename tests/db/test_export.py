@@ -31,9 +31,10 @@ from db.models import (
 from db.protect import Protector
 from services.bnba_import import import_file
 from services.export import KINDS, Filters, export
+from tests import ROOT
 from tests.conftest import TEST_SECRET
 
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
+SAMPLE = ROOT / "docs" / "contoh_bnba.csv"
 PROTECTOR = Protector(TEST_SECRET.encode())
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 10.00 WIB

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from db.models import AuditLog, Household
 from handlers import staff_data
 from handlers.staff_data import DATES_PROMPT
+from tests import ROOT
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import (
     BotApp,
@@ -28,7 +29,7 @@ from tests.harness import (
     t,
 )
 
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
+SAMPLE = ROOT / "docs" / "contoh_bnba.csv"
 WAIT = 15.0  # an import runs beside the update; give it room on a busy machine
 
 

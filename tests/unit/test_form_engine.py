@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,7 +59,6 @@ from conversations import (
     start,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 9, 1)
 NIK = "3216065212850001"
 USER_ID = 1001

@@ -21,9 +21,10 @@ from db.migrate import upgrade
 from db.models import AppMeta, Member
 from db.protect import Protector
 from services.bnba_import import import_file
+from tests import ROOT
 from tests.conftest import TEST_SECRET, make_settings
 
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
+SAMPLE = ROOT / "docs" / "contoh_bnba.csv"
 KEY_A = "a" * 20 + "-first-key-0123456789-abcdef"
 KEY_B = "b" * 20 + "-other-key-0123456789-abcdef"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from tests.conftest import TEST_SECRET
 
-ROOT = Path(__file__).resolve().parent.parent
 # Runs the CLI as `python -m bot` does, then says which framework modules got imported.
 PROBE = """
 import runpy, sys

@@ -18,9 +18,10 @@ from db.models import AidProgram, AuditLog, Household, HouseholdProgram, Member
 from db.protect import Protector
 from services.bnba_file import COLUMNS, FileProblem
 from services.bnba_import import import_file
+from tests import ROOT
 from tests.conftest import TEST_SECRET
 
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
+SAMPLE = ROOT / "docs" / "contoh_bnba.csv"
 TODAY = dt.date(2026, 11, 23)
 PROTECTOR = Protector(TEST_SECRET.encode())
 

@@ -25,7 +25,8 @@ from db.models import (
 from db.protect import mask_name
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, eventually, t
-from tests.test_e2e_residents_link import (
+
+from .test_e2e_residents_link import (
     KK,
     KK_UNLISTED,
     LAMBANGSARI,

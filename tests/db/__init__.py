@@ -1,0 +1,1 @@
+"""Database tests, on SQLite and PostgreSQL (tests/README.md)."""

@@ -1,0 +1,1 @@
+"""End to end: the bot in-process against the fake Bot API (tests/README.md)."""

@@ -1,0 +1,1 @@
+"""Unit tests: no database, no bot (tests/README.md)."""
