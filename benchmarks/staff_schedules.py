@@ -149,7 +149,7 @@ async def main() -> None:
                 schedules.mark_collected(session, actor, listed, hashes, via="file"),
             )
             rows = await timed("statistics: grouped queries", stats.per_kecamatan(session))
-        from handlers.staff_stats import chart_png
+        from handlers.staff.stats import chart_png
 
         labels = {"households": "a", "extreme": "b", "collected": "c", "title": "t"}
         for attempt in ("first, with matplotlib's import", "again"):

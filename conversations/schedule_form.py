@@ -1,7 +1,7 @@
 """The staff form for a disbursement schedule (new or changed) and the texts residents get.
 
 The target (who the schedule reaches) is chosen before the form starts
-(`handlers/staff_schedule.py`) and travels in the form's context: its description, the
+(`handlers/staff/schedule.py`) and travels in the form's context: its description, the
 household count shown in the summary, and for a KK list the Telegram file id (the numbers
 themselves are never kept in the conversation state). A change form carries the id of the
 schedule it edits instead.

@@ -12,8 +12,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from db.models import AuditLog, Household
-from handlers import staff_data
-from handlers.staff_data import DATES_PROMPT
+from handlers.staff import data as staff_data
+from handlers.staff.data import DATES_PROMPT
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import (
     BotApp,

@@ -20,7 +20,7 @@ from db.models import (
     Training,
     utcnow,
 )
-from handlers.staff_stats import summary_text
+from handlers.staff.stats import summary_text
 from services import stats
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, as_role, e2e_settings, in_id, t

@@ -30,7 +30,7 @@ from domain.roles import PETUGAS, WARGA
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
-from handlers.resident_keyboards import (
+from handlers.residents.keyboards import (
     LinkCallback,
     cancel_keyboard,
     confirm_keyboard,

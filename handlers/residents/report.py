@@ -19,7 +19,7 @@ from domain.dates import today_wib
 from domain.roles import WARGA
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
-from handlers.resident_household import linked_household
+from handlers.residents.household import linked_household
 
 RESIDENTS = frozenset({WARGA})
 MENU_ENTRIES.append(MenuEntry("lapor", __("📝 Report condition"), roles=RESIDENTS))

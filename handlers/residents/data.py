@@ -19,11 +19,11 @@ from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id
 from db.models import Account, Enrollment, Training
 from domain.money import format_rupiah
-from handlers import resident_training
 from handlers.chat import remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, show_menu
-from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
-from handlers.resident_link import household_lines
+from handlers.residents import training as resident_training
+from handlers.residents.keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
+from handlers.residents.link import household_lines
 from services import my_data, proposals
 
 if TYPE_CHECKING:

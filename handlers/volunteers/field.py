@@ -21,7 +21,7 @@ from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu
-from handlers.volunteer_ui import (
+from handlers.volunteers.ui import (
     TASK_ICONS,
     TASK_LABELS,
     HouseholdCb,

@@ -27,7 +27,7 @@ from handlers.callback_ids import RowId
 from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, show_menu
 from handlers.privacy import show_privacy
-from handlers.volunteer_ui import pager
+from handlers.volunteers.ui import pager
 from services import invites
 
 if TYPE_CHECKING:

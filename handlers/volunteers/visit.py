@@ -27,7 +27,7 @@ from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, is_menu_label, show_menu
-from handlers.volunteer_ui import HouseholdCb, tapped_household
+from handlers.volunteers.ui import HouseholdCb, tapped_household
 from services import field_work
 from services.volunteer_area import household_in_area
 

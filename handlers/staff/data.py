@@ -41,10 +41,10 @@ from db.models import Account
 from db.protect import Protector
 from domain.dates import format_date_long, today_wib
 from handlers.access import STAFF, gated_router
-from handlers.bnba_texts import describe, summary_text
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import HasDocument
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu
+from handlers.staff.bnba_texts import describe, summary_text
 from services.bnba_import import FileProblem, import_file
 from services.export import UNREADABLE_SHEET, Filters, export
 
@@ -76,7 +76,7 @@ COMMANDS.extend(
 # Telegram lets bots download files up to 20 MB (about 150,000 BNBA rows as CSV).
 MAX_DOWNLOAD = 20 * 1024 * 1024
 PROGRESS_EVERY = 2.0  # seconds between edits of the progress message
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "contoh_bnba.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "contoh_bnba.csv"
 ACCEPTED = (".csv", ".xlsx", ".txt")
 
 # One import at a time per event loop (a lock belongs to the loop that first waits on it).

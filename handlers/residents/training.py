@@ -23,7 +23,7 @@ from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
-from handlers.resident_household import linked_household
+from handlers.residents.household import linked_household
 from services import enrollment as svc
 
 RESIDENTS = frozenset({WARGA})

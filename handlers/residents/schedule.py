@@ -34,7 +34,7 @@ from handlers.keyboards import (
     show_menu,
 )
 from handlers.number_guard import guard_numbers, mask_id_numbers
-from handlers.resident_household import linked_household
+from handlers.residents.household import linked_household
 from services import aid_schedule
 from services.aid_schedule import NOT_YET, YES, Entry
 

@@ -46,12 +46,12 @@ from db.protect import Protector
 from domain.dates import format_date_long, to_wib
 from domain.identity import mask_number
 from handlers.access import STAFF, gated_router
-from handlers.bnba_texts import describe
 from handlers.callback_ids import RowId
 from handlers.chat import delete_secret, remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import HasDocument, HasText, NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
+from handlers.staff.bnba_texts import describe
 from services import kk_list, schedules
 from services.bnba_file import FileProblem
 
