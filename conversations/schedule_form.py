@@ -17,8 +17,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 
-from conversations.engine import Field, Form, Option, register_form
 from conversations.i18n import lazy_pgettext
+from conversations.schema import Field, Form, Option, register_form
 from conversations.validators import ValidationError, format_datetime_id
 from db.models import Disbursement
 from domain.dates import to_wib, wib_datetime

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from conversations import notify
-from conversations.engine import Field, Form, register_form
+from conversations.schema import Field, Form, register_form
 from conversations.validators import ValidationError, format_datetime_id
 from db.models import Account, Training
 from domain.dates import format_date_long, to_wib, wib_datetime

@@ -72,7 +72,7 @@ async def form_button(
 async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
     if has_id_number(typed_text(message)) and not await _asks_for_a_number(state):
         # A NIK/KK typed into a note, a description, a correction request...: the engine
-        # keeps only its masked form (conversations.engine), and the message goes.
+        # keeps only its masked form (conversations.field_input), and the message goes.
         await guard_numbers(message)
     step = await run_step(message, state)
     await _finish(step, message, {**data, "state": state})
