@@ -39,6 +39,7 @@ from handlers.staff import stats as staff_stats
 from handlers.staff import training as staff_training
 from handlers.volunteers import field as volunteer_field
 from handlers.volunteers import invites as volunteer_invites
+from handlers.volunteers import proposal as volunteer_proposal
 from handlers.volunteers import quick_report
 from handlers.volunteers import visit as volunteer_visit
 
@@ -171,7 +172,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         staff_stats.create_router(),
         staff_data.create_router(),
         resident_link.create_router(),
-        resident_link.create_volunteer_router(),
+        volunteer_proposal.create_router(),
         resident_data.create_router(),
         resident_check.create_router(),
         staff_broadcast.create_router(),

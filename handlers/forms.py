@@ -1,14 +1,13 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
-A form is declared as data in `conversations/` (its questions); what it does when submitted
-belongs to the feature's handler module, which registers it with `on_submit(FORM_NAME)`.
-(Forms declared before this rule carry `Form.submit` themselves; it is used when no handler
-registered one.) A submit is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot, protector, and the FSM `state`, e.g. for
-values a feature kept beside the form) and `form_context` (the `context` the form was started
-with, e.g. which household a visit is about or which record a change form edits); it writes
-through a use case and returns the text to thank the person with. The unit of work commits
-after it returns.
+A form is declared as data in `conversations/` (its questions only); what it does when
+submitted belongs to the feature's handler module, which registers it with
+`on_submit(FORM_NAME)` (a form without one just says "Saved. Thank you."). A submit is
+`async def submit(answers: dict, data: dict) -> str`: `data` is the update's context (session,
+account, settings, bot, protector, and the FSM `state`, e.g. for values a feature kept beside
+the form) and `form_context` (the `context` the form was started with, e.g. which household a
+visit is about or which record a change form edits); it writes through a use case and returns
+the text to thank the person with. The unit of work commits after it returns.
 """
 
 from __future__ import annotations
@@ -56,7 +55,7 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
     if not await may_submit(target, data, form.name, form.roles, form.consent):
         return
     data = {**data, "form_context": step.context}
-    submit = _SUBMITS.get(form.name) or form.submit
+    submit = _SUBMITS.get(form.name)
     text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     if target is not None:
         await target.answer(text, reply_markup=main_menu(account))

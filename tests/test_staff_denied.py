@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AidProgram, AuditLog, Broadcast, Disbursement, Training, utcnow
-from handlers.staff.schedule import ScheduleCb, TargetCb
+from handlers.staff.schedule import ScheduleCb
+from handlers.staff.schedule_target import TargetCb
 from handlers.staff.training import TrainingCb
 from tests.fake_telegram import FakeTelegram
 from tests.harness import (

@@ -1,25 +1,33 @@
-"""`/lapor` and the "Lapor Kondisi" button: a household's self-report (conversations.lapor)."""
+"""`/lapor` and the "Lapor Kondisi" button: a household's self-report (the questions are in
+conversations.lapor); on confirmation it is saved and, when urgent, the area's volunteers are
+told at once."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import begin
-from conversations.lapor import FORM
-from db.models import Account, Member
+from conversations import begin, notify
+from conversations.lapor import FOOD, FORM, FORM_NAME, HOUSE_SAFETY, SICKNESS
+from db import regions
+from db.models import Account, Household, Member
 from domain.dates import today_wib
-from domain.roles import WARGA
+from domain.money import format_rupiah
+from domain.roles import PSM, TKSK, WARGA
 from handlers.commands import COMMANDS, CommandInfo
+from handlers.forms import on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from handlers.residents.household import linked_household
+from services.reports import save_report, urgent_reasons
 
 RESIDENTS = frozenset({WARGA})
 MENU_ENTRIES.append(MenuEntry("lapor", __("📝 Report condition"), roles=RESIDENTS))
@@ -64,6 +72,67 @@ async def start_report(
     if not counts["members"]:  # nothing on record: let the person type every count
         counts = {}
     await begin(FORM.name, message, state, context=counts)
+
+
+@on_submit(FORM_NAME)
+async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    """Save the report (services.reports) and say thank you and what happens next."""
+    session = data["session"]
+    account = data["account"]
+    household = await session.get(Household, account.household_id) if account.household_id else None
+    if household is None:
+        return _(
+            "Your account is no longer linked to a household, so the report was not saved. "
+            "Please link it again with /daftar."
+        )
+    report = await save_report(
+        session, household, account, answers, poverty_line=data["settings"].extreme_poverty_line
+    )
+    lines = [_("Thank you, Bapak/Ibu. Your report is saved.")]
+    if report.income_per_person_day is not None:
+        lines.append(
+            _("Income per person per day: {amount}.").format(
+                amount=format_rupiah(report.income_per_person_day)
+            )
+        )
+    if report.urgent:
+        await _alert_volunteers(data, household, urgent_reasons(answers))
+        lines.append(
+            _(
+                "Your report says you need help urgently. A volunteer (PSM/TKSK) of your area "
+                "has been asked to visit you soon."
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "Dinas Sosial staff will use it to check which aid fits your household. "
+                "You can send a new report any time with /lapor."
+            )
+        )
+    return "\n\n".join(lines)
+
+
+URGENT_LABELS = {
+    "food": FOOD[-1].label,
+    "sickness": SICKNESS[-1].label,
+    "house_safety": HOUSE_SAFETY[-1].label,
+}
+
+
+async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[str]) -> None:
+    """Tell the PSM of the desa and the TKSK of the kecamatan at once (the task waits in
+    their /tugas too): no food today cannot wait for the next look at the list."""
+    session = data["session"]
+    text = _(
+        "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
+        "see /tugas."
+    ).format(
+        desa=await regions.name_of(session, household.desa_code),
+        kk=household.kk_masked,
+        reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
+    )
+    await notify.tell_area_officers(session, data["bot"], household, text, roles=(PSM, TKSK))
 
 
 def create_router() -> Router:

@@ -1,25 +1,20 @@
 """Staff: disbursement schedules. /jadwalbaru (menu "Jadwal Baru") chooses who a schedule
-reaches, counts the households, then runs the schedule form (`conversations/schedule_form`).
-/daftarjadwal lists schedules to change, cancel (recipients are told through a queued notice)
-or mark households as having collected (a typed No. KK, deleted once read, or a file)."""
+reaches, counts the households, then runs the schedule form (`conversations/schedule_form`):
+handlers/staff/schedule_target.py. /daftarjadwal lists schedules to change, cancel (recipients
+are told through a queued notice) or mark households as having collected (a typed No. KK,
+deleted once read, or a file: handlers/staff/schedule_collected.py). This module lists them,
+acts on the buttons, saves the confirmed form and routes the feature's updates."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import (
-    CallbackQuery,
-    Document,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-)
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -28,34 +23,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import begin
 from conversations.i18n import pgettext
-from conversations.messages import edit_markup, edit_text
+from conversations.messages import edit_text
 from conversations.schedule_form import (
     FORM_NAME,
-    MAX_FILE_BYTES,
-    PROGRAMS,
     cancelled_notice,
+    changed_notice,
     details,
-    download,
     initial_of,
     program_label,
 )
-from conversations.validators import ValidationError, parse_kk
-from db import regions
 from db.models import Account, Disbursement, utcnow
-from db.protect import Protector
-from domain.dates import format_date_long, to_wib
-from domain.identity import mask_number
+from domain.dates import format_date_long, to_wib, wib_datetime
 from handlers.access import STAFF, gated_router
 from handlers.callback_ids import RowId
-from handlers.chat import delete_secret, remove_buttons
+from handlers.chat import download, remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import HasDocument, HasText, NotACommand
-from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
-from handlers.staff.bnba_texts import describe
+from handlers.forms import on_submit
+from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
+from handlers.staff.schedule_collected import collect_file, collect_prompt, collect_typed
+from handlers.staff.schedule_flow import ScheduleFlow
+from handlers.staff.schedule_target import (
+    TargetCb,
+    choose_desa_kecamatan,
+    choose_kecamatan,
+    choose_program,
+    choose_type,
+    desa_done,
+    kk_file,
+    kk_file_not_a_document,
+    new_schedule,
+    toggle_desa,
+)
 from services import kk_list, schedules
 from services.bnba_file import FileProblem
 
-KABUPATEN = "32.16"
 LIST_PAST_DAYS = 30
 
 MENU_ENTRIES.append(MenuEntry("staff_schedule_new", __("🗓 New schedule"), roles=STAFF))
@@ -78,237 +80,9 @@ COMMANDS.append(
 )
 
 
-class TargetCb(CallbackData, prefix="jt"):
-    """Choosing who a new schedule reaches: `s` step, `v` a program or region code."""
-
-    s: str
-    v: str = ""
-
-
 class ScheduleCb(CallbackData, prefix="js"):
     a: str  # view | edit | cancel | cancel_yes | collect | list
     id: RowId = 0
-
-
-class ScheduleFlow(StatesGroup):
-    desa = State()  # picking desa of a kecamatan
-    kk_file = State()  # waiting for the file of KK numbers
-    collecting = State()  # marking households as having collected
-
-
-# --------------------------------------------------------------------------- new: target
-
-
-def _target_kinds() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("All households of a program"), callback_data=TargetCb(s="type", v="program")
-    )
-    builder.button(text=_("One kecamatan"), callback_data=TargetCb(s="type", v="kecamatan"))
-    builder.button(text=_("Some desa"), callback_data=TargetCb(s="type", v="desa"))
-    builder.button(
-        text=_("A list of KK numbers (file)"), callback_data=TargetCb(s="type", v="list")
-    )
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-async def new_schedule(message: Message, state: FSMContext) -> None:
-    await state.set_state(None)
-    await message.answer(_("Who should this schedule reach?"), reply_markup=_target_kinds())
-
-
-async def _kecamatan_keyboard(session: AsyncSession, step: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for region in await regions.children(session, KABUPATEN):
-        builder.button(text=region.name, callback_data=TargetCb(s=step, v=region.code))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
-async def choose_type(
-    query: CallbackQuery, callback_data: TargetCb, state: FSMContext, session: AsyncSession
-) -> None:
-    await query.answer()
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    kind = callback_data.v
-    if kind == "program":
-        builder = InlineKeyboardBuilder()
-        for option in PROGRAMS:
-            builder.button(text=str(option.label), callback_data=TargetCb(s="prog", v=option.value))
-        builder.adjust(3)
-        await edit_text(message, _("Which program?"), builder.as_markup())
-    elif kind in ("kecamatan", "desa"):
-        step = "kec" if kind == "kecamatan" else "dkec"
-        await edit_text(message, _("Which kecamatan?"), await _kecamatan_keyboard(session, step))
-    elif kind == "list":
-        await state.set_state(ScheduleFlow.kk_file)
-        await edit_text(
-            message,
-            _(
-                "Send the file with the KK numbers as a document: a text or CSV file with one "
-                "number per line (or in one column), or an Excel file (.xlsx). Send /batal to stop."
-            ),
-        )
-
-
-async def _start_form(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    target: schedules.Target,
-    label: str,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    count = await schedules.count_households(session, target)
-    if count == 0:
-        await state.set_state(None)
-        await message.answer(
-            _("No household on the list matches this. Please choose again."),
-            reply_markup=_target_kinds(),
-        )
-        return
-    await state.set_data({})
-    context = {"target": target.as_json(), "households": count, "target_label": label}
-    context.update(extra or {})
-    initial = {"program": target.program} if target.program else None
-    await begin(FORM_NAME, message, state, initial=initial, context=context)
-
-
-async def choose_program(
-    query: CallbackQuery, callback_data: TargetCb, state: FSMContext, session: AsyncSession
-) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await remove_buttons(query.message)
-        target = schedules.Target("program", program=callback_data.v)
-        label = _("every household in {program}").format(program=program_label(callback_data.v))
-        await _start_form(query.message, state, session, target, label)
-
-
-async def choose_kecamatan(
-    query: CallbackQuery, callback_data: TargetCb, state: FSMContext, session: AsyncSession
-) -> None:
-    await query.answer()
-    region = await regions.by_code(session, callback_data.v)
-    if region is None or not isinstance(query.message, Message):
-        return
-    await remove_buttons(query.message)
-    target = schedules.Target("kecamatan", kecamatan=region.code)
-    label = _("Kecamatan {name}").format(name=region.name)
-    await _start_form(query.message, state, session, target, label)
-
-
-async def _desa_keyboard(session: AsyncSession, kecamatan: str, chosen: list[str]) -> Any:
-    builder = InlineKeyboardBuilder()
-    for region in await regions.children(session, kecamatan):
-        mark = "✅ " if region.code in chosen else "◻️ "
-        builder.button(text=mark + region.name, callback_data=TargetCb(s="dtog", v=region.code))
-    builder.adjust(2)
-    done = TargetCb(s="ddone").pack()
-    builder.row(InlineKeyboardButton(text=_("Done"), callback_data=done))
-    return builder.as_markup()
-
-
-async def choose_desa_kecamatan(
-    query: CallbackQuery, callback_data: TargetCb, state: FSMContext, session: AsyncSession
-) -> None:
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    await state.set_state(ScheduleFlow.desa)
-    await state.set_data({"sched_kec": callback_data.v, "sched_desa": []})
-    await edit_text(
-        query.message,
-        _("Tap the desa this schedule is for, then tap “Done”."),
-        await _desa_keyboard(session, callback_data.v, []),
-    )
-
-
-async def toggle_desa(
-    query: CallbackQuery, callback_data: TargetCb, state: FSMContext, session: AsyncSession
-) -> None:
-    data = await state.get_data()
-    kecamatan = data.get("sched_kec")
-    region = await regions.by_code(session, callback_data.v)
-    if not kecamatan or region is None or region.parent_code != kecamatan:
-        await query.answer(_("This button is no longer active."))
-        return
-    chosen = list(data.get("sched_desa") or [])
-    if region.code in chosen:
-        chosen.remove(region.code)
-    else:
-        chosen.append(region.code)
-    await state.update_data({"sched_desa": chosen})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await edit_markup(query.message, await _desa_keyboard(session, kecamatan, chosen))
-
-
-async def desa_done(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
-    data = await state.get_data()
-    chosen = list(data.get("sched_desa") or [])
-    if not chosen:
-        await query.answer(_("Please tap at least one desa, then “Done”."), show_alert=True)
-        return
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    await remove_buttons(query.message)
-    names = [r.name for r in await regions.children(session, data["sched_kec"]) if r.code in chosen]
-    target = schedules.Target("desa", kecamatan=data["sched_kec"], desa=chosen)
-    label = _("desa {names}").format(names=", ".join(names))
-    await _start_form(query.message, state, session, target, label)
-
-
-def _file_name(document: Document) -> str:
-    return document.file_name or _("the file")
-
-
-def _file_problem(exc: FileProblem) -> str:
-    """What is wrong with an uploaded KK list, in words staff can act on."""
-    return _("The file could not be read: {reason} Send another file, or /batal.").format(
-        reason=describe(exc.code, exc.params)
-    )
-
-
-async def kk_file(
-    message: Message, state: FSMContext, session: AsyncSession, protector: Protector, bot: Bot
-) -> None:
-    document = message.document
-    assert document is not None
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        await message.answer(_("That file is too large (more than 5 MB). Please split it."))
-        return
-    content = await download(bot, document.file_id)
-    try:
-        match = await kk_list.match_file(session, protector, content, _file_name(document))
-    except FileProblem as exc:
-        await message.answer(_file_problem(exc))
-        return
-    if not match.household_ids:
-        await message.answer(
-            _(
-                "None of the numbers in the file is on our list ({unknown} unknown, {invalid} "
-                "lines without a 16-digit number). Please check the file and send it again, "
-                "or /batal."
-            ).format(unknown=match.unknown, invalid=match.invalid_rows)
-        )
-        return
-    target = schedules.Target("list", household_ids=match.household_ids)
-    label = _(
-        "a list of KK numbers ({unknown} numbers not on our list, {invalid} lines without "
-        "a 16-digit number)"
-    ).format(unknown=match.unknown, invalid=match.invalid_rows)
-    await _start_form(message, state, session, target, label, {"file_id": document.file_id})
-
-
-async def kk_file_not_a_document(message: Message) -> None:
-    await message.answer(
-        _("Please send the KK numbers as a file (📎, then File), or /batal to stop.")
-    )
 
 
 # --------------------------------------------------------------------------- list and detail
@@ -454,120 +228,58 @@ async def schedule_action(
     elif action == "collect":
         await state.set_state(ScheduleFlow.collecting)
         await state.set_data({"collect_id": disbursement.id})
-        await message.answer(_collect_prompt(disbursement.id))
+        await message.answer(collect_prompt(disbursement.id))
 
 
-# --------------------------------------------------------------------------- collected
+# --------------------------------------------------------------------------- the form confirmed
 
 
-def _collect_prompt(disbursement_id: int) -> str:
+@on_submit(FORM_NAME)
+async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    session, account = data["session"], data["account"]
+    context = data.get("form_context") or {}
+    when = wib_datetime(answers["date"], answers["time"])
+    if when <= dt.datetime.now(dt.UTC):
+        return _("That time has already passed, so nothing was saved. Please start again.")
+    values = {
+        "program_code": answers["program"],
+        "title": answers["title"],
+        "amount": answers["amount"],
+        "scheduled_at": when,
+        "place": answers["place"],
+        "bring": answers.get("bring"),
+    }
+    if "disbursement_id" in context:
+        return await _submit_change(session, account, int(context["disbursement_id"]), values)
+    target = schedules.Target.from_json(context["target"])
+    if target.type == "list":
+        content = await download(data["bot"], context["file_id"])
+        try:
+            match = await kk_list.match_file(session, data["protector"], content)
+        except FileProblem:  # it was read once already, when it was sent: not expected
+            return _("The file of KK numbers can no longer be read, so nothing was saved.")
+        target.household_ids = match.household_ids
+    disbursement, count = await schedules.create(session, account, target=target, **values)
     return _(
-        "Schedule #{id}: type the KK number of a household that collected (the message is "
-        "deleted once read), or send a file of KK numbers. Send /batal when you are done."
-    ).format(id=disbursement_id)
+        "Saved: schedule #{id} for {count} households. Residents with the bot will get a "
+        "reminder. See all schedules with /daftarjadwal."
+    ).format(id=disbursement.id, count=format_decimal(count, locale="id"))
 
 
-async def _collecting(session: AsyncSession, state: FSMContext) -> Disbursement | None:
-    disbursement_id = (await state.get_data()).get("collect_id")
-    disbursement = await schedules.get(session, int(disbursement_id or 0))
+async def _submit_change(session: Any, account: Any, disbursement_id: int, values: dict) -> str:
+    disbursement = await schedules.get(session, disbursement_id)
     if disbursement is None or disbursement.status != "scheduled":
-        await state.clear()
-        return None
-    return disbursement
-
-
-async def _progress(session: AsyncSession, disbursement: Disbursement) -> str:
-    total = await schedules.recipients_count(session, disbursement.id)
-    collected = await schedules.collected_count(session, disbursement.id)
-    return _("{collected} of {total} households have collected.").format(
-        collected=format_decimal(collected, locale="id"), total=format_decimal(total, locale="id")
+        return _("This schedule can no longer be changed (it was cancelled).")
+    # The notice is rendered from the new values; the service queues it only if any changed.
+    preview = Disbursement(**{k: v for k, v in values.items() if k != "program_code"})
+    notice = changed_notice(preview, values["program_code"])
+    changed = await schedules.change(session, account, disbursement, notice, **values)
+    if not changed:
+        return _("Nothing was changed.")
+    count = await schedules.recipients_count(session, disbursement.id)
+    return _("Saved. The {count} households of schedule #{id} will be told of the change.").format(
+        count=format_decimal(count, locale="id"), id=disbursement.id
     )
-
-
-async def collect_typed(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    account: Account,
-    protector: Protector,
-) -> None:
-    text = message.text or ""
-    await delete_secret(message)
-    disbursement = await _collecting(session, state)
-    if disbursement is None:
-        await show_menu(message, _("This schedule is no longer active."), account)
-        return
-    if not any(char.isdigit() for char in text):
-        # Not a KK number (e.g. a menu button): stop marking rather than insist.
-        await state.clear()
-        await show_menu(
-            message,
-            _("Stopped marking schedule #{id}. Choose from the menu.").format(id=disbursement.id),
-            account,
-        )
-        return
-    try:
-        number = parse_kk(text)
-    except ValidationError as exc:
-        await message.answer(exc.render() + "\n\n" + _collect_prompt(disbursement.id))
-        return
-    result = await schedules.mark_collected(
-        session, account, disbursement, [protector.lookup_hash(number)], via="typed"
-    )
-    masked = mask_number(number)
-    if result.marked:
-        head = _("✔️ {kk}: marked as collected.").format(kk=masked)
-    elif result.already:
-        head = _("{kk} was already marked as collected.").format(kk=masked)
-    elif result.not_recipient:
-        head = _("{kk} is on our list but not on this schedule.").format(kk=masked)
-    else:
-        head = _("{kk} is not on our list.").format(kk=masked)
-    progress = await _progress(session, disbursement)
-    await message.answer(
-        head + " " + progress + "\n" + _("Send the next KK number, a file, or /batal.")
-    )
-
-
-async def collect_file(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    account: Account,
-    protector: Protector,
-    bot: Bot,
-) -> None:
-    document = message.document
-    assert document is not None
-    disbursement = await _collecting(session, state)
-    if disbursement is None:
-        await show_menu(message, _("This schedule is no longer active."), account)
-        return
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        await message.answer(_("That file is too large (more than 5 MB). Please split it."))
-        return
-    try:
-        parsed = kk_list.read_kk_file(await download(bot, document.file_id), _file_name(document))
-    except FileProblem as exc:
-        await message.answer(_file_problem(exc))
-        return
-    hashes = [protector.lookup_hash(number) for number in parsed.numbers]
-    result = await schedules.mark_collected(session, account, disbursement, hashes, via="file")
-    lines = [
-        _(
-            "From the file: {marked} marked as collected, {already} already marked, "
-            "{other} not on this schedule, {unknown} not on our list, {invalid} lines without a "
-            "16-digit number."
-        ).format(
-            marked=result.marked,
-            already=result.already,
-            other=result.not_recipient,
-            unknown=result.unknown,
-            invalid=parsed.invalid_rows,
-        ),
-        await _progress(session, disbursement),
-    ]
-    await message.answer("\n".join(lines))
 
 
 def create_router() -> Router:
