@@ -20,7 +20,7 @@ from db.models import (
     VolunteerTask,
 )
 from services import tasks
-from services.field_work import distance_km
+from services.field_reports import distance_km
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, eventually, t
 from tests.volunteers_support import DESA_A, add_household, tap, wait_text
