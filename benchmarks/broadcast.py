@@ -34,7 +34,9 @@ from bot.i18n import create_i18n
 from bot.workers.broadcast_sender import Sender
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Household
+from db.models.accounts import Account
+from db.models.broadcasts import Broadcast
+from db.models.households import Household
 from services import broadcasts
 
 ROOT = sys.path[0]

@@ -24,15 +24,10 @@ from sqlalchemy import insert, select
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import (
-    Account,
-    AidProgram,
-    Household,
-    HouseholdProgram,
-    Region,
-    StatusReport,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.field import StatusReport
+from db.models.households import AidProgram, Household, HouseholdProgram, Region
 from db.protect import Protector
 from services import kk_list, schedules, stats
 

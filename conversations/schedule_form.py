@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
 from conversations.validators import ValidationError, format_datetime_id
-from db.models import Disbursement
+from db.models.aid import Disbursement
 from domain.dates import to_wib, wib_datetime
 from domain.money import format_rupiah
 from domain.roles import STAFF

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from conversations.schema import Field, Form, register_form
 from conversations.validators import ValidationError, format_datetime_id
-from db.models import Training
+from db.models.aid import Training
 from domain.dates import format_date_long, to_wib, wib_datetime
 from domain.roles import STAFF
 

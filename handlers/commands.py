@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
-from db.models import Account
+from db.models.accounts import Account
 from domain.roles import ALL_ROLES, WARGA
 
 

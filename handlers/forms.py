@@ -24,7 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from conversations.engine import current_field
 from conversations.telegram import STATE_KEY
-from db.models import Account
+from db.models.accounts import Account
 from domain.identity import has_id_number
 from handlers.access import may_submit
 from handlers.keyboards import main_menu

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import accounts, audit
-from db.models import Account
+from db.models.accounts import Account
 from handlers.chat import remove_buttons
 from handlers.keyboards import ConsentCallback, MenuButton, show_menu
 from handlers.privacy import show_privacy, welcome_text

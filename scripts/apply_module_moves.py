@@ -5,7 +5,7 @@
 
 The mapping has two parts:
   "modules": {"handlers.staff_data": "handlers.staff.data", ...}: a module moved whole.
-  "names":   {"db.models:Account": "db.models.people", ...}: a name moved out of a module
+  "names":   {"db.models:Account": "db.models.accounts", ...}: a name moved out of a module
              that still exists (a module split in several, or turned into a package).
 
 What is rewritten in a .py file (statements are regenerated, other lines are left alone):

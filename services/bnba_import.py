@@ -36,7 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import audit
-from db.models import Account, AidProgram, Region
+from db.models.accounts import Account
+from db.models.households import AidProgram, Region
 from db.protect import Protector
 from domain.dates import today_wib
 from services.bnba_families import (

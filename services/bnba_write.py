@@ -14,7 +14,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import audit
-from db.models import Account, Household, HouseholdProgram, Member, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.households import Household, HouseholdProgram, Member
 from db.protect import Protector
 from domain.identity import mask_number
 from services.bnba_families import Family, ImportSummary

@@ -14,7 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import Account, FieldVisit, Household, Member, QuickReport, StatusReport, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.field import FieldVisit, QuickReport, StatusReport
+from db.models.households import Household, Member
 from services import linking, tasks
 from services.field_work import REJECTED, VERIFIED, WAITING, age_on, members_of
 

@@ -16,16 +16,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import (
-    Account,
-    FieldVisit,
-    Household,
-    Member,
-    Region,
-    StatusReport,
-    VolunteerTask,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.field import FieldVisit, StatusReport, VolunteerTask
+from db.models.households import Household, Member, Region
 from domain.roles import PETUGAS
 from services import tasks
 from services.reports import latest_report

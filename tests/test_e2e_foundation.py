@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from bot.app import create_dispatcher, create_resources
 from conversations import Field, Form, Option, begin, format_rupiah, mask_number, register_form
-from db.models import Account, FsmRecord
+from db.models.accounts import Account
+from db.models.system import FsmRecord
 from handlers.commands import commands_for, help_lines
 from handlers.forms import on_submit
 from handlers.keyboards import main_menu

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from db.models import AuditLog, Household
+from db.models.households import Household
+from db.models.system import AuditLog
 from handlers.staff import data as staff_data
 from handlers.staff.data import DATES_PROMPT
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser

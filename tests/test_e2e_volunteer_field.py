@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models import AuditLog
+from db.models.system import AuditLog
 from handlers.volunteers.ui import HouseholdCb, SearchCb, TaskPageCb
 from services import tasks
 from tests.fake_telegram import FakeTelegram

@@ -10,15 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from conversations.telegram import ANSWERED_AT, STATE_KEY
-from db.models import (
-    Account,
-    FieldVisit,
-    Household,
-    Member,
-    QuickReport,
-    StatusReport,
-    VolunteerTask,
-)
+from db.models.accounts import Account
+from db.models.field import FieldVisit, QuickReport, StatusReport, VolunteerTask
+from db.models.households import Household, Member
 from services import tasks
 from services.field_reports import distance_km
 from tests.fake_telegram import FakeTelegram, FakeUser

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from db.models import AidProgram, AuditLog, Broadcast, Disbursement, Training, utcnow
+from db.models.aid import Disbursement, Training
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast
+from db.models.households import AidProgram
+from db.models.system import AuditLog
 from handlers.staff.schedule import ScheduleCb
 from handlers.staff.schedule_target import TargetCb
 from handlers.staff.training import TrainingCb

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.workers.loop import every
 from conversations import notify
-from db.models import utcnow
+from db.models.base import utcnow
 from domain.dates import to_wib
 from services import aid_schedule
 

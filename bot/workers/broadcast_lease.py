@@ -13,7 +13,9 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Delivery, WorkerLease, utcnow
+from db.models.base import utcnow
+from db.models.broadcasts import Delivery
+from db.models.system import WorkerLease
 
 log = logging.getLogger("bot.workers.broadcast_sender")  # the sender's log, as one story
 

@@ -11,7 +11,9 @@ from sqlalchemy import bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.workers.telegram_send import Outcome
-from db.models import Account, Delivery, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.broadcasts import Delivery
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.workers.telegram_send import Content, RateLimiter
-from db.models import Account, Broadcast, Delivery, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
 from handlers import broadcast_progress
 from services import broadcasts
 

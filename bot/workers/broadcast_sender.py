@@ -49,7 +49,8 @@ from bot.workers.broadcast_lease import LEASE_SECONDS
 from bot.workers.broadcast_record import Row
 from bot.workers.broadcast_report import Reporter
 from bot.workers.telegram_send import Content, Outcome, RateLimiter, sender_bot
-from db.models import Broadcast, Delivery, utcnow
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
 from services import broadcasts
 
 log = logging.getLogger(__name__)

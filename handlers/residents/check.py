@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.validators import format_datetime_id
-from db.models import Account
+from db.models.accounts import Account
 from handlers.keyboards import MenuButton, show_menu
 from handlers.residents.keyboards import cancel_keyboard
 from handlers.residents.link import typed_answer

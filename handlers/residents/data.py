@@ -17,7 +17,8 @@ from conversations import begin
 from conversations.i18n import lazy_pgettext
 from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id
-from db.models import Account, Enrollment, Training
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
 from domain.money import format_rupiah
 from handlers.chat import remove_buttons
 from handlers.forms import on_submit

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.usulan import KK_KEY, NIK_KEY
 from conversations.validators import ValidationError, format_datetime_id, parse_kk, parse_nik
-from db.models import Account
+from db.models.accounts import Account
 from db.protect import Protector
 from domain.identity import is_kota_bekasi, mask_number
 from domain.roles import WARGA

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import begin
 from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, region_name
-from db.models import Account
+from db.models.accounts import Account
 from db.protect import Protector
 from handlers.chat import remove_buttons
 from handlers.forms import on_submit

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import begin, notify
 from conversations.lapor import FOOD, FORM, FORM_NAME, HOUSE_SAFETY, SICKNESS
 from db import regions
-from db.models import Account, Household, Member
+from db.models.accounts import Account
+from db.models.households import Household, Member
 from domain.dates import today_wib
 from domain.money import format_rupiah
 from domain.roles import PSM, TKSK, WARGA

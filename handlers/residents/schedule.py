@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import notify
 from conversations.validators import format_datetime_id
 from db import audit, regions
-from db.models import Account
+from db.models.accounts import Account
 from domain.money import format_rupiah
 from domain.roles import PETUGAS, TKSK, WARGA
 from handlers.callback_ids import RowId

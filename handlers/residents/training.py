@@ -17,7 +17,9 @@ from conversations import notify
 from conversations.i18n import pgettext
 from conversations.validators import format_datetime_id
 from db import audit
-from db.models import Account, Enrollment, Member, Training
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.households import Member
 from domain.roles import WARGA
 from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons

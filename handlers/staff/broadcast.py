@@ -27,7 +27,10 @@ from conversations.i18n import pgettext
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db import audit, regions
-from db.models import Account, AidProgram, Broadcast, Disbursement, Training
+from db.models.accounts import Account
+from db.models.aid import Disbursement, Training
+from db.models.broadcasts import Broadcast
+from db.models.households import AidProgram
 from handlers import broadcast_progress
 from handlers.access import STAFF, gated_router
 from handlers.broadcast_progress import BroadcastControl

@@ -37,7 +37,7 @@ from conversations.messages import edit_text
 from conversations.validators import ValidationError, parse_date
 from db import regions
 from db.engine import current_session
-from db.models import Account
+from db.models.accounts import Account
 from db.protect import Protector
 from domain.dates import format_date_long, today_wib
 from handlers.access import STAFF, gated_router

@@ -32,7 +32,9 @@ from conversations.schedule_form import (
     initial_of,
     program_label,
 )
-from db.models import Account, Disbursement, utcnow
+from db.models.accounts import Account
+from db.models.aid import Disbursement
+from db.models.base import utcnow
 from domain.dates import format_date_long, to_wib, wib_datetime
 from handlers.access import STAFF, gated_router
 from handlers.callback_ids import RowId

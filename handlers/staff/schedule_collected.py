@@ -11,7 +11,8 @@ from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.validators import ValidationError, parse_kk
-from db.models import Account, Disbursement
+from db.models.accounts import Account
+from db.models.aid import Disbursement
 from db.protect import Protector
 from domain.identity import mask_number
 from handlers.chat import delete_secret, download

@@ -30,7 +30,9 @@ from conversations.training_form import (
     values_of,
 )
 from db import audit
-from db.models import Account, Training, utcnow
+from db.models.accounts import Account
+from db.models.aid import Training
+from db.models.base import utcnow
 from domain.dates import format_date_long, to_wib, today_wib
 from handlers.access import STAFF, gated_router
 from handlers.callback_ids import RowId

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db.engine import account_cache
-from db.models import Account, Region
+from db.models.accounts import Account
+from db.models.households import Region
 from db.protect import Protector
 from domain.roles import PSM, TKSK
 from handlers.access import STAFF, gated_router

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from conversations import begin
 from conversations.usulan import VOLUNTEER_FORM, region_name
-from db.models import Account
+from db.models.accounts import Account
 from domain.roles import PETUGAS
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.forms import on_submit

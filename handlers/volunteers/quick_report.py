@@ -15,7 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import notify
-from db.models import Account, Region
+from db.models.accounts import Account
+from db.models.households import Region
 from domain.roles import PETUGAS
 from handlers.access import VOLUNTEERS, gated_router, require_consent
 from handlers.keyboards import MenuButton, show_menu

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import lazy_pgettext
 from conversations.validators import format_datetime_id
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from domain.money import format_rupiah
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.callback_ids import Page, RowId

@@ -20,7 +20,8 @@ from conversations import FormFlow, begin, notify, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
 from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
 from db import audit
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from db.protect import Protector
 from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
