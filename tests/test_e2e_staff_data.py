@@ -14,7 +14,7 @@ from sqlalchemy import select
 from db.models.households import Household
 from db.models.system import AuditLog
 from handlers.staff import data as staff_data
-from handlers.staff.data import DATES_PROMPT
+from handlers.staff.export import DATES_PROMPT
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import (
     BotApp,
