@@ -2,7 +2,7 @@
 
 1. Baseline: a raw `sendMessage` loop (aiogram Bot, 50 concurrent requests, no database),
    the most the fake and the HTTP client give on this machine.
-2. Unlimited: the real sender (bot/broadcast_sender.py), 10,000 recipients in a fresh SQLite
+2. Unlimited: the real sender (bot/workers/broadcast_sender.py), 10,000 recipients in a fresh SQLite
    database, the fake without flood control; once with pacing off (a rate it never reaches)
    and once at `BROADCAST_RATE=1000`, the top of the setting (paid broadcasts). Goal: at least
    1,000 messages/s.
@@ -34,7 +34,9 @@ from bot.i18n import create_i18n
 from bot.workers.broadcast_sender import Sender
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Household
+from db.models.accounts import Account
+from db.models.broadcasts import Broadcast
+from db.models.households import Household
 from services import broadcasts
 
 ROOT = sys.path[0]

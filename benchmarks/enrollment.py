@@ -35,7 +35,9 @@ from sqlalchemy.ext.asyncio import (
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Enrollment, Household, Member, Training, utcnow
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.households import Household, Member
 from db.protect import Protector
 from services import enrollment
 

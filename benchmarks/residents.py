@@ -26,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Delivery, Household, Member
+from db.models.accounts import Account
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.households import Household, Member
 from db.protect import Protector
 from services import linking, message_check
 from services.intents import guess

@@ -24,15 +24,10 @@ from sqlalchemy import insert, select
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import (
-    Account,
-    AidProgram,
-    Household,
-    HouseholdProgram,
-    Region,
-    StatusReport,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.field import StatusReport
+from db.models.households import AidProgram, Household, HouseholdProgram, Region
 from db.protect import Protector
 from services import kk_list, schedules, stats
 
@@ -149,7 +144,7 @@ async def main() -> None:
                 schedules.mark_collected(session, actor, listed, hashes, via="file"),
             )
             rows = await timed("statistics: grouped queries", stats.per_kecamatan(session))
-        from handlers.staff_stats import chart_png
+        from handlers.staff.stats import chart_png
 
         labels = {"households": "a", "extreme": "b", "collected": "c", "title": "t"}
         for attempt in ("first, with matplotlib's import", "again"):

@@ -26,29 +26,24 @@ from bot.telegram_retry import RetryAfterMiddleware
 from db.engine import account_cache, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import (
-    common,
-    errors,
-    fallback,
-    forms,
-    free_text,
-    quick_report,
-    resident_check,
-    resident_data,
-    resident_link,
-    resident_report,
-    resident_schedule,
-    resident_training,
-    staff_broadcast,
-    staff_data,
-    staff_schedule,
-    staff_stats,
-    staff_training,
-    start,
-    volunteer_field,
-    volunteer_invites,
-    volunteer_visit,
-)
+from handlers import common, errors, fallback, forms, start
+from handlers.residents import check as resident_check
+from handlers.residents import data as resident_data
+from handlers.residents import free_text
+from handlers.residents import link as resident_link
+from handlers.residents import report as resident_report
+from handlers.residents import schedule as resident_schedule
+from handlers.residents import training as resident_training
+from handlers.staff import broadcast as staff_broadcast
+from handlers.staff import data as staff_data
+from handlers.staff import schedule as staff_schedule
+from handlers.staff import stats as staff_stats
+from handlers.staff import training as staff_training
+from handlers.volunteers import field as volunteer_field
+from handlers.volunteers import invites as volunteer_invites
+from handlers.volunteers import proposal as volunteer_proposal
+from handlers.volunteers import quick_report
+from handlers.volunteers import visit as volunteer_visit
 
 
 @dataclass
@@ -186,7 +181,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         staff_stats.create_router(),
         staff_data.create_router(),
         resident_link.create_router(),
-        resident_link.create_volunteer_router(),
+        volunteer_proposal.create_router(),
         resident_data.create_router(),
         resident_check.create_router(),
         staff_broadcast.create_router(),

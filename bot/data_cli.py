@@ -31,7 +31,7 @@ def _fail(command: str, message: str) -> int:
 
 
 async def run_import(settings: Settings, file: str, rejected: str | None) -> int:
-    from handlers.bnba_texts import describe, summary_text
+    from handlers.staff.bnba_texts import describe, summary_text
     from services.bnba_import import FileProblem, import_file
 
     path = Path(file)  # checked by the caller

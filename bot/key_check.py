@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.settings import Settings, SettingsError
 from db.engine import create_engine
 from db.migrate import upgrade
-from db.models import Account, AppMeta, Household
+from db.models.accounts import Account
+from db.models.households import Household
+from db.models.system import AppMeta
 from db.private_files import ensure_private_file
 
 CHECK_NAME = "key_check"

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db import accounts
 from db.engine import AccountCache, current_session, needs_commit
 from db.fsm_storage import conversation_lost
-from db.models import Account
+from db.models.accounts import Account
 from handlers.commands import sync_commands
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ from domain.identity import is_kota_bekasi, mask_number, nik_birth_date, nik_is_
 from domain.money import format_rupiah
 from domain.phone import format_phone_national
 
-from .engine import (
+from .engine import current_field, current_step, handle, start
+from .schema import (
     Ask,
     Cancelled,
     Confirm,
@@ -19,16 +20,10 @@ from .engine import (
     Option,
     Question,
     Step,
-    current_field,
-    current_step,
-    display_value,
     get_form,
-    handle,
-    question,
     register_form,
-    start,
-    summary_lines,
 )
+from .screens import display_value, question, summary_lines
 from .telegram import (
     FormCallback,
     FormFlow,

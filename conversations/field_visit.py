@@ -1,6 +1,6 @@
 """The volunteer's field-visit form (`/kunjungan`), declared as data.
 
-The household's members come from the form context (`services.field_work.visit_context`),
+The household's members come from the form context (`services.field_reports.visit_context`),
 so one multi-choice per category lists them by name ("who is elderly?"): the engine needs no
 repeating groups. A proposed household gets the same form plus the verify/reject decision.
 """
@@ -15,17 +15,8 @@ from aiogram.utils.i18n import lazy_gettext as __
 from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
 from domain.roles import VOLUNTEERS_AND_STAFF
-from services.field_work import (
-    DATA_WRONG,
-    DIED,
-    MET,
-    MOVED,
-    NOBODY_HOME,
-    NOT_FOUND,
-    REJECTED,
-    VERIFIED,
-    in_bekasi,
-)
+from services.field_reports import DATA_WRONG, DIED, MET, MOVED, NOBODY_HOME, NOT_FOUND, in_bekasi
+from services.field_work import REJECTED, VERIFIED
 
 VISIT = "field_visit"
 VISIT_PROPOSAL = "field_visit_proposal"

@@ -8,7 +8,6 @@ matching need was ticked, to keep the form short.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from aiogram.utils.i18n import lazy_gettext as __
@@ -107,180 +106,113 @@ def _needs(*wanted: str) -> Any:
     return ask_if
 
 
-FORM = Form(
-    name=FORM_NAME,
-    title=__("Report your household's condition now. It takes about 3 minutes."),
-    fields=[
-        Field(
-            "work", "choice", __("What is the main work of the head of household?"), options=WORK
-        ),
-        Field(
-            "income",
-            "rupiah",
-            __("How much is the income of the whole household in a month?"),
-            help=__("For example: 800 ribu, 1,5 juta or 1.500.000. No income: type 0."),
-            min=0,
-        ),
-        Field(
-            "members",
-            "integer",
-            __("How many people live in the household?"),
-            min=1,
-            max=30,
-            prefill=_from_ctx("members"),
-        ),
-        Field(
-            "elderly",
-            "integer",
-            __("How many of them are elderly (60 years or older)?"),
-            min=0,
-            max=30,
-            prefill=_from_ctx("elderly"),
-            constraint=_at_most_members,
-        ),
-        Field(
-            "disabled",
-            "integer",
-            __("How many of them have a severe disability?"),
-            min=0,
-            max=30,
-            prefill=_from_ctx("disabled"),
-            constraint=_at_most_members,
-        ),
-        Field(
-            "out_of_school",
-            "integer",
-            __("How many children of school age (7-18 years) do not go to school?"),
-            min=0,
-            max=30,
-            prefill=_from_ctx("out_of_school"),
-            constraint=_at_most_members,
-        ),
-        Field("floor", "choice", __("What is the floor of the house?"), options=FLOOR),
-        Field("walls", "choice", __("What are the walls of the house?"), options=WALLS),
-        Field("roof", "choice", __("What is the roof of the house?"), options=ROOF),
-        Field("water", "choice", __("Where does your drinking water come from?"), options=WATER),
-        Field("toilet", "choice", __("What toilet does the household use?"), options=TOILET),
-        Field(
-            "electricity",
-            "choice",
-            __("What electricity does the house have?"),
-            options=ELECTRICITY,
-        ),
-        Field(
-            "needs",
-            "multi",
-            __("What does the household need most urgently now?"),
-            options=NEEDS,
-            required=False,
-            help=__("Nothing urgent: tap “Done” without choosing."),
-        ),
-        Field(
-            "food",
-            "choice",
-            __("Is there food at home for today?"),
-            options=FOOD,
-            ask_if=_needs("food"),
-        ),
-        Field(
-            "sickness",
-            "choice",
-            __("How ill is the sick family member?"),
-            options=SICKNESS,
-            ask_if=_needs("health"),
-        ),
-        Field(
-            "house_safety",
-            "choice",
-            __("Is the house safe to live in?"),
-            options=HOUSE_SAFETY,
-            ask_if=_needs("house"),
-        ),
-        Field("photo", "photo", __("A photo of the house (optional)."), required=False),
-        Field("location", "location", __("The location of the house (optional)."), required=False),
-        Field(
-            "note",
-            "text",
-            __("Anything else you want to tell us? (optional)"),
-            required=False,
-            max_length=500,
-        ),
-    ],
-    summary_title=__("Please check your report:"),
+FORM = register_form(
+    Form(
+        name=FORM_NAME,
+        title=__("Report your household's condition now. It takes about 3 minutes."),
+        fields=[
+            Field(
+                "work",
+                "choice",
+                __("What is the main work of the head of household?"),
+                options=WORK,
+            ),
+            Field(
+                "income",
+                "rupiah",
+                __("How much is the income of the whole household in a month?"),
+                help=__("For example: 800 ribu, 1,5 juta or 1.500.000. No income: type 0."),
+                min=0,
+            ),
+            Field(
+                "members",
+                "integer",
+                __("How many people live in the household?"),
+                min=1,
+                max=30,
+                prefill=_from_ctx("members"),
+            ),
+            Field(
+                "elderly",
+                "integer",
+                __("How many of them are elderly (60 years or older)?"),
+                min=0,
+                max=30,
+                prefill=_from_ctx("elderly"),
+                constraint=_at_most_members,
+            ),
+            Field(
+                "disabled",
+                "integer",
+                __("How many of them have a severe disability?"),
+                min=0,
+                max=30,
+                prefill=_from_ctx("disabled"),
+                constraint=_at_most_members,
+            ),
+            Field(
+                "out_of_school",
+                "integer",
+                __("How many children of school age (7-18 years) do not go to school?"),
+                min=0,
+                max=30,
+                prefill=_from_ctx("out_of_school"),
+                constraint=_at_most_members,
+            ),
+            Field("floor", "choice", __("What is the floor of the house?"), options=FLOOR),
+            Field("walls", "choice", __("What are the walls of the house?"), options=WALLS),
+            Field("roof", "choice", __("What is the roof of the house?"), options=ROOF),
+            Field(
+                "water", "choice", __("Where does your drinking water come from?"), options=WATER
+            ),
+            Field("toilet", "choice", __("What toilet does the household use?"), options=TOILET),
+            Field(
+                "electricity",
+                "choice",
+                __("What electricity does the house have?"),
+                options=ELECTRICITY,
+            ),
+            Field(
+                "needs",
+                "multi",
+                __("What does the household need most urgently now?"),
+                options=NEEDS,
+                required=False,
+                help=__("Nothing urgent: tap “Done” without choosing."),
+            ),
+            Field(
+                "food",
+                "choice",
+                __("Is there food at home for today?"),
+                options=FOOD,
+                ask_if=_needs("food"),
+            ),
+            Field(
+                "sickness",
+                "choice",
+                __("How ill is the sick family member?"),
+                options=SICKNESS,
+                ask_if=_needs("health"),
+            ),
+            Field(
+                "house_safety",
+                "choice",
+                __("Is the house safe to live in?"),
+                options=HOUSE_SAFETY,
+                ask_if=_needs("house"),
+            ),
+            Field("photo", "photo", __("A photo of the house (optional)."), required=False),
+            Field(
+                "location", "location", __("The location of the house (optional)."), required=False
+            ),
+            Field(
+                "note",
+                "text",
+                __("Anything else you want to tell us? (optional)"),
+                required=False,
+                max_length=500,
+            ),
+        ],
+        summary_title=__("Please check your report:"),
+    )
 )
-
-
-async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    """Save the report (services.reports) and say thank you and what happens next."""
-    # Imported here: services import the database models, forms are imported by the app early.
-    from aiogram.utils.i18n import gettext as _
-
-    from db.models import Household
-    from domain.money import format_rupiah
-    from services.reports import save_report, urgent_reasons
-
-    session = data["session"]
-    account = data["account"]
-    household = await session.get(Household, account.household_id) if account.household_id else None
-    if household is None:
-        return _(
-            "Your account is no longer linked to a household, so the report was not saved. "
-            "Please link it again with /daftar."
-        )
-    report = await save_report(
-        session, household, account, answers, poverty_line=data["settings"].extreme_poverty_line
-    )
-    lines = [_("Thank you, Bapak/Ibu. Your report is saved.")]
-    if report.income_per_person_day is not None:
-        lines.append(
-            _("Income per person per day: {amount}.").format(
-                amount=format_rupiah(report.income_per_person_day)
-            )
-        )
-    if report.urgent:
-        await _alert_volunteers(data, household, urgent_reasons(answers))
-        lines.append(
-            _(
-                "Your report says you need help urgently. A volunteer (PSM/TKSK) of your area "
-                "has been asked to visit you soon."
-            )
-        )
-    else:
-        lines.append(
-            _(
-                "Dinas Sosial staff will use it to check which aid fits your household. "
-                "You can send a new report any time with /lapor."
-            )
-        )
-    return "\n\n".join(lines)
-
-
-URGENT_LABELS = {
-    "food": FOOD[-1].label,
-    "sickness": SICKNESS[-1].label,
-    "house_safety": HOUSE_SAFETY[-1].label,
-}
-
-
-async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[str]) -> None:
-    """Tell the PSM of the desa and the TKSK of the kecamatan at once (the task waits in
-    their /tugas too): no food today cannot wait for the next look at the list."""
-    from aiogram.utils.i18n import gettext as _
-
-    from conversations import notify
-    from db import regions
-    from domain.roles import PSM, TKSK
-
-    session = data["session"]
-    text = _(
-        "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
-        "see /tugas."
-    ).format(
-        desa=await regions.name_of(session, household.desa_code),
-        kk=household.kk_masked,
-        reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
-    )
-    await notify.tell_area_officers(session, data["bot"], household, text, roles=(PSM, TKSK))
-
-
-FORM = register_form(replace(FORM, submit=submit))

@@ -16,7 +16,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from domain.roles import PETUGAS, PSM, TKSK
 
 log = logging.getLogger(__name__)

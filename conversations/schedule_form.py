@@ -1,7 +1,8 @@
-"""The staff form for a disbursement schedule (new or changed) and the texts residents get.
+"""The staff form for a disbursement schedule (new or changed) and the texts residents get;
+what a confirmed form does is in handlers/staff/schedule.py.
 
 The target (who the schedule reaches) is chosen before the form starts
-(`handlers/staff_schedule.py`) and travels in the form's context: its description, the
+(`handlers/staff/schedule_target.py`) and travels in the form's context: its description, the
 household count shown in the summary, and for a KK list the Telegram file id (the numbers
 themselves are never kept in the conversation state). A change form carries the id of the
 schedule it edits instead.
@@ -12,23 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.numbers import format_decimal
 
-from conversations.engine import Field, Form, Option, register_form
 from conversations.i18n import lazy_pgettext
+from conversations.schema import Field, Form, Option, register_form
 from conversations.validators import ValidationError, format_datetime_id
-from db.models import Disbursement
+from db.models.aid import Disbursement
 from domain.dates import to_wib, wib_datetime
 from domain.money import format_rupiah
 from domain.roles import STAFF
-from services import kk_list, schedules
-from services.bnba_file import FileProblem
 
 FORM_NAME = "staff_disbursement"
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 PROGRAMS = (
     Option("BLT", __("BLT")),
@@ -88,59 +85,6 @@ def cancelled_notice(disbursement: Disbursement, program_code: str) -> str:
     )
 
 
-async def download(bot: Bot, file_id: str) -> bytes:
-    buffer = await bot.download(file_id)
-    assert buffer is not None
-    return buffer.read()
-
-
-async def _submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    session, account = data["session"], data["account"]
-    context = data.get("form_context") or {}
-    when = wib_datetime(answers["date"], answers["time"])
-    if when <= dt.datetime.now(dt.UTC):
-        return _("That time has already passed, so nothing was saved. Please start again.")
-    values = {
-        "program_code": answers["program"],
-        "title": answers["title"],
-        "amount": answers["amount"],
-        "scheduled_at": when,
-        "place": answers["place"],
-        "bring": answers.get("bring"),
-    }
-    if "disbursement_id" in context:
-        return await _submit_change(session, account, int(context["disbursement_id"]), values)
-    target = schedules.Target.from_json(context["target"])
-    if target.type == "list":
-        content = await download(data["bot"], context["file_id"])
-        try:
-            match = await kk_list.match_file(session, data["protector"], content)
-        except FileProblem:  # it was read once already, when it was sent: not expected
-            return _("The file of KK numbers can no longer be read, so nothing was saved.")
-        target.household_ids = match.household_ids
-    disbursement, count = await schedules.create(session, account, target=target, **values)
-    return _(
-        "Saved: schedule #{id} for {count} households. Residents with the bot will get a "
-        "reminder. See all schedules with /daftarjadwal."
-    ).format(id=disbursement.id, count=format_decimal(count, locale="id"))
-
-
-async def _submit_change(session: Any, account: Any, disbursement_id: int, values: dict) -> str:
-    disbursement = await schedules.get(session, disbursement_id)
-    if disbursement is None or disbursement.status != "scheduled":
-        return _("This schedule can no longer be changed (it was cancelled).")
-    # The notice is rendered from the new values; the service queues it only if any changed.
-    preview = Disbursement(**{k: v for k, v in values.items() if k != "program_code"})
-    notice = changed_notice(preview, values["program_code"])
-    changed = await schedules.change(session, account, disbursement, notice, **values)
-    if not changed:
-        return _("Nothing was changed.")
-    count = await schedules.recipients_count(session, disbursement.id)
-    return _("Saved. The {count} households of schedule #{id} will be told of the change.").format(
-        count=format_decimal(count, locale="id"), id=disbursement.id
-    )
-
-
 FORM = register_form(
     Form(
         name=FORM_NAME,
@@ -195,7 +139,6 @@ FORM = register_form(
         ],
         summary_title=__("Please check the schedule:"),
         summary_note=_note,
-        submit=_submit,
         roles=STAFF,
     )
 )

@@ -83,13 +83,13 @@ class Field:
 
 @dataclass(frozen=True)
 class Form:
-    """A named list of fields. ``submit`` is free for the caller (the engine never calls it)."""
+    """A named list of fields: questions only. What a confirmed form does is registered by the
+    feature's handler (``handlers.forms.on_submit``)."""
 
     name: str
     title: Any
     fields: Sequence[Field]
     summary_title: Any = None  # default: "Please check your answers:"
-    submit: Any = None
     # summary_note(answers, context) -> str: a line shown under the summary (e.g. how many
     # households a schedule reaches, computed before the form started).
     summary_note: Callable[[dict[str, Any], dict[str, Any]], str] | None = None

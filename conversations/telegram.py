@@ -14,7 +14,7 @@ Routers (written in ``handlers/``) look roughly like::
         ...
 
 The form's progress lives in FSM data under the key ``"form"`` (a plain JSON dict, see
-:mod:`conversations.engine`); it is removed as soon as the form is done or cancelled,
+:mod:`conversations.form_state`); it is removed as soon as the form is done or cancelled,
 so NIK/KK values do not linger in storage.
 """
 
@@ -40,7 +40,9 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 
 from . import messages
-from .engine import (
+from .engine import current_field, current_step, handle, start
+from .messages import delete_secret
+from .schema import (
     STATE_VERSION,
     Ask,
     Cancelled,
@@ -49,13 +51,8 @@ from .engine import (
     Input,
     Question,
     Step,
-    current_field,
-    current_step,
     get_form,
-    handle,
-    start,
 )
-from .messages import delete_secret
 
 log = logging.getLogger(__name__)
 

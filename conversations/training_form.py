@@ -11,13 +11,11 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from conversations import notify
-from conversations.engine import Field, Form, register_form
+from conversations.schema import Field, Form, register_form
 from conversations.validators import ValidationError, format_datetime_id
-from db.models import Account, Training
+from db.models.aid import Training
 from domain.dates import format_date_long, to_wib, wib_datetime
 from domain.roles import STAFF
-from services import training_admin
 
 FORM_NAME = "staff_training"
 END_OF_DAY = dt.time(23, 59)
@@ -128,50 +126,6 @@ def cancelled_notice(training: Training) -> str:
     )
 
 
-async def _submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    session, account = data["session"], data["account"]
-    context = data.get("form_context") or {}
-    values = values_of(answers)
-    if values["starts_at"] <= dt.datetime.now(dt.UTC):
-        return _("That time has already passed, so nothing was saved. Please start again.")
-    if "training_id" not in context:
-        created = await training_admin.create(session, account, **values)
-        return _("Saved: training #{id}. Residents can now sign up in the bot.").format(
-            id=created.id
-        )
-    training = await training_admin.get(session, int(context["training_id"]))
-    if training is None or training.status == "cancelled":
-        return _("This training can no longer be changed (it was cancelled).")
-    if values["capacity"] < training.seats_taken:
-        return _(
-            "Not saved: {taken} people already have a seat, so the capacity cannot be lower "
-            "than that."
-        ).format(taken=training.seats_taken)
-    preview = Training(**values)
-    changed, promoted = await training_admin.change(
-        session, account, training, changed_notice(preview), **values
-    )
-    if not changed:
-        return _("Nothing was changed.")
-    text = _("Saved. Everyone signed up for training #{id} will be told of the change.").format(
-        id=training.id
-    )
-    if promoted:
-        text += "\n" + _("{count} people moved up from the waiting list.").format(
-            count=len(promoted)
-        )
-        await _tell_promoted(session, data["bot"], training, promoted)
-    return text
-
-
-async def _tell_promoted(session: Any, bot: Any, training: Training, promoted: list) -> None:
-    text = _("Good news: a seat is free for you in the training {title}. You are signed up.")
-    for enrollment in promoted:
-        account = await session.get(Account, enrollment.account_id or 0)
-        if account is not None:
-            await notify.send(bot, account, text.format(title=training.title))
-
-
 FORM = register_form(
     Form(
         name=FORM_NAME,
@@ -260,7 +214,6 @@ FORM = register_form(
             ),
         ],
         summary_title=__("Please check the training:"),
-        submit=_submit,
         roles=STAFF,
     )
 )

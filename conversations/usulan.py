@@ -1,5 +1,6 @@
-"""Forms of the residents' data features: proposing a household (usulan) and a correction,
-with what each does on confirmation (through services/).
+"""Forms of the residents' data features: proposing a household (usulan) and a correction.
+What each does on confirmation is in the handlers (handlers/residents/proposal.py,
+handlers/volunteers/proposal.py, handlers/residents/data.py).
 
 Two usulan forms share their questions: a resident's (after a failed /daftar, so NIK and KK are
 already known and kept out of the form) and a volunteer's (`/usul`, who may not know them).
@@ -13,19 +14,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aiogram.fsm.context import FSMContext
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from conversations.i18n import lazy_pgettext
 from conversations.schema import Field, Form, Option, register_form
 from conversations.validators import ValidationError
-from db.models import Account
-from db.protect import Protector
 from db.seed import read_regions
 from domain.identity import is_kota_bekasi
-from domain.roles import PETUGAS, VOLUNTEERS_AND_STAFF
-from services import my_data, proposals
+from domain.roles import VOLUNTEERS_AND_STAFF
 
 # Conversation data keys of /daftar: NIK and KK, kept encrypted by the protector until the
 # proposal is saved (the form's own answers hold neither).
@@ -131,102 +127,6 @@ _DESCRIPTION = Field(
 )
 
 
-# --------------------------------------------------------------------------- submits
-
-
-async def submit_resident_proposal(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    account: Account = data["account"]
-    state: FSMContext = data["state"]
-    protector: Protector = data["protector"]
-    stored = await state.get_data()
-    if not stored.get(NIK_KEY) or not stored.get(KK_KEY):
-        return _("Sorry, the numbers you typed were forgotten. Please send /daftar again.")
-    nik = protector.decrypt(stored[NIK_KEY])
-    kk = protector.decrypt(stored[KK_KEY])
-    del stored[NIK_KEY], stored[KK_KEY]  # needed no longer than this
-    await state.set_data(stored)
-    proposal = proposals.Proposal(
-        name=answers["name"],
-        relationship=answers["relationship"],
-        address=answers["address"],
-        rt=f"{answers['rt']:03d}",
-        rw=f"{answers['rw']:03d}",
-        kecamatan_code=answers["kecamatan"],
-        desa_code=answers["desa"],
-        members=answers["members"],
-        description=answers["description"],
-        phone=answers.get("phone"),
-        nik=nik,
-        kk=kk,
-    )
-    try:
-        await proposals.propose(
-            data["session"], protector, account, proposal, proposals.FROM_RESIDENT
-        )
-    except proposals.ProposalError as exc:
-        return _proposal_error(exc)
-    return _(
-        "Thank you. Your proposal is saved and waits for verification.\n\n"
-        "What happens next: a volunteer (PSM) of Desa {desa} will visit your family to check "
-        "the data. You will get a message here when it is verified or rejected. Meanwhile "
-        "you can see its state in /dataku and report your condition with /lapor."
-    ).format(desa=region_name(answers["desa"]))
-
-
-def _proposal_error(exc: proposals.ProposalError) -> str:
-    if exc.reason == "kk_listed":
-        return _(
-            "This KK number is already on the list or already proposed, so nothing new was "
-            "saved. Link it with /daftar, or ask the PSM volunteer of the desa."
-        )
-    return _(
-        "The desa does not belong to the kecamatan chosen. Nothing was saved; please "
-        "start again."
-    )
-
-
-async def submit_volunteer_proposal(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    account: Account = data["account"]
-    area = None if account.role == PETUGAS else account.area_code
-    desa = answers["desa"]
-    if area is not None and not (desa == area or desa.startswith(area + ".")):
-        return _("That desa is outside your area. Nothing was saved.")
-    proposal = proposals.Proposal(
-        name=answers["name"],
-        relationship="kepala",
-        address=answers["address"],
-        rt=f"{answers['rt']:03d}",
-        rw=f"{answers['rw']:03d}",
-        kecamatan_code=answers["kecamatan"],
-        desa_code=desa,
-        members=answers["members"],
-        description=answers["description"],
-        phone=answers.get("phone"),
-        nik=answers.get("nik"),
-        kk=answers.get("kk"),
-    )
-    try:
-        await proposals.propose(
-            data["session"], data["protector"], account, proposal, proposals.FROM_VOLUNTEER
-        )
-    except proposals.ProposalError as exc:
-        return _proposal_error(exc)
-    return _(
-        "Thank you. The proposal is saved as waiting for verification, and it is in the task "
-        "list of Desa {desa}."
-    ).format(desa=region_name(desa))
-
-
-async def submit_correction(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    task = await my_data.request_correction(data["session"], data["account"], answers["text"])
-    if task is None:
-        return _("Your account is not linked to a household, so there is nothing to correct.")
-    return _(
-        "Thank you. Your request was sent to the volunteers of your desa. They will check "
-        "it, and may visit or contact you."
-    )
-
-
 RESIDENT = register_form(
     Form(
         name=RESIDENT_FORM,
@@ -244,7 +144,6 @@ RESIDENT = register_form(
             _DESCRIPTION,
         ],
         summary_title=__("Please check the proposal:"),
-        submit=submit_resident_proposal,
     )
 )  # fmt: skip
 
@@ -266,7 +165,6 @@ VOLUNTEER = register_form(
             _DESCRIPTION,
         ],
         summary_title=__("Please check the proposal:"),
-        submit=submit_volunteer_proposal,
         roles=VOLUNTEERS_AND_STAFF,
         consent=True,
     )
@@ -289,6 +187,5 @@ CORRECTION = register_form(
             )
         ],
         summary_title=__("Please check your request:"),
-        submit=submit_correction,
     )
 )

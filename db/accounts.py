@@ -10,7 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import AccountCache
-from db.models import Account, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
 from domain.roles import PETUGAS, WARGA
 
 # last_seen_at is a coarse signal (who still uses the bot); writing it on every update

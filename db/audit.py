@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, AuditLog
+from db.models.accounts import Account
+from db.models.system import AuditLog
 
 
 def record(

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
-from db.models import Account
+from db.models.accounts import Account
 
 # The session of the update being handled, so that code without a handle on it (the FSM
 # storage) writes into the same transaction instead of opening a second connection.

@@ -38,7 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from db.engine import current_session, on_commit
-from db.models import FsmRecord, utcnow
+from db.models.base import utcnow
+from db.models.system import FsmRecord
 from db.protect import Protector
 
 # Set when this update met a conversation that could not be opened and was dropped.

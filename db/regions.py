@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Region
+from db.models.households import Region
 
 
 async def by_code(session: AsyncSession, code: str) -> Region | None:

@@ -21,7 +21,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from db import audit
-from db.models import Account
+from db.models.accounts import Account
 from domain.roles import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.keyboards import consent_keyboard, main_menu
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import pgettext
-from db.models import Broadcast, VolunteerTask
+from db.models.broadcasts import Broadcast
+from db.models.field import VolunteerTask
 from handlers.callback_ids import RowId
 from services import broadcasts
 

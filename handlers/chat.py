@@ -1,7 +1,8 @@
-"""Small chores on messages already in the chat, shared by the handlers."""
+"""Small chores on messages and files already in the chat, shared by the handlers."""
 
 from __future__ import annotations
 
+from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from conversations.messages import delete_secret as delete_secret
@@ -15,3 +16,10 @@ async def show_page(message: Message, text: str, markup: InlineKeyboardMarkup, e
     if edit and await edit_text(message, text, markup):
         return
     await message.answer(text, reply_markup=markup)
+
+
+async def download(bot: Bot, file_id: str) -> bytes:
+    """The content of a file someone sent (Telegram lets bots download up to 20 MB)."""
+    buffer = await bot.download(file_id)
+    assert buffer is not None
+    return buffer.read()

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
-from db.models import Account
+from db.models.accounts import Account
 from domain.roles import ALL_ROLES, WARGA
 
 
@@ -23,7 +23,7 @@ class CommandInfo:
     roles: frozenset[str] = ALL_ROLES
 
 
-# Later features add their commands here; the order is the order users see.
+# Later features add their commands here; COMMAND_ORDER below says the order users see.
 COMMANDS: list[CommandInfo] = [
     CommandInfo(
         "menu",
@@ -53,8 +53,25 @@ COMMANDS: list[CommandInfo] = [
 ]
 
 
+# The order people see (Telegram's command list and /bantuan): features add their commands
+# on import, so the import order must not decide this (as for the menu, keyboards.MENU_ORDER).
+COMMAND_ORDER = (
+    "menu", "bantuan", "batal", "privasi", "start",
+    "daftar", "dataku", "cek", "usul", "pelatihan", "lapor", "jadwal",
+    "siaran", "impor", "ekspor", "jadwalbaru", "daftarjadwal", "statistik",
+    "pelatihanbaru", "daftarpelatihan",
+    "tugas", "cari", "kunjungan", "laporcepat", "undang", "relawan",
+)  # fmt: skip
+
+
+def _command_rank(command: CommandInfo) -> int:
+    name = command.name
+    return COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER)
+
+
 def commands_for(role: str) -> list[CommandInfo]:
-    return [command for command in COMMANDS if role in command.roles]
+    # Stable: a command not in COMMAND_ORDER keeps its place among those, after the others.
+    return sorted((c for c in COMMANDS if role in c.roles), key=_command_rank)
 
 
 def telegram_commands(role: str) -> list[BotCommand]:

@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from db.models import Account
+from db.models.accounts import Account
 from handlers.commands import help_lines
 from handlers.keyboards import MenuButton, show_menu
 

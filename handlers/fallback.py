@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from db.models import Account
+from db.models.accounts import Account
 from handlers.keyboards import consent_keyboard, show_menu
 from handlers.number_guard import guard_numbers
 

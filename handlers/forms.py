@@ -1,14 +1,13 @@
 """Routes every answer of an active form to the form engine; submits on confirmation.
 
-A form is declared as data in `conversations/` (its questions); what it does when submitted
-belongs to the feature's handler module, which registers it with `on_submit(FORM_NAME)`.
-(Forms declared before this rule carry `Form.submit` themselves; it is used when no handler
-registered one.) A submit is `async def submit(answers: dict, data: dict) -> str`: `data` is the
-update's context (session, account, settings, bot, protector, and the FSM `state`, e.g. for
-values a feature kept beside the form) and `form_context` (the `context` the form was started
-with, e.g. which household a visit is about or which record a change form edits); it writes
-through a use case and returns the text to thank the person with. The unit of work commits
-after it returns.
+A form is declared as data in `conversations/` (its questions only); what it does when
+submitted belongs to the feature's handler module, which registers it with
+`on_submit(FORM_NAME)` (a form without one just says "Saved. Thank you."). A submit is
+`async def submit(answers: dict, data: dict) -> str`: `data` is the update's context (session,
+account, settings, bot, protector, and the FSM `state`, e.g. for values a feature kept beside
+the form) and `form_context` (the `context` the form was started with, e.g. which household a
+visit is about or which record a change form edits); it writes through a use case and returns
+the text to thank the person with. The unit of work commits after it returns.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from conversations.engine import current_field
 from conversations.telegram import STATE_KEY
-from db.models import Account
+from db.models.accounts import Account
 from domain.identity import has_id_number
 from handlers.access import may_submit
 from handlers.keyboards import main_menu
@@ -56,7 +55,7 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
     if not await may_submit(target, data, form.name, form.roles, form.consent):
         return
     data = {**data, "form_context": step.context}
-    submit = _SUBMITS.get(form.name) or form.submit
+    submit = _SUBMITS.get(form.name)
     text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     if target is not None:
         await target.answer(text, reply_markup=main_menu(account))
@@ -72,7 +71,7 @@ async def form_button(
 async def form_answer(message: Message, state: FSMContext, **data: Any) -> None:
     if has_id_number(typed_text(message)) and not await _asks_for_a_number(state):
         # A NIK/KK typed into a note, a description, a correction request...: the engine
-        # keeps only its masked form (conversations.engine), and the message goes.
+        # keeps only its masked form (conversations.field_input), and the message goes.
         await guard_numbers(message)
     step = await run_step(message, state)
     await _finish(step, message, {**data, "state": state})

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from babel.support import LazyProxy
 
-from db.models import Account
+from db.models.accounts import Account
 from domain.roles import ALL_ROLES
 
 

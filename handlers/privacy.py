@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from db.models import Account
+from db.models.accounts import Account
 from handlers.keyboards import consent_keyboard
 
 if TYPE_CHECKING:

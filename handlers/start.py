@@ -12,11 +12,13 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import accounts, audit
-from db.models import Account
-from handlers import resident_data, resident_link, volunteer_invites
+from db.models.accounts import Account
 from handlers.chat import remove_buttons
 from handlers.keyboards import ConsentCallback, MenuButton, show_menu
 from handlers.privacy import show_privacy, welcome_text
+from handlers.residents import data as resident_data
+from handlers.residents import link as resident_link
+from handlers.volunteers import invites as volunteer_invites
 from services import invites
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ async def decline(
 def create_router() -> Router:
     """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
     router = Router(name="start")
-    # t.me/<bot>?start=KODE: a volunteer's invitation (handlers.volunteer_invites).
+    # t.me/<bot>?start=KODE: a volunteer's invitation (handlers.volunteers.invites).
     router.message.register(
         volunteer_invites.start_with_code,
         CommandStart(deep_link=True, magic=F.args.func(invites.looks_like_code)),

@@ -14,15 +14,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Exists, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    Account,
-    AidProgram,
-    Disbursement,
-    DisbursementRecipient,
-    Household,
-    VolunteerTask,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient
+from db.models.base import utcnow
+from db.models.field import VolunteerTask
+from db.models.households import AidProgram, Household
 from services import tasks
 
 SCHEDULED = "scheduled"

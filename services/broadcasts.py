@@ -29,18 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    Account,
-    AidProgram,
-    Broadcast,
-    Delivery,
-    DisbursementRecipient,
-    Enrollment,
-    Household,
-    HouseholdProgram,
-    Member,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import DisbursementRecipient, Enrollment
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.households import AidProgram, Household, HouseholdProgram, Member
 from domain.roles import PSM, TKSK
 from services import tasks
 

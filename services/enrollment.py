@@ -18,7 +18,10 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, Enrollment, Member, Training, utcnow
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.households import Member
 
 OPEN = "open"
 ENROLLED = "enrolled"

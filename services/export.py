@@ -23,22 +23,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import (
-    Account,
-    AidProgram,
-    Broadcast,
-    Delivery,
-    Disbursement,
-    DisbursementRecipient,
-    Enrollment,
-    FieldVisit,
-    Household,
-    HouseholdProgram,
-    Member,
-    Region,
-    StatusReport,
-    Training,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.field import FieldVisit, StatusReport
+from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
 from db.private_files import create_private
 from db.protect import Protector
 from domain.dates import WIB

@@ -1,5 +1,6 @@
-"""What volunteers ask of the data: their task list, household search, a household's card,
-a field visit and a quick report. Everything is scoped by `services.volunteer_area`.
+"""What volunteers ask of the data: their task list, household search, a household's card
+(what they bring back, visits and quick reports: services.field_reports). Everything is
+scoped by `services.volunteer_area`.
 
 No aiogram and no texts here; the handlers render. The update's unit of work commits.
 """
@@ -7,7 +8,6 @@ No aiogram and no texts here; the handlers render. The update's unit of work com
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,56 +16,22 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import (
-    Account,
-    FieldVisit,
-    Household,
-    Member,
-    QuickReport,
-    Region,
-    StatusReport,
-    VolunteerTask,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.field import FieldVisit, StatusReport, VolunteerTask
+from db.models.households import Household, Member, Region
 from domain.roles import PETUGAS
-from services import linking, tasks
+from services import tasks
 from services.reports import latest_report
 from services.volunteer_area import area_condition
 
 PAGE_SIZE = 8
 MAX_TASK_ROWS = 2000  # open tasks of one area read at once; far more than a desa ever has
 
-# Field visit outcomes (FieldVisit.outcome)
-MET = "ditemui"
-NOBODY_HOME = "tidak_ada_orang"
-MOVED = "pindah"
-DIED = "meninggal"
-NOT_FOUND = "alamat_tidak_ditemukan"
-DATA_WRONG = "data_salah"
-OUTCOMES = (MET, NOBODY_HOME, MOVED, DIED, NOT_FOUND, DATA_WRONG)
-
+# A household's verification (Household.verification)
 VERIFIED = "terverifikasi"
 REJECTED = "ditolak"
 WAITING = "menunggu_verifikasi"
-
-# A location far from where the household was seen before is flagged (not refused).
-FAR_KM = 2.0
-# Kabupaten Bekasi with a margin (there are no desa boundaries in the data).
-BEKASI_BOX = (-6.56, -5.85, 106.90, 107.36)  # lat min, lat max, lon min, lon max
-
-
-def in_bekasi(lat: float, lon: float) -> bool:
-    lat_min, lat_max, lon_min, lon_max = BEKASI_BOX
-    return lat_min <= lat <= lat_max and lon_min <= lon <= lon_max
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def age_on(birth: dt.date | None, today: dt.date) -> int | None:
@@ -277,154 +243,3 @@ async def card(session: AsyncSession, account: Account, household: Household) ->
         visit,
         open_tasks,
     )
-
-
-# --------------------------------------------------------------------------- visit
-
-
-def visit_context(household: Household, members: list[Member], today: dt.date) -> dict[str, Any]:
-    """What the visit form needs to know (kept in the FSM state, encrypted at rest)."""
-    return {
-        "household_id": household.id,
-        "kk": household.kk_masked,
-        "proposed": household.verification == WAITING,
-        "members": [
-            {
-                "id": str(m.id),
-                "name": m.name,
-                "age": age_on(m.birth_date, today),
-                "difabel": bool(m.severe_disability),
-            }
-            for m in members
-        ],
-    }
-
-
-async def earlier_location(session: AsyncSession, household_id: int) -> tuple[float, float] | None:
-    """Where the household was last located (a visit, else a self-report), if ever."""
-    for model, order in (
-        (FieldVisit, FieldVisit.visited_at),
-        (StatusReport, StatusReport.created_at),
-    ):
-        row = (
-            await session.execute(
-                select(model.latitude, model.longitude)
-                .where(
-                    model.household_id == household_id,
-                    model.latitude.is_not(None),
-                    model.longitude.is_not(None),
-                )
-                .order_by(order.desc())
-                .limit(1)
-            )
-        ).first()
-        if row is not None:
-            latitude, longitude = row
-            if latitude is not None and longitude is not None:  # as the WHERE above asks
-                return float(latitude), float(longitude)
-    return None
-
-
-@dataclass
-class VisitResult:
-    visit: FieldVisit
-    decision: str | None = None  # terverifikasi | ditolak, for a proposed household
-    proposer: Account | None = None
-    far_km: float | None = None  # distance from the earlier location, when far
-
-
-async def record_visit(
-    session: AsyncSession,
-    account: Account,
-    household: Household,
-    answers: dict[str, Any],
-    *,
-    now: dt.datetime | None = None,
-) -> VisitResult:
-    now = now or utcnow()
-    outcome = answers["outcome"]
-    location = answers.get("location")
-    lat = lon = None
-    far_km = None
-    if location and answers.get("location_ok") != "drop":
-        lat, lon = float(location["lat"]), float(location["lon"])
-        before = await earlier_location(session, household.id)
-        if before is not None:
-            distance = distance_km(before, (lat, lon))
-            far_km = round(distance, 1) if distance > FAR_KM else None
-    stored = {
-        key: value
-        for key, value in answers.items()
-        if key not in ("photo", "location", "note") and value is not None
-    }
-    visit = FieldVisit(
-        household_id=household.id,
-        volunteer_account_id=account.id,
-        outcome=outcome,
-        answers=stored,
-        photo_file_id=answers.get("photo"),
-        latitude=lat,
-        longitude=lon,
-        note=answers.get("note"),
-        visited_at=now,
-    )
-    session.add(visit)
-    if outcome == MET:
-        difabel = set(answers.get("difabel") or [])
-        for member in (await members_of(session, [household.id]))[household.id]:
-            member.severe_disability = str(member.id) in difabel
-    result = VisitResult(visit, far_km=far_km)
-    if outcome != NOBODY_HOME:  # nobody met: the visit still has to be made
-        household.last_visit_at = now
-        household.needs_visit = False
-        household.needs_visit_reason = None
-        await tasks.resolve_household_tasks(session, household.id, account, "visit:" + outcome)
-    decision = answers.get("decision")
-    if household.verification == WAITING and decision in (VERIFIED, REJECTED):
-        household.verification = decision
-        household.verification_note = answers.get("reject_reason") if decision == REJECTED else None
-        result.decision = decision
-        if household.proposed_by_account_id is not None:
-            result.proposer = await session.get(Account, household.proposed_by_account_id)
-        if decision == REJECTED:
-            # A rejected proposal is no household to report on or get aid for: whoever was
-            # linked to it (the proposer) is set free to link again with /daftar.
-            linked = await session.scalars(
-                select(Account).where(Account.household_id == household.id)
-            )
-            for person in linked:
-                linking.unlink(session, person, reason="proposal_rejected")
-    await session.flush()
-    audit.record(
-        session,
-        account,
-        "visit.recorded",
-        "household",
-        household.id,
-        visit_id=visit.id,
-        outcome=outcome,
-        decision=result.decision,
-    )
-    return result
-
-
-async def record_quick_report(
-    session: AsyncSession,
-    account: Account,
-    text: str,
-    photo_file_id: str | None,
-    location: tuple[float, float] | None,
-) -> QuickReport:
-    report = QuickReport(
-        account_id=account.id,
-        role=account.role,
-        area_code=account.area_code,
-        text=text,
-        photo_file_id=photo_file_id,
-        latitude=location[0] if location else None,
-        longitude=location[1] if location else None,
-    )
-    session.add(report)
-    await session.flush()
-    audit.record(session, account, "quick_report.sent", "quick_report", report.id)
-    return report

@@ -18,7 +18,9 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import Account, InviteAttempt, Region, VolunteerInvite, utcnow
+from db.models.accounts import Account, InviteAttempt, VolunteerInvite
+from db.models.base import utcnow
+from db.models.households import Region
 from db.protect import Protector
 from domain.roles import AREA_LEVEL, PETUGAS, PSM, TKSK, VOLUNTEERS, WARGA
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Household
+from db.models.households import Household
 from db.protect import Protector
 from services.bnba_file import FileProblem, text_encoding
 

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit, regions
-from db.models import Account, Household, LinkAttempt, Member, utcnow
+from db.models.accounts import Account, LinkAttempt
+from db.models.base import utcnow
+from db.models.households import Household, Member
 from db.protect import Protector, mask_name
 
 MAX_FAILED = 5

@@ -26,7 +26,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Broadcast, Delivery, utcnow
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
 
 NEAR = 0.9  # similarity above which a text counts as the same message
 MIN_PART = 40  # characters a pasted part must have to count as "part of" a broadcast

@@ -31,17 +31,12 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import (
-    Account,
-    Delivery,
-    Enrollment,
-    Household,
-    Member,
-    StatusReport,
-    Training,
-    VolunteerTask,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.broadcasts import Delivery
+from db.models.field import StatusReport, VolunteerTask
+from db.models.households import Household, Member
 from db.protect import mask_name
 from domain.identity import mask_id_numbers
 from services import enrollment as enrollment_service

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, Broadcast
+from db.models.accounts import Account
+from db.models.broadcasts import Broadcast
 
 
 async def queue_notice(

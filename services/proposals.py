@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import Account, Household, Member, Region
+from db.models.accounts import Account
+from db.models.households import Household, Member, Region
 from db.protect import Protector
 from services import tasks
 

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, Household, StatusReport
+from db.models.accounts import Account
+from db.models.field import StatusReport
+from db.models.households import Household
 from services import tasks
 
 DAYS_PER_MONTH = 30

@@ -17,15 +17,10 @@ from sqlalchemy import CursorResult, Select, and_, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import (
-    Account,
-    AidProgram,
-    Disbursement,
-    DisbursementRecipient,
-    Household,
-    HouseholdProgram,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient
+from db.models.base import utcnow
+from db.models.households import AidProgram, Household, HouseholdProgram
 from services.notices import queue_notice
 
 TARGET_TYPES = ("program", "kecamatan", "desa", "list")

@@ -15,17 +15,11 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    Account,
-    DisbursementRecipient,
-    Enrollment,
-    FieldVisit,
-    Household,
-    Member,
-    Region,
-    StatusReport,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import DisbursementRecipient, Enrollment
+from db.models.base import utcnow
+from db.models.field import FieldVisit, StatusReport
+from db.models.households import Household, Member, Region
 
 KABUPATEN = "32.16"
 SIGNED_UP = ("enrolled", "waiting", "attended")

@@ -14,7 +14,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, Household, VolunteerTask, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
+from db.models.field import VolunteerTask
+from db.models.households import Household
 
 USULAN = "usulan"  # a proposed household waiting for verification
 URGENT_REPORT = "laporan_mendesak"  # a self-report said: no food, severe illness, house unsafe

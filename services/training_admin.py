@@ -16,7 +16,10 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import Account, Enrollment, Household, Member, Region, Training, utcnow
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.households import Household, Member, Region
 from services.notices import queue_notice
 
 CHANGEABLE = (

@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from domain.roles import PETUGAS, PSM, TKSK
 
 

@@ -8,17 +8,9 @@ import itertools
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    Account,
-    AidProgram,
-    Disbursement,
-    DisbursementRecipient,
-    Enrollment,
-    Household,
-    HouseholdProgram,
-    Member,
-    Training,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
+from db.models.households import AidProgram, Household, HouseholdProgram, Member
 
 SETU = "32.16.18"
 SETU_DESA = "32.16.18.2001"

@@ -41,7 +41,8 @@ from conversations.i18n import pgettext
 from db import accounts
 from db.engine import account_cache
 from db.migrate import upgrade
-from db.models import Account, AuditLog
+from db.models.accounts import Account
+from db.models.system import AuditLog
 from handlers.commands import set_default_commands
 from tests.conftest import make_settings
 from tests.databases import ensure_migrated_sqlite

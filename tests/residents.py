@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import account_cache
-from db.models import Account, Household, Member
+from db.models.accounts import Account
+from db.models.households import Household, Member
 from db.protect import Protector
 from tests.harness import BotApp
 

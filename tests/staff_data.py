@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import AidProgram, HouseholdProgram
+from db.models.households import AidProgram, HouseholdProgram
 from tests.harness import BotApp
 from tests.residents import protected_household, protected_member
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Account, utcnow
+from db.models.accounts import Account
+from db.models.base import utcnow
 from services import invites, tasks
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeUser
 from tests.harness import BotApp, eventually

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.workers.loop import every
 from conversations import notify
-from db.models import utcnow
+from db.models.base import utcnow
 from domain.dates import to_wib
 from services import aid_schedule
 
@@ -30,7 +30,7 @@ async def ask_round(
 ) -> int:
     """One round: ask every due household; returns how many messages were sent."""
     # Imported here: the handler module imports the app's keyboards, built after this module.
-    from handlers.resident_schedule import question_keyboard, question_text
+    from handlers.residents.schedule import question_keyboard, question_text
 
     if to_wib(now).hour not in DAYTIME_WIB:
         return 0

@@ -23,40 +23,38 @@ the wire up to 50 msgs/s, one micro-batch (0.1 s of sending) above, two from 100
 (the next batch is claimed while one is on the wire).
 On a clean stop (SIGTERM) the batches in hand are finished first: nothing is left uncertain.
 
-The calls to Telegram and the pacing are in bot/telegram_send.py.
+The lease is in bot/workers/broadcast_lease.py, the writing of outcomes in broadcast_record.py,
+closing broadcasts and staff's progress in broadcast_report.py, the calls to Telegram and the
+pacing in telegram_send.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import math
 import os
 import socket
 import uuid
 from collections import deque
-from dataclasses import dataclass
-from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.utils.i18n import I18n
-from sqlalchemy import CursorResult, bindparam, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.workers import telegram_send
+from bot.workers import broadcast_lease, broadcast_record, telegram_send
+from bot.workers.broadcast_lease import LEASE_SECONDS
+from bot.workers.broadcast_record import Row
+from bot.workers.broadcast_report import Reporter
 from bot.workers.telegram_send import Content, Outcome, RateLimiter, sender_bot
-from db.models import Account, Broadcast, Delivery, WorkerLease, utcnow
-from handlers import broadcast_progress
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
 from services import broadcasts
 
 log = logging.getLogger(__name__)
 
-LEASE_NAME = "broadcast_sender"
-LEASE_SECONDS = 10.0  # a crashed sender is replaced after at most this long
 IDLE_POLL = 1.0  # seconds between looks at the queue when there is nothing to send
 BATCH_SECONDS = 0.1  # work marked "sending" at once (above SINGLE_UP_TO)
 SINGLE_UP_TO = 50  # messages/s up to which each message is claimed on its own
@@ -66,18 +64,6 @@ MAX_BATCH = 200
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message per second in one chat
 MAX_ATTEMPTS = 5  # network and server errors, then "failed"
 BACKOFF = 2.0  # seconds before the 2nd attempt, doubled each time
-PROGRESS_EVERY = 3.0  # seconds between edits of a staff member's progress message
-
-
-@dataclass(frozen=True)
-class Row:
-    """A claimed delivery (plain data: loading ORM objects cost more than sending)."""
-
-    id: int
-    broadcast_id: int
-    account_id: int
-    chat_id: int
-    attempts: int
 
 
 def batch_size(rate: float) -> int:
@@ -119,8 +105,9 @@ class Sender:
         self.stopping = False
         self.chat_sent: dict[int, float] = {}  # chat id -> loop time of the last send
         self.contents: dict[int, Content] = {}
-        self.progress_at: dict[int, float] = {}
-        self.progress_shown: dict[int, str] = {}
+        self.reporter = Reporter(
+            bot, sessionmaker, i18n, self.limiter, self.flood_control, self.contents
+        )
 
     # ------------------------------------------------------------------ the loop
 
@@ -192,49 +179,9 @@ class Sender:
     # ------------------------------------------------------------------ the lease
 
     async def hold_lease(self) -> bool:
-        now = utcnow()
-        until = now + dt.timedelta(seconds=LEASE_SECONDS)
-        async with self.sessionmaker() as session:
-            previous = (
-                await session.execute(
-                    select(WorkerLease.holder, WorkerLease.expires_at).where(
-                        WorkerLease.name == LEASE_NAME
-                    )
-                )
-            ).first()
-            # Still our own unexpired lease: nothing happened in between. Otherwise someone
-            # else may have sent meanwhile and died, whatever this process believed.
-            continuing = (
-                self.leader
-                and previous is not None
-                and previous.holder == self.holder
-                and previous.expires_at >= now
-            )
-            taken = cast(CursorResult[Any], await session.execute(
-                update(WorkerLease)
-                .where(
-                    WorkerLease.name == LEASE_NAME,
-                    or_(WorkerLease.holder == self.holder, WorkerLease.expires_at < now),
-                )
-                .values(holder=self.holder, expires_at=until)
-            ))
-            got = bool(taken.rowcount)
-            if not got and previous is None:
-                session.add(WorkerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))
-                got = True
-            if got and not continuing:
-                # Rows a dead holder left in flight: maybe delivered, never sent again.
-                stale = cast(CursorResult[Any], await session.execute(
-                    update(Delivery)
-                    .where(Delivery.status == "sending")
-                    .values(status="unknown", last_error="in flight when a sender stopped")
-                ))
-                if stale.rowcount:
-                    log.warning("%s deliveries were in flight when a sender died", stale.rowcount)
-            try:
-                await session.commit()
-            except IntegrityError:  # another process created the lease at the same moment
-                return False
+        got = await broadcast_lease.take(self.sessionmaker, self.holder, self.leader)
+        if got is None:
+            return False
         if got != self.leader:
             log.info("broadcast sender %s: %s", self.holder, "sending" if got else "standing by")
         self.leader = got
@@ -244,12 +191,7 @@ class Sender:
         if not self.leader:
             return
         with contextlib.suppress(Exception):
-            async with self.sessionmaker() as session, session.begin():
-                await session.execute(
-                    update(WorkerLease)
-                    .where(WorkerLease.name == LEASE_NAME, WorkerLease.holder == self.holder)
-                    .values(expires_at=utcnow() - dt.timedelta(seconds=1))
-                )
+            await broadcast_lease.release(self.sessionmaker, self.holder)
         self.leader = False
 
     # ------------------------------------------------------------------ the queue
@@ -303,12 +245,7 @@ class Sender:
                     break
             if not batch:
                 return []
-            renewed = cast(CursorResult[Any], await session.execute(
-                update(WorkerLease)
-                .where(WorkerLease.name == LEASE_NAME, WorkerLease.holder == self.holder)
-                .values(expires_at=now + dt.timedelta(seconds=LEASE_SECONDS))
-            ))
-            if not renewed.rowcount:
+            if not await broadcast_lease.renew(session, self.holder, now):
                 self.leader = False  # another process took over: send nothing more
                 return []
             await session.execute(
@@ -354,144 +291,15 @@ class Sender:
         log.warning("telegram flood control: sender pauses %s s", retry_after)
 
     async def record(self, batch: list[Row], outcomes: dict[int, Outcome]) -> None:
-        now = utcnow()
-        sent, blocked, later, failed = [], [], [], []
-        for delivery in batch:
-            outcome = outcomes.get(delivery.id, Outcome("unsent"))
-            if outcome.status == "sent":
-                sent.append({"b_id": delivery.id, "b_mid": outcome.message_id})
-            elif outcome.status == "blocked":
-                blocked.append(delivery)
-            elif outcome.status in ("later", "unsent"):
-                later.append({"b_id": delivery.id, "b_at": now + dt.timedelta(
-                    seconds=outcome.delay) if outcome.delay else None})
-            elif outcome.status == "in_flight":
-                continue  # cancelled mid-call: stays "sending", uncertain
-            else:
-                attempts = delivery.attempts + 1
-                final = outcome.status == "failed" or attempts >= MAX_ATTEMPTS
-                failed.append({
-                    "b_id": delivery.id,
-                    "b_status": "failed" if final else "pending",
-                    "b_attempts": attempts,
-                    "b_error": outcome.error,
-                    "b_at": None if final else now + dt.timedelta(
-                        seconds=BACKOFF * 2 ** (attempts - 1)),
-                })
-        async with self.sessionmaker() as session, session.begin():
-            row = Delivery.__table__.c
-            if sent:
-                await session.execute(
-                    update(Delivery.__table__)
-                    .where(
-                        row.id == bindparam("b_id"),
-                        or_(row.status == "sending", row.status == "unknown"),
-                    )
-                    .values(status="sent", sent_at=now, message_id=bindparam("b_mid")),
-                    sent,
-                )
-            if later:
-                await session.execute(
-                    update(Delivery.__table__)
-                    .where(row.id == bindparam("b_id"), row.status == "sending")
-                    .values(status="pending", next_attempt_at=bindparam("b_at")),
-                    later,
-                )
-            if failed:
-                await session.execute(
-                    update(Delivery.__table__)
-                    .where(row.id == bindparam("b_id"), row.status == "sending")
-                    .values(
-                        status=bindparam("b_status"),
-                        attempts=bindparam("b_attempts"),
-                        last_error=bindparam("b_error"),
-                        next_attempt_at=bindparam("b_at"),
-                    ),
-                    failed,
-                )
-            if blocked:
-                await session.execute(
-                    update(Delivery.__table__)
-                    .where(row.id.in_([d.id for d in blocked]))
-                    .values(status="blocked", last_error="blocked")
-                )
-                # Left out of later audiences until they write to the bot again.
-                await session.execute(
-                    update(Account.__table__)
-                    .where(Account.__table__.c.id.in_([d.account_id for d in blocked]))
-                    .values(bot_blocked=True)
-                )
+        await broadcast_record.record(
+            self.sessionmaker, batch, outcomes, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF
+        )
 
     # ------------------------------------------------------------------ the end, the report
 
     async def finish_and_report(self, *, final_only: bool = False) -> None:
         """Close broadcasts with nothing left to send, and keep staff's progress current."""
-        loop_now = asyncio.get_running_loop().time()
-        async with self.sessionmaker() as session:
-            active = list(
-                await session.scalars(
-                    select(Broadcast).where(Broadcast.status == "sending").order_by(Broadcast.id)
-                )
-            )
-            finished = []
-            for broadcast in active:
-                open_rows = await session.scalar(
-                    select(Delivery.id)
-                    .where(
-                        Delivery.broadcast_id == broadcast.id,
-                        Delivery.status.in_(("pending", "sending")),
-                    )
-                    .limit(1)
-                )
-                if open_rows is None:
-                    broadcast.status, broadcast.finished_at = "done", utcnow()
-                    await broadcasts.open_unreachable_tasks(session, broadcast)
-                    finished.append(broadcast)
-            if finished:
-                await session.commit()
-                for broadcast in finished:
-                    log.info("broadcast %s finished", broadcast.id)
-                    self.contents.pop(broadcast.id, None)
-            for broadcast in active:
-                if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
-                    continue
-                last = self.progress_at.get(broadcast.id, 0.0)
-                is_final = broadcast in finished
-                if not is_final and (final_only or loop_now - last < PROGRESS_EVERY):
-                    continue
-                self.progress_at[broadcast.id] = loop_now
-                await self.show_progress(session, broadcast)
-                if is_final:
-                    self.progress_at.pop(broadcast.id, None)
-                    self.progress_shown.pop(broadcast.id, None)
-
-    async def show_progress(self, session: AsyncSession, broadcast: Broadcast) -> None:
-        await session.refresh(broadcast)
-        if broadcast.status not in ("sending", "done"):
-            return  # paused or cancelled meanwhile: the staff handler showed that
-        progress = await broadcast_progress.load(session, broadcast)
-        language = "id"
-        if broadcast.created_by_account_id is not None:
-            creator = await session.get(Account, broadcast.created_by_account_id)
-            language = creator.language if creator is not None else language
-        with self.i18n.context(), self.i18n.use_locale(language):
-            text = broadcast_progress.text(progress)
-            markup = broadcast_progress.keyboard(progress)
-        if self.progress_shown.get(broadcast.id) == text:
-            return
-        self.progress_shown[broadcast.id] = text
-        await self.limiter.acquire()
-        try:
-            await self.bot.edit_message_text(
-                text,
-                chat_id=broadcast.progress_chat_id,
-                message_id=broadcast.progress_message_id,
-                reply_markup=markup,
-            )
-        except TelegramRetryAfter as exc:
-            self.flood_control(float(exc.retry_after))
-        except TelegramAPIError as exc:  # e.g. the staff member deleted the message
-            log.info("progress of broadcast %s not shown: %s", broadcast.id, type(exc).__name__)
+        await self.reporter.finish_and_report(final_only=final_only)
 
 
 async def broadcast_sender(bot: Bot, dp: Dispatcher) -> None:

@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.workers.loop import every
 from conversations.validators import format_datetime_id
-from db.models import Broadcast, Disbursement, Training, utcnow
+from db.models.aid import Disbursement, Training
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast
 from domain.dates import to_wib
 from services import broadcasts
 

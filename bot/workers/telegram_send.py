@@ -1,5 +1,5 @@
 """Sending one broadcast message to Telegram, and pacing: what the broadcast sender needs
-from the Bot API, kept apart from its queue and lease logic (bot/broadcast_sender.py).
+from the Bot API, kept apart from its queue and lease logic (bot/workers/broadcast_sender.py).
 """
 
 from __future__ import annotations

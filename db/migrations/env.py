@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from db.models import Base
+from db.models.base import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,7 +14,8 @@ from sqlalchemy import event, func, select, update
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import AidProgram, AuditLog, Household, HouseholdProgram, Member
+from db.models.households import AidProgram, Household, HouseholdProgram, Member
+from db.models.system import AuditLog
 from db.protect import Protector
 from services.bnba_file import COLUMNS, FileProblem
 from services.bnba_import import import_file

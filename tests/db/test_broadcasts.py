@@ -16,15 +16,12 @@ from bot.workers import broadcast_sender, reminders
 from bot.workers.broadcast_sender import RateLimiter, Sender
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import (
-    Account,
-    Broadcast,
-    Delivery,
-    Disbursement,
-    VolunteerTask,
-    WorkerLease,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.field import VolunteerTask
+from db.models.system import WorkerLease
 from domain.dates import WIB
 from services import broadcasts
 from tests import broadcast_seed as seed

@@ -13,7 +13,8 @@ from db import accounts
 from db.engine import create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage
 from db.migrate import upgrade
-from db.models import AidProgram, Base, Region
+from db.models.base import Base
+from db.models.households import AidProgram, Region
 from db.protect import Protector, mask_name
 from domain.identity import mask_number
 

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Enrollment, Member, Training, utcnow
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.households import Member
 from db.protect import Protector
 from services import enrollment
 from tests.conftest import TEST_SECRET

@@ -13,21 +13,12 @@ from sqlalchemy import select
 from bot.cli import main
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import (
-    Account,
-    AidProgram,
-    AuditLog,
-    Broadcast,
-    Delivery,
-    Disbursement,
-    DisbursementRecipient,
-    Enrollment,
-    FieldVisit,
-    Household,
-    Member,
-    StatusReport,
-    Training,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.field import FieldVisit, StatusReport
+from db.models.households import AidProgram, Household, Member
+from db.models.system import AuditLog
 from db.protect import Protector
 from services.bnba_import import import_file
 from services.export import KINDS, Filters, export

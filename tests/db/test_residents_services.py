@@ -10,7 +10,9 @@ from sqlalchemy import select
 from conversations.usulan import desa_options, kecamatan_options
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Account, Broadcast, Delivery, LinkAttempt, utcnow
+from db.models.accounts import Account, LinkAttempt
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
 from db.protect import Protector
 from services import linking, message_check
 from services.intents import guess

@@ -18,7 +18,8 @@ from bot.key_check import CHECK_NAME, check_secret_key, check_value
 from bot.settings import SettingsError
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import AppMeta, Member
+from db.models.households import Member
+from db.models.system import AppMeta
 from db.protect import Protector
 from services.bnba_import import import_file
 from tests import ROOT

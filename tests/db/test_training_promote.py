@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models import Enrollment, Household, Member, Training, utcnow
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.households import Household, Member
 from services import training_admin
 
 

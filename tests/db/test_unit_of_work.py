@@ -17,7 +17,8 @@ from db import accounts
 from db.engine import account_cache, create_engine, create_sessionmaker, current_session
 from db.fsm_storage import SQLStorage
 from db.migrate import upgrade
-from db.models import Account, FsmRecord
+from db.models.accounts import Account
+from db.models.system import FsmRecord
 
 KEY = StorageKey(bot_id=1, chat_id=77, user_id=77)
 
@@ -233,7 +234,7 @@ async def test_audit_entries_commit_with_the_change_and_go_with_a_rollback(
     engine: AsyncEngine,
 ) -> None:
     from db import audit
-    from db.models import AuditLog
+    from db.models.system import AuditLog
 
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session:

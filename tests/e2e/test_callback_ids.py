@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from handlers.callback_ids import MAX_ROW_ID, row_id
-from handlers.volunteer_ui import HouseholdCb
+from handlers.volunteers.ui import HouseholdCb
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, as_role, click_data, e2e_settings, t
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.chat import DEFAULT_USER_IDS, run_chat
 from bot.chat_terminal import Terminal
 from db.engine import create_engine, create_sessionmaker
-from db.models import Member
+from db.models.households import Member
 from tests import ROOT
 from tests.conftest import make_settings
 from tests.harness import t

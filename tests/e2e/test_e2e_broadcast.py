@@ -10,7 +10,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.workers import broadcast_sender
-from db.models import Account, AuditLog, Broadcast, Delivery, VolunteerTask
+from db.models.accounts import Account
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.field import VolunteerTask
+from db.models.system import AuditLog
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, click_data, e2e_settings, eventually, t, tp

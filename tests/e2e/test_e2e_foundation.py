@@ -24,8 +24,10 @@ from sqlalchemy import select
 
 from bot.app import create_dispatcher, create_resources
 from conversations import Field, Form, Option, begin, format_rupiah, mask_number, register_form
-from db.models import Account, FsmRecord
+from db.models.accounts import Account
+from db.models.system import FsmRecord
 from handlers.commands import commands_for, help_lines
+from handlers.forms import on_submit
 from handlers.keyboards import main_menu
 from handlers.privacy import privacy_notice, welcome_text
 from services.grant import grant_role
@@ -56,6 +58,8 @@ SUBMITTED: dict[int, dict[str, Any]] = {}
 THANKS = "Terima kasih, survei sudah tersimpan."
 
 
+@on_submit("e2e_survey")
+@on_submit("e2e_short")
 async def _submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     account: Account = data["account"]
     SUBMITTED[account.telegram_id] = dict(answers)
@@ -76,7 +80,6 @@ SURVEY = register_form(
             Field("phone", "phone", "Nomor HP yang bisa dihubungi?"),
             Field("photo", "photo", "Foto rumah?", required=False),
         ],
-        submit=_submit,
     )
 )
 
@@ -89,7 +92,6 @@ SHORT = register_form(
             Field("income", "rupiah", "Penghasilan sebulan?"),
             Field("members", "integer", "Jumlah anggota keluarga?", min=1, max=30),
         ],
-        submit=_submit,
     )
 )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models import FieldVisit, QuickReport, VolunteerTask
+from db.models.field import FieldVisit, QuickReport, VolunteerTask
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, bot_texts, e2e_settings, eventually, t
 from tests.volunteers_support import DESA_A, add_household, tap, wait_text

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.models import Household, StatusReport, VolunteerTask
+from db.models.field import StatusReport, VolunteerTask
+from db.models.households import Household
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, e2e_settings, eventually, t
 from tests.residents import linked_resident

@@ -13,14 +13,11 @@ from sqlalchemy import select
 
 from bot.workers.aid_followup import ask_round
 from conversations.validators import format_datetime_id
-from db.models import (
-    Account,
-    AidProgram,
-    Disbursement,
-    DisbursementRecipient,
-    VolunteerTask,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient
+from db.models.base import utcnow
+from db.models.field import VolunteerTask
+from db.models.households import AidProgram
 from tests.fake_telegram import FakeTelegram
 from tests.harness import (
     BotApp,

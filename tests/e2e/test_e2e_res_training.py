@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from conversations.validators import format_datetime_id
-from db.models import Enrollment, Training, utcnow
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t, tp
 from tests.residents import linked_resident

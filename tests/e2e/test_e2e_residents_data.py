@@ -9,19 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.models import (
-    Account,
-    AuditLog,
-    Broadcast,
-    Delivery,
-    Enrollment,
-    Household,
-    Member,
-    StatusReport,
-    Training,
-    VolunteerTask,
-    utcnow,
-)
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast, Delivery
+from db.models.field import StatusReport, VolunteerTask
+from db.models.households import Household, Member
+from db.models.system import AuditLog
 from db.protect import mask_name
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, eventually, t

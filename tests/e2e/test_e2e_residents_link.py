@@ -14,14 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from db.models import (
-    Account,
-    AuditLog,
-    FsmRecord,
-    LinkAttempt,
-    Member,
-    utcnow,
-)
+from db.models.accounts import Account, LinkAttempt
+from db.models.base import utcnow
+from db.models.households import Member
+from db.models.system import AuditLog, FsmRecord
 from db.protect import mask_name
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import (

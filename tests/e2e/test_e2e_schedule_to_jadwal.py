@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.workers import broadcast_sender, reminders
-from db.models import Disbursement
+from db.models.aid import Disbursement
 from domain.dates import WIB
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, agree, as_role, e2e_settings, eventually

@@ -11,9 +11,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from db.models import AuditLog, Household
-from handlers import staff_data
-from handlers.staff_data import DATES_PROMPT
+from db.models.households import Household
+from db.models.system import AuditLog
+from handlers.staff import data as staff_data
+from handlers.staff.export import DATES_PROMPT
 from tests import ROOT
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import (

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models import AuditLog
-from handlers.volunteer_ui import HouseholdCb, SearchCb, TaskPageCb
+from db.models.system import AuditLog
+from handlers.volunteers.ui import HouseholdCb, SearchCb, TaskPageCb
 from services import tasks
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, account_of, as_role, click_data, e2e_settings, eventually, t

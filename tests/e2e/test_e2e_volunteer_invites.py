@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from db.models import Account, VolunteerInvite
+from db.models.accounts import Account, VolunteerInvite
 from handlers.privacy import privacy_notice
 from services import invites
 from tests.fake_telegram import FakeTelegram

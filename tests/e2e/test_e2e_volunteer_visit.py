@@ -10,17 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from conversations.telegram import ANSWERED_AT, STATE_KEY
-from db.models import (
-    Account,
-    FieldVisit,
-    Household,
-    Member,
-    QuickReport,
-    StatusReport,
-    VolunteerTask,
-)
+from db.models.accounts import Account
+from db.models.field import FieldVisit, QuickReport, StatusReport, VolunteerTask
+from db.models.households import Household, Member
 from services import tasks
-from services.field_work import distance_km
+from services.field_reports import distance_km
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, eventually, t
 from tests.volunteers_support import DESA_A, add_household, tap, wait_text

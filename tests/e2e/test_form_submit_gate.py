@@ -15,7 +15,9 @@ from conversations.training_form import FORM_NAME as TRAINING_FORM
 from conversations.usulan import CORRECTION_FORM, RESIDENT_FORM, VOLUNTEER_FORM
 from db import accounts
 from db.engine import account_cache
-from db.models import AuditLog, Broadcast, Disbursement, Training
+from db.models.aid import Disbursement, Training
+from db.models.broadcasts import Broadcast
+from db.models.system import AuditLog
 from domain.roles import STAFF, VOLUNTEERS_AND_STAFF
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, t

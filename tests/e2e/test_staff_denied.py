@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from db.models import AidProgram, AuditLog, Broadcast, Disbursement, Training, utcnow
-from handlers.staff_schedule import ScheduleCb, TargetCb
-from handlers.staff_training import TrainingCb
+from db.models.aid import Disbursement, Training
+from db.models.base import utcnow
+from db.models.broadcasts import Broadcast
+from db.models.households import AidProgram
+from db.models.system import AuditLog
+from handlers.staff.schedule import ScheduleCb
+from handlers.staff.schedule_target import TargetCb
+from handlers.staff.training import TrainingCb
 from tests.fake_telegram import FakeTelegram
 from tests.harness import (
     BotApp,

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, User
 from sqlalchemy import select
 
 from bot.app import create_dispatcher
-from db.models import AuditLog
+from db.models.system import AuditLog
 from handlers.access import STAFF, RoleGate
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, account_of, agree, click_data, e2e_settings, t

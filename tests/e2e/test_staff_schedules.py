@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from db.models import AuditLog, Broadcast, Disbursement, DisbursementRecipient
+from db.models.aid import Disbursement, DisbursementRecipient
+from db.models.broadcasts import Broadcast
+from db.models.system import AuditLog
 from domain.dates import WIB
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp

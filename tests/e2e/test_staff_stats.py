@@ -8,19 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models import (
-    Account,
-    AidProgram,
-    Disbursement,
-    DisbursementRecipient,
-    Enrollment,
-    FieldVisit,
-    Member,
-    StatusReport,
-    Training,
-    utcnow,
-)
-from handlers.staff_stats import summary_text
+from db.models.accounts import Account
+from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
+from db.models.base import utcnow
+from db.models.field import FieldVisit, StatusReport
+from db.models.households import AidProgram, Member
+from handlers.staff.stats import summary_text
 from services import stats
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, as_role, e2e_settings, in_id, t

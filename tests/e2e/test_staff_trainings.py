@@ -11,7 +11,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from db.models import Account, AuditLog, Broadcast, Enrollment, Member, Training
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.broadcasts import Broadcast
+from db.models.households import Member
+from db.models.system import AuditLog
 from domain.dates import WIB
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.cli import main
-from db.models import Household
+from db.models.households import Household
 from services.bnba_file import FileProblem
 from services.kk_list import read_kk_file
 from tests import ROOT

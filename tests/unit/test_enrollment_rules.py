@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from db.models import Member, Training
+from db.models.aid import Training
+from db.models.households import Member
 from services.enrollment import eligibility
 from services.reports import compute_figures, urgent_reasons
 

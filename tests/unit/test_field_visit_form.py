@@ -12,8 +12,8 @@ import pytest
 from bot.i18n import create_i18n
 from conversations import Ask, Confirm, Done, Input, current_step, get_form, handle, start
 from conversations.field_visit import VISIT, VISIT_PROPOSAL
-from db.models import Household, Member
-from services.field_work import in_bekasi, visit_context
+from db.models.households import Household, Member
+from services.field_reports import in_bekasi, visit_context
 
 TODAY = date(2026, 11, 23)
 

@@ -24,7 +24,9 @@ from tests import ROOT
 
 # A private name, alone (`def _x`, `_x = 1`) or as an attribute (`self._x`).
 PRIVATE = re.compile(r"(?:(?<=\.)|(?<![\w.]))(_\w+)")
-PROJECT_DIRS = ("bot", "handlers", "conversations", "db", "services", "domain", "texts", "benchmarks")
+PROJECT_DIRS = (
+    "bot", "handlers", "conversations", "db", "services", "domain", "texts", "benchmarks",
+)  # fmt: skip
 LIBRARIES = ("aiogram", "sqlalchemy", "aiosqlite", "aiohttp")
 # Dunders that belong to Python, not to a library.
 PYTHON_DUNDERS = set(dir(object)) | set(dir(type)) | set(dir(BaseException)) | {

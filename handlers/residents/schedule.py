@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import notify
 from conversations.validators import format_datetime_id
 from db import audit, regions
-from db.models import Account
+from db.models.accounts import Account
 from domain.money import format_rupiah
 from domain.roles import PETUGAS, TKSK, WARGA
 from handlers.callback_ids import RowId
@@ -34,7 +34,7 @@ from handlers.keyboards import (
     show_menu,
 )
 from handlers.number_guard import guard_numbers, mask_id_numbers
-from handlers.resident_household import linked_household
+from handlers.residents.household import linked_household
 from services import aid_schedule
 from services.aid_schedule import NOT_YET, YES, Entry
 

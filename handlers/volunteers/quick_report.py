@@ -15,12 +15,13 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import notify
-from db.models import Account, Region
+from db.models.accounts import Account
+from db.models.households import Region
 from domain.roles import PETUGAS
 from handlers.access import VOLUNTEERS, gated_router, require_consent
 from handlers.keyboards import MenuButton, show_menu
 from handlers.number_guard import guard_numbers, mask_id_numbers
-from services import field_work
+from services import field_reports
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ async def quick_location(
     if not draft:
         await show_menu(message, _("Please start again: /laporcepat"), account)
         return
-    report = await field_work.record_quick_report(
+    report = await field_reports.record_quick_report(
         session, account, draft["text"], draft["photo"], where
     )
     region = await session.get(Region, account.area_code) if account.area_code else None

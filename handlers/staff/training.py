@@ -1,11 +1,12 @@
-"""Staff: trainings. /pelatihanbaru makes one (the training form); menu "Pelatihan" and
-/daftarpelatihan list them: sign-ups and waiting list (names with masked NIK, audited), close
-sign-ups, attendance, XLSX export (audited), change and cancel (both announced to those
-signed up through a queued notice)."""
+"""Staff: trainings. /pelatihanbaru makes one (the training form, saved on confirmation here);
+menu "Pelatihan" and /daftarpelatihan list them: sign-ups and waiting list (names with masked
+NIK, audited), close sign-ups, attendance, XLSX export (audited), change and cancel (both
+announced to those signed up through a queued notice)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
@@ -17,22 +18,27 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import begin
+from conversations import begin, notify
 from conversations.i18n import lazy_pgettext, pgettext
 from conversations.messages import edit_markup, edit_text
 from conversations.training_form import (
     FORM_NAME,
     cancelled_notice,
+    changed_notice,
     details,
     initial_of,
+    values_of,
 )
 from db import audit
-from db.models import Account, Training, utcnow
+from db.models.accounts import Account
+from db.models.aid import Training
+from db.models.base import utcnow
 from domain.dates import format_date_long, to_wib, today_wib
 from handlers.access import STAFF, gated_router
 from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
+from handlers.forms import on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from services import training_admin
 from services.training_admin import Signup
@@ -325,6 +331,51 @@ async def training_action(
             context={"training_id": training.id},
             review=True,
         )
+
+
+@on_submit(FORM_NAME)
+async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    session, account = data["session"], data["account"]
+    context = data.get("form_context") or {}
+    values = values_of(answers)
+    if values["starts_at"] <= dt.datetime.now(dt.UTC):
+        return _("That time has already passed, so nothing was saved. Please start again.")
+    if "training_id" not in context:
+        created = await training_admin.create(session, account, **values)
+        return _("Saved: training #{id}. Residents can now sign up in the bot.").format(
+            id=created.id
+        )
+    training = await training_admin.get(session, int(context["training_id"]))
+    if training is None or training.status == "cancelled":
+        return _("This training can no longer be changed (it was cancelled).")
+    if values["capacity"] < training.seats_taken:
+        return _(
+            "Not saved: {taken} people already have a seat, so the capacity cannot be lower "
+            "than that."
+        ).format(taken=training.seats_taken)
+    preview = Training(**values)
+    changed, promoted = await training_admin.change(
+        session, account, training, changed_notice(preview), **values
+    )
+    if not changed:
+        return _("Nothing was changed.")
+    text = _("Saved. Everyone signed up for training #{id} will be told of the change.").format(
+        id=training.id
+    )
+    if promoted:
+        text += "\n" + _("{count} people moved up from the waiting list.").format(
+            count=len(promoted)
+        )
+        await _tell_promoted(session, data["bot"], training, promoted)
+    return text
+
+
+async def _tell_promoted(session: Any, bot: Any, training: Training, promoted: list) -> None:
+    text = _("Good news: a seat is free for you in the training {title}. You are signed up.")
+    for enrollment in promoted:
+        account = await session.get(Account, enrollment.account_id or 0)
+        if account is not None:
+            await notify.send(bot, account, text.format(title=training.title))
 
 
 def create_router() -> Router:

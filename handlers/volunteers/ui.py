@@ -22,13 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import lazy_pgettext
 from conversations.validators import format_datetime_id
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from domain.money import format_rupiah
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.callback_ids import Page, RowId
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuEntry
-from services import field_work, tasks
+from services import field_reports, field_work, tasks
 from services.volunteer_area import household_in_area
 
 # The feature's menu buttons and commands, in the order people see them.
@@ -139,12 +140,12 @@ VERIFICATION_LABELS = {
     field_work.REJECTED: lazy_pgettext("verification", "rejected"),
 }
 OUTCOME_LABELS = {
-    field_work.MET: __("met the family"),
-    field_work.NOBODY_HOME: __("nobody home"),
-    field_work.MOVED: __("moved away"),
-    field_work.DIED: __("head of family died"),
-    field_work.NOT_FOUND: __("address not found"),
-    field_work.DATA_WRONG: __("data is wrong"),
+    field_reports.MET: __("met the family"),
+    field_reports.NOBODY_HOME: __("nobody home"),
+    field_reports.MOVED: __("moved away"),
+    field_reports.DIED: __("head of family died"),
+    field_reports.NOT_FOUND: __("address not found"),
+    field_reports.DATA_WRONG: __("data is wrong"),
 }
 
 

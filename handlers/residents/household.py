@@ -6,7 +6,8 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from handlers.keyboards import show_menu
 
 

@@ -16,10 +16,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.validators import format_datetime_id
-from db.models import Account
+from db.models.accounts import Account
 from handlers.keyboards import MenuButton, show_menu
-from handlers.resident_keyboards import cancel_keyboard
-from handlers.resident_link import typed_answer
+from handlers.residents.keyboards import cancel_keyboard
+from handlers.residents.link import typed_answer
 from services import message_check
 
 if TYPE_CHECKING:

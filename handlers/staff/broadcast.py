@@ -1,8 +1,10 @@
 """Staff broadcasts (`/siaran`, menu "Siaran"): compose, choose the audience, preview with the
-exact recipient count, confirm; then pause, resume, cancel, and resend to those that failed.
+exact recipient count, confirm; then pause, resume, cancel, and resend to those that failed
+(handlers/staff/broadcast_control.py).
 
-The sender (bot/broadcast_sender.py) delivers the queued broadcast and keeps the progress
-message current. Every handler here is behind the staff gate (refused and audited otherwise).
+The sender (bot/workers/broadcast_sender.py) delivers the queued broadcast and keeps the
+progress message current. Every handler here is behind the staff gate (refused and audited
+otherwise).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from conversations.i18n import pgettext
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db import audit, regions
-from db.models import Account, AidProgram, Broadcast, Disbursement, Training
+from db.models.accounts import Account
+from db.models.aid import Disbursement, Training
+from db.models.households import AidProgram
 from handlers import broadcast_progress
 from handlers.access import STAFF, gated_router
 from handlers.broadcast_progress import BroadcastControl
@@ -35,6 +39,7 @@ from handlers.callback_ids import row_id
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
+from handlers.staff.broadcast_control import control
 from services import broadcasts
 
 KABUPATEN = "32.16"
@@ -355,46 +360,6 @@ async def confirm(
         broadcast_progress.text(progress), reply_markup=broadcast_progress.keyboard(progress)
     )
     broadcast.progress_message_id = shown.message_id
-
-
-# ---------------------------------------------------------------------- progress buttons
-
-
-async def control(
-    query: CallbackQuery,
-    callback_data: BroadcastControl,
-    session: AsyncSession,
-    account: Account,
-) -> None:
-    action = callback_data.action
-    if action == "resend":
-        again = await broadcasts.resend_failed(session, callback_data.id)
-        done = again > 0
-        note = _("Sending again to {n}.").format(n=_n(again)) if done else _("Nothing to resend.")
-    elif action in ("pause", "resume", "cancel"):
-        done = await broadcasts.set_status(session, callback_data.id, action) is not None
-        note = (
-            {
-                "pause": _("Paused."),
-                "resume": _("Sending again."),
-                "cancel": _("Cancelled."),
-            }[action]
-            if done
-            else _("That is no longer possible.")
-        )
-    else:
-        await query.answer()
-        return
-    if done:
-        audit.record(session, account, f"broadcast.{action}", "broadcast", callback_data.id)
-    await query.answer(note)
-    broadcast = await session.get(Broadcast, callback_data.id)
-    if broadcast is None or not isinstance(query.message, Message):
-        return
-    progress = await broadcast_progress.load(session, broadcast)
-    text = broadcast_progress.text(progress)
-    if text != query.message.text:
-        await edit_text(query.message, text, broadcast_progress.keyboard(progress))
 
 
 def create_router() -> Router:

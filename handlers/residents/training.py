@@ -17,13 +17,15 @@ from conversations import notify
 from conversations.i18n import pgettext
 from conversations.validators import format_datetime_id
 from db import audit
-from db.models import Account, Enrollment, Member, Training
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
+from db.models.households import Member
 from domain.roles import WARGA
 from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
-from handlers.resident_household import linked_household
+from handlers.residents.household import linked_household
 from services import enrollment as svc
 
 RESIDENTS = frozenset({WARGA})

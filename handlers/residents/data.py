@@ -3,7 +3,7 @@ report, trainings; a correction request; withdrawal of consent with unlinking.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -17,13 +17,15 @@ from conversations import begin
 from conversations.i18n import lazy_pgettext
 from conversations.usulan import CORRECTION_FORM
 from conversations.validators import format_datetime_id
-from db.models import Account, Enrollment, Training
+from db.models.accounts import Account
+from db.models.aid import Enrollment, Training
 from domain.money import format_rupiah
-from handlers import resident_training
 from handlers.chat import remove_buttons
+from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, consent_keyboard, show_menu
-from handlers.resident_keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
-from handlers.resident_link import household_lines
+from handlers.residents import training as resident_training
+from handlers.residents.keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
+from handlers.residents.link import household_lines
 from services import my_data, proposals
 
 if TYPE_CHECKING:
@@ -126,6 +128,17 @@ async def ask_correction(query: CallbackQuery, account: Account, state: FSMConte
     await query.answer()
     if isinstance(query.message, Message) and account.household_id is not None:
         await begin(CORRECTION_FORM, query.message, state)
+
+
+@on_submit(CORRECTION_FORM)
+async def submit_correction(answers: dict[str, Any], data: dict[str, Any]) -> str:
+    task = await my_data.request_correction(data["session"], data["account"], answers["text"])
+    if task is None:
+        return _("Your account is not linked to a household, so there is nothing to correct.")
+    return _(
+        "Thank you. Your request was sent to the volunteers of your desa. They will check "
+        "it, and may visit or contact you."
+    )
 
 
 async def ask_withdraw(query: CallbackQuery) -> None:

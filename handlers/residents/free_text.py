@@ -11,7 +11,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from db.models import Account
+from db.models.accounts import Account
 from domain.roles import WARGA
 from handlers.keyboards import show_menu
 from handlers.number_guard import guard_numbers

@@ -1,5 +1,5 @@
-"""Link the household (`/daftar`), propose one that is not on the list (usulan), and `/usul`
-for volunteers.
+"""Link the household (`/daftar`); when it is not found, the resident may propose it
+(handlers/residents/proposal.py).
 
 NIK and KK are asked one at a time; the message that carried either is deleted as soon as it
 is read (also when it was wrong), and between the two steps the NIK waits in the conversation
@@ -20,23 +20,22 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import begin
-from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, VOLUNTEER_FORM
+from conversations.usulan import KK_KEY, NIK_KEY
 from conversations.validators import ValidationError, format_datetime_id, parse_kk, parse_nik
-from db.models import Account
+from db.models.accounts import Account
 from db.protect import Protector
 from domain.identity import is_kota_bekasi, mask_number
-from domain.roles import PETUGAS, WARGA
-from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
+from domain.roles import WARGA
 from handlers.chat import delete_secret, remove_buttons
 from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
-from handlers.resident_keyboards import (
+from handlers.residents.keyboards import (
     LinkCallback,
     cancel_keyboard,
     confirm_keyboard,
     link_start_keyboard,
     retry_keyboard,
 )
+from handlers.residents.proposal import propose_button
 from services import linking
 
 if TYPE_CHECKING:
@@ -361,35 +360,6 @@ async def offer_after_consent(message: Message, account: Account) -> None:
     )
 
 
-# --------------------------------------------------------------------------- usulan
-
-
-async def propose_button(
-    query: CallbackQuery, account: Account, state: FSMContext, session: AsyncSession
-) -> None:
-    await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
-    if message is None:
-        return
-    await remove_buttons(message)
-    data = await state.get_data()
-    if not data.get(NIK_KEY) or not data.get(KK_KEY) or account.household_id is not None:
-        await message.answer(_("This question has ended. Send /daftar to start again."))
-        return
-    await message.answer(
-        _(
-            "Propose your household. We will ask a few short questions; your NIK and KK are "
-            "already noted. You can go back or cancel at any time."
-        )
-    )
-    await begin(RESIDENT_FORM, message, state)
-
-
-async def start_volunteer_proposal(message: Message, account: Account, state: FSMContext) -> None:
-    area = None if account.role == PETUGAS else account.area_code
-    await begin(VOLUNTEER_FORM, message, state, context={"area": area})
-
-
 # --------------------------------------------------------------------------- routers
 
 
@@ -404,12 +374,4 @@ def create_router() -> Router:
     router.callback_query.register(cancel_link, LinkCallback.filter(F.a == "cancel"))
     router.message.register(got_nik, StateFilter(LinkFlow.nik), typed_answer)
     router.message.register(got_kk, StateFilter(LinkFlow.kk), typed_answer)
-    return router
-
-
-def create_volunteer_router() -> Router:
-    # A proposal holds a family's personal data: like the other volunteers' tools, only
-    # after the volunteer agreed to the privacy notice.
-    router = require_consent(gated_router("usulan_relawan", VOLUNTEERS_AND_STAFF))
-    router.message.register(start_volunteer_proposal, Command("usul"))
     return router

@@ -20,15 +20,16 @@ from conversations import FormFlow, begin, notify, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
 from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
 from db import audit
-from db.models import Account, Household
+from db.models.accounts import Account
+from db.models.households import Household
 from db.protect import Protector
 from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, is_menu_label, show_menu
-from handlers.volunteer_ui import HouseholdCb, tapped_household
-from services import field_work
+from handlers.volunteers.ui import HouseholdCb, tapped_household
+from services import field_reports, field_work
 from services.volunteer_area import household_in_area
 
 
@@ -49,7 +50,7 @@ async def start_visit(
 ) -> None:
     members = (await field_work.members_of(session, [household.id]))[household.id]
     head = field_work.head_of(members)
-    context = field_work.visit_context(household, members, today_wib())
+    context = field_reports.visit_context(household, members, today_wib())
     form = VISIT_PROPOSAL if context["proposed"] else VISIT
     await state.set_state(None)
     await message.answer(
@@ -134,7 +135,7 @@ async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     household = await household_in_area(session, account, household_id)
     if household is None:  # the area changed (role revoked, reassigned) while filling
         return _("This family is no longer in your area: the visit was not saved.")
-    result = await field_work.record_visit(session, account, household, answers)
+    result = await field_reports.record_visit(session, account, household, answers)
     lines = [_("Thank you, the visit is saved.")]
     if result.far_km is not None:
         lines.append(

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conversations.messages import edit_text
 from conversations.validators import format_datetime_id
 from db.engine import account_cache
-from db.models import Account, Region
+from db.models.accounts import Account
+from db.models.households import Region
 from db.protect import Protector
 from domain.roles import PSM, TKSK
 from handlers.access import STAFF, gated_router
@@ -27,7 +28,7 @@ from handlers.callback_ids import RowId
 from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, show_menu
 from handlers.privacy import show_privacy
-from handlers.volunteer_ui import pager
+from handlers.volunteers.ui import pager
 from services import invites
 
 if TYPE_CHECKING:

@@ -15,13 +15,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
-from db.models import Account, Region
+from db.models.accounts import Account
+from db.models.households import Region
 from db.protect import Protector
 from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu
-from handlers.volunteer_ui import (
+from handlers.volunteers.ui import (
     TASK_ICONS,
     TASK_LABELS,
     HouseholdCb,

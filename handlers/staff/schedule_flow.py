@@ -1,0 +1,12 @@
+"""The conversation states of the staff's aid schedules, shared by handlers/staff/schedule*.py.
+A state is stored with the person's conversation by its name ("ScheduleFlow:kk_file")."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class ScheduleFlow(StatesGroup):
+    desa = State()  # picking desa of a kecamatan
+    kk_file = State()  # waiting for the file of KK numbers
+    collecting = State()  # marking households as having collected
