@@ -151,7 +151,8 @@ OUTCOME_LABELS = {
 
 def household_label(household: Household, head: str | None) -> str:
     rt = household.rt or "-"
-    return _("{name} · RT {rt}").format(name=head or household.kk_masked, rt=rt)
+    # A family proposed without documents has no KK yet: never show "None".
+    return _("{name} · RT {rt}").format(name=head or household.kk_masked or "-", rt=rt)
 
 
 def households_keyboard(
@@ -202,7 +203,7 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
     )
     lines = [
         _("🏠 Family card"),
-        _("No. KK: {kk}").format(kk=h.kk_masked),
+        _("No. KK: {kk}").format(kk=h.kk_masked or "-"),
         _("Address: {place}").format(place=place),
         _("Status: {status}").format(
             status=VERIFICATION_LABELS.get(h.verification, h.verification)
