@@ -23,7 +23,8 @@ from bot.commit_first import CommitBeforeSending
 from bot.i18n import create_i18n
 from bot.settings import Settings
 from bot.telegram_retry import RetryAfterMiddleware
-from db.engine import account_cache, create_engine, create_sessionmaker
+from db.account_versions import AccountVersions
+from db.engine import account_cache, account_versions, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
 from handlers import common, errors, fallback, forms, start
@@ -71,7 +72,11 @@ def create_resources(settings: Settings) -> Resources:
     return Resources(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine, _account_cache_seconds(settings)),
+        sessionmaker=create_sessionmaker(
+            engine,
+            _account_cache_seconds(settings),
+            AccountVersions(redis) if redis is not None else None,
+        ),
         i18n=create_i18n(),
         # Reading the key here makes the first start generate it (with a warning) on the
         # SQLite default, rather than the first resident who links a household.
@@ -82,13 +87,17 @@ def create_resources(settings: Settings) -> Resources:
 
 def single_process(settings: Settings) -> bool:
     """Whether one process owns this bot's updates: long polling (Telegram allows one poller
-    per bot) without Redis. Only then may a process keep accounts or conversations in memory;
-    several webhook instances, or any set-up sharing Redis, must each read the database."""
+    per bot) without Redis. Only then may a process keep conversations in memory, and accounts
+    without asking anyone; with Redis, accounts are kept but checked against Redis on every
+    update (db.account_versions); several webhook instances without Redis read everything."""
     return not settings.webhook_url and not settings.redis_url
 
 
 def _account_cache_seconds(settings: Settings) -> float:
-    return settings.account_cache_seconds if single_process(settings) else 0.0
+    # Several instances without Redis have no way to tell each other what changed: no cache.
+    if single_process(settings) or settings.redis_url:
+        return settings.account_cache_seconds
+    return 0.0
 
 
 # aiogram reads every Bot API answer as `Response[<the method's result type>]`. pydantic keeps
@@ -155,8 +164,9 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
             middlewares.UnitOfWork(
                 resources.sessionmaker,
                 set(settings.admin_ids),
-                account_cache(resources.sessionmaker) if single_process(settings) else None,
+                account_cache(resources.sessionmaker),
                 resources.i18n,
+                account_versions(resources.sessionmaker),
             ),
         )
     )

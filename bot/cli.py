@@ -151,11 +151,11 @@ def _check_key(settings: Settings) -> None:
 
 
 def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
-    from services.grant import GrantError, grant_role
+    from services.grant import GrantError
 
     _check_key(settings)
     try:
-        message = asyncio.run(grant_role(settings.db_url, args.telegram_id, args.role, args.area))
+        message = asyncio.run(_grant(settings, args.telegram_id, args.role, args.area))
     except GrantError as exc:
         print(f"grant: {exc}", file=sys.stderr)
         return 1
@@ -192,6 +192,23 @@ def _caller_paths(args: argparse.Namespace) -> None:
             setattr(args, name, os.path.join(caller, value))
     if getattr(args, "command", None) == "export" and not args.output:
         args.output = os.path.join(caller, f"{args.kind}.xlsx")
+
+
+async def _grant(settings: Settings, telegram_id: int, role: str, area: str | None) -> str:
+    from services.grant import grant_role
+
+    message = await grant_role(settings.db_url, telegram_id, role, area)
+    if settings.redis_url:  # running instances keep accounts: tell them this one changed
+        from redis.asyncio import Redis
+
+        from db.account_versions import AccountVersions
+
+        redis = Redis.from_url(settings.redis_url)
+        versions = AccountVersions(redis)
+        versions.bump_soon([telegram_id])
+        await versions.settled()
+        await redis.aclose()
+    return message
 
 
 def main(argv: Sequence[str] | None = None) -> int:

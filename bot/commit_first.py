@@ -26,6 +26,7 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import TelegramType
 
+from db.account_versions import AccountVersions
 from db.engine import current_session, needs_commit
 
 READ_ONLY = (GetMe, GetFile, GetChat, GetMyCommands, GetUpdates, GetWebhookInfo)
@@ -39,6 +40,10 @@ class CommitBeforeSending(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Any:
         session = current_session.get()
-        if session is not None and not isinstance(method, READ_ONLY) and needs_commit(session):
-            await session.commit()
+        if session is not None and not isinstance(method, READ_ONLY):
+            if needs_commit(session):
+                await session.commit()
+            versions: AccountVersions | None = session.info.get("account_versions")
+            if versions is not None:
+                await versions.settled()  # the other instances know what changed
         return await make_request(bot, method)

@@ -25,6 +25,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import accounts
+from db.account_versions import AccountVersions
 from db.engine import AccountCache, current_session, needs_commit
 from db.fsm_storage import conversation_lost
 from db.models.accounts import Account
@@ -128,11 +129,13 @@ class UnitOfWork:
         admin_ids: set[int],
         cache: AccountCache | None,
         i18n: I18n,
+        versions: AccountVersions | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._admin_ids = admin_ids
         self._cache = cache
         self._i18n = i18n
+        self._versions = versions  # several instances: the cache is checked against Redis
 
     def _locale(self, account: Account | None) -> str:
         if account is not None and account.language in self._i18n.available_locales:
@@ -145,10 +148,17 @@ class UnitOfWork:
             token = current_session.set(session)
             account: Account | None = None
             user: User | None = data.get("event_from_user")
+            version: bytes | None = None
             try:
                 if user is not None and not user.is_bot:
+                    if self._versions is not None and self._cache is not None:
+                        version = await self._versions.current(user.id)
                     account = await accounts.load_for_update(
-                        session, user.id, is_admin=user.id in self._admin_ids, cache=self._cache
+                        session,
+                        user.id,
+                        is_admin=user.id in self._admin_ids,
+                        cache=self._cache,
+                        version=version,
                     )
                     data["account"] = account
                 lost = await _conversation_lost(data)
@@ -162,6 +172,8 @@ class UnitOfWork:
                 # an update that only read ends with the session's close.
                 if needs_commit(session):
                     await session.commit()
+                if self._versions is not None:
+                    await self._versions.settled()  # other instances see this update's changes
             except BaseException:
                 # Explicitly, so the rollback hooks run: FSM writes of this update are
                 # forgotten and a changed account leaves the cache.
@@ -175,7 +187,10 @@ class UnitOfWork:
                 if inspect(account).unloaded:
                     self._cache.drop(account.telegram_id)  # not fully loaded: read it next time
                 else:
-                    self._cache.put(account)  # committed or unchanged; detached once closed
+                    # Committed or unchanged; detached once closed. With several instances it
+                    # is kept under the version it was read at: any change since, this
+                    # update's own included, makes the next update read it again.
+                    self._cache.put(account, version)
             return result
 
 

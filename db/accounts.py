@@ -24,7 +24,12 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Account | N
 
 
 async def load_for_update(
-    session: AsyncSession, telegram_id: int, *, is_admin: bool, cache: AccountCache | None = None
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    is_admin: bool,
+    cache: AccountCache | None = None,
+    version: bytes | None = None,
 ) -> Account:
     """The sender's account, created on first contact. Only the Telegram id is stored before
     consent: it is what lets the bot remember a refusal.
@@ -32,7 +37,7 @@ async def load_for_update(
     A cached account (committed data) is merged into the session without a query: the
     session gets its own copy, so no object is ever shared by two sessions. The unit of work
     puts the account back in the cache once the update has ended well (bot.middlewares)."""
-    cached = cache.get(telegram_id) if cache is not None else None
+    cached = cache.get(telegram_id, version) if cache is not None else None
     if cached is not None:
         account: Account | None = await session.merge(cached, load=False)
     else:

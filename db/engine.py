@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from db.account_versions import AccountVersions
 from db.models.accounts import Account
 
 # The session of the update being handled, so that code without a handle on it (the FSM
@@ -83,26 +84,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 class AccountCache:
-    """Committed accounts by Telegram id, detached, as templates for `Session.merge`."""
+    """Committed accounts by Telegram id, detached, as templates for `Session.merge`; with
+    the version they had in Redis when several instances share it (db.account_versions)."""
 
     def __init__(self, seconds: float, size: int = 50_000) -> None:
         self.seconds = seconds
         self.size = size
-        self._items: OrderedDict[int, tuple[float, Account]] = OrderedDict()
+        self._items: OrderedDict[int, tuple[float, Account, bytes | None]] = OrderedDict()
 
-    def get(self, telegram_id: int) -> Account | None:
+    def get(self, telegram_id: int, version: bytes | None = None) -> Account | None:
         item = self._items.get(telegram_id)
         if item is None:
             return None
-        if item[0] < time.monotonic():
+        if item[0] < time.monotonic() or item[2] != version:
             del self._items[telegram_id]
             return None
         return item[1]
 
-    def put(self, account: Account) -> None:
+    def put(self, account: Account, version: bytes | None = None) -> None:
         if self.seconds <= 0:
             return
-        self._items[account.telegram_id] = (time.monotonic() + self.seconds, account)
+        expires = time.monotonic() + self.seconds
+        self._items[account.telegram_id] = (expires, account, version)
         self._items.move_to_end(account.telegram_id)
         if len(self._items) > self.size:
             self._items.popitem(last=False)
@@ -156,11 +159,14 @@ def _settle(session: Session, committed: bool) -> None:
     session.info.pop("connected", None)
     cache: AccountCache | None = session.info.get("account_cache")
     written = session.info.pop("accounts_written", {})
+    versions: AccountVersions | None = session.info.get("account_versions")
+    if versions is not None and committed and written:
+        versions.bump_soon(telegram_id for _account, telegram_id in written.values())
     if cache is not None:
         deleted = set(map(id, session.deleted)) if committed else set()
         for account, telegram_id in written.values():
             fully_loaded = not inspect(account).unloaded  # server defaults may not be
-            if committed and id(account) not in deleted and fully_loaded:
+            if committed and id(account) not in deleted and fully_loaded and versions is None:
                 cache.put(account)  # detached with its committed values once the session ends
             else:
                 cache.drop(telegram_id)
@@ -192,16 +198,26 @@ def needs_commit(session: AsyncSession) -> bool:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, account_cache_seconds: float = 30.0
+    engine: AsyncEngine,
+    account_cache_seconds: float = 30.0,
+    account_versions: AccountVersions | None = None,
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions for the app. `account_cache_seconds=0` turns the account cache off (several
-    instances)."""
+    """Sessions for the app. `account_cache_seconds=0` turns the account cache off; with
+    `account_versions` (Redis), the cache serves an account only while no instance changed it."""
     return async_sessionmaker(
         engine,
         expire_on_commit=False,
         sync_session_class=AppSession,
-        info={"account_cache": AccountCache(account_cache_seconds)},
+        info={
+            "account_cache": AccountCache(account_cache_seconds),
+            "account_versions": account_versions,
+        },
     )
+
+
+def account_versions(sessionmaker: async_sessionmaker[AsyncSession]) -> AccountVersions | None:
+    versions: AccountVersions | None = sessionmaker.kw["info"]["account_versions"]
+    return versions
 
 
 def account_cache(sessionmaker: async_sessionmaker[AsyncSession]) -> AccountCache:

@@ -256,3 +256,49 @@ async def test_audit_entries_commit_with_the_change_and_go_with_a_rollback(
         ("test.system", None, None, {}),
     ]
     assert rows[0].actor_account_id == actor_id and rows[0].at is not None
+
+
+async def test_an_account_changed_on_one_instance_is_fresh_on_the_other(  # type: ignore[no-untyped-def]
+    engine, redis_url: str
+) -> None:
+    """Two instances keep accounts in memory; a change on one (a consent, a revoked role) is
+    seen by the other on its very next update, through the version kept in Redis."""
+    from aiogram import Bot
+    from aiogram.types import Update, User
+    from redis.asyncio import Redis
+
+    from bot.i18n import create_i18n
+    from bot.local_session import LocalSession
+    from bot.middlewares import UnitOfWork
+    from db.account_versions import AccountVersions
+    from db.engine import account_versions
+
+    redis = Redis.from_url(redis_url)
+    try:
+        instances = []
+        for _ in range(2):
+            sessionmaker = create_sessionmaker(engine, 60, AccountVersions(redis))
+            instances.append(
+                UnitOfWork(
+                    sessionmaker, set(), account_cache(sessionmaker), create_i18n(),
+                    account_versions(sessionmaker),
+                )
+            )  # fmt: skip
+        a, b = instances
+        bot = Bot(token="1:local", session=LocalSession())  # the role's command list goes here
+        data = {"event_from_user": User(id=504, is_bot=False, first_name="A"), "bot": bot}
+
+        async def role(_event, data):  # type: ignore[no-untyped-def]
+            return data["account"].role
+
+        async def revoke(_event, data):  # type: ignore[no-untyped-def]
+            data["account"].role = "psm"
+
+        assert await a(role, Update(update_id=1), dict(data)) == "warga"
+        assert await b(role, Update(update_id=2), dict(data)) == "warga"
+        assert await a(role, Update(update_id=3), dict(data)) == "warga"  # from A's memory
+        await b(revoke, Update(update_id=4), dict(data))
+        assert await a(role, Update(update_id=5), dict(data)) == "psm"
+        assert await b(role, Update(update_id=6), dict(data)) == "psm"
+    finally:
+        await redis.aclose()
