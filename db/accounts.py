@@ -71,7 +71,7 @@ async def _create(
         "language": "id",
         "bot_blocked": False,
         "reminders_enabled": True,
-        # Residents use the default command list: nothing to send them (bot/commands.py).
+        # Residents use the default command list: nothing to send them (handlers/commands.py).
         "commands_role": None if is_admin else WARGA,
         "created_at": now,
         "last_seen_at": now,
