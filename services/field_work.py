@@ -150,17 +150,26 @@ async def search_name(
 
 
 async def search_number(
-    session: AsyncSession, account: Account, number_hash: str
+    session: AsyncSession, account: Account, number_hash: str, via: str | None = None
 ) -> Household | None:
     """The household whose No. KK, or one of whose members' NIK, has this keyed hash; only
-    within the area (outside it the answer is the same as "does not exist")."""
+    within the area (outside it the answer is the same as "does not exist"). A lookup of
+    personal data by number: audited, never with the number."""
     by_member = select(Member.household_id).where(Member.nik_hash == number_hash)
-    return await session.scalar(
+    household = await session.scalar(
         select(Household).where(
             area_condition(account),
             or_(Household.kk_hash == number_hash, Household.id.in_(by_member)),
         )
     )
+    detail: dict[str, object] = {"by": "number", "found": household is not None}
+    if via is not None:
+        detail["via"] = via
+    audit.record(
+        session, account, "household.searched", "household",
+        household.id if household else None, **detail,
+    )  # fmt: skip
+    return household
 
 
 async def desa_choices(

@@ -173,15 +173,6 @@ async def run_search(
             return
         await state.set_state(None)
         household = await field_work.search_number(session, account, protector.lookup_hash(digits))
-        audit.record(
-            session,
-            account,
-            "household.searched",
-            "household",
-            household.id if household else None,
-            by="number",
-            found=household is not None,
-        )
         if household is None:
             await show_menu(
                 message,

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import FormFlow, begin, notify, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
 from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
-from db import audit
 from db.models.accounts import Account
 from db.models.households import Household
 from db.protect import Protector
@@ -86,17 +85,8 @@ async def visit_kk(
             _("A No. KK has 16 digits. Please type it again, or send /batal to stop.")
         )
         return
-    household = await field_work.search_number(session, account, protector.lookup_hash(digits))
-    # A lookup of personal data by number, audited like /cari's (never with the number).
-    audit.record(
-        session,
-        account,
-        "household.searched",
-        "household",
-        household.id if household else None,
-        by="number",
-        found=household is not None,
-        via="kunjungan",
+    household = await field_work.search_number(
+        session, account, protector.lookup_hash(digits), via="kunjungan"
     )
     if household is None:
         await state.set_state(None)
