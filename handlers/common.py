@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from db.models.accounts import Account
 from handlers.commands import help_lines
+from handlers.filters import CancelWord
 from handlers.keyboards import MenuButton, show_menu
 
 
@@ -40,4 +41,5 @@ def create_router() -> Router:
     router.message.register(help_, Command("bantuan"))
     router.message.register(help_, MenuButton("help"))
     router.message.register(cancel, Command("batal"))
+    router.message.register(cancel, CancelWord())  # "batal" typed inside any form stops it
     return router

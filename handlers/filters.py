@@ -26,3 +26,15 @@ class NotACommand(BaseFilter):
 
     async def __call__(self, message: Message) -> bool:
         return not (message.text or "").startswith("/")
+
+
+# What people type to stop, besides /batal: on a phone the slash is one more key to find.
+CANCEL_WORDS = frozenset({"batal", "batalkan", "dibatalkan", "cancel", "stop", "berhenti"})
+
+
+class CancelWord(BaseFilter):
+    """A message that is only a word for "stop" (any case, with or without a full stop)."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = (message.text or "").strip().strip(".!").lower()
+        return text in CANCEL_WORDS
