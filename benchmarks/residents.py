@@ -1,5 +1,5 @@
-"""Figures for the residents' features: how long one /cek, one NIK+KK match and one free-text
-guess take, on SQLite, with a realistic amount of data.
+"""Figures for the residents' features: how long one /cek and one NIK+KK match take, on SQLite,
+with a realistic amount of data (reading free text: benchmarks/understanding.py).
 
     .venv/bin/python benchmarks/residents.py [--broadcasts 2000] [--households 20000]
 
@@ -31,7 +31,6 @@ from db.models.broadcasts import Broadcast, Delivery
 from db.models.households import Household, Member
 from db.protect import Protector
 from services import linking, message_check
-from services.intents import guess
 
 TEMPLATE = (
     "Pencairan {program} tahap {n} untuk warga Desa {desa}: {day} pukul {hour}.00 WIB di Balai "
@@ -42,8 +41,6 @@ SCAM = (
     "SELAMAT! Keluarga Anda terpilih menerima BLT Rp600.000 dari Dinas Sosial. Segera transfer "
     "biaya admin Rp50.000 ke rekening BRI 1234567890 a.n. Dinsos Bekasi."
 )
-PHRASES = ["kapan bansos cair?", "jdwal blt", "mau daftar pelatihan jahit", "cara lapor",
-           "asdf qwer", "assalamualaikum bu", "data saya salah tolong"]  # fmt: skip
 
 
 def _stats(samples: list[float]) -> str:
@@ -125,12 +122,6 @@ async def main(broadcasts: int, households: int) -> None:
             await linking.match(session, protector, who, f"3217{123:012d}", f"3216{123:012d}")
 
         print("NIK+KK match (hit):          ", _stats(await timed(match, 200)))
-        start = time.perf_counter()
-        for _ in range(2000):
-            for phrase in PHRASES:
-                guess(phrase)
-        per = (time.perf_counter() - start) / (2000 * len(PHRASES))
-        print(f"free-text guess:              mean {per * 1e6:.1f} µs")
         await engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""`python -m bot`: run | chat | db upgrade | grant | import | export."""
+"""`python -m bot`: run | chat | db upgrade | grant | import | export | understand."""
 
 from __future__ import annotations
 
@@ -112,7 +112,34 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--from", dest="date_from", default=None, help="first day")
     exp.add_argument("--to", dest="date_to", default=None, help="last day")
     exp.add_argument("-o", "--output", default=None, help="output file (default: KIND.xlsx)")
+
+    understand = sub.add_parser(
+        "understand",
+        help="show how the bot reads residents' messages",
+        description="For each message (the arguments, or one per line from standard input) "
+        "print: the journey the bot would act on, or - where it would ask instead of "
+        "guessing; the confidence; darurat when it reads an emergency, else -; the text. "
+        "Tab-separated. Needs no database and no BOT_TOKEN.",
+    )
+    understand.add_argument("message", nargs="*", help="messages (default: standard input)")
     return root
+
+
+def cmd_understand(messages: Sequence[str]) -> int:
+    from services.understanding import reader
+
+    model = reader()
+    lines = messages or (line.rstrip("\n") for line in sys.stdin)
+    for text in lines:
+        if not text.strip():
+            continue
+        reading = model.read(text)
+        flag = "darurat" if reading.urgent else "-"
+        one_line = " ".join(text.split())
+        print(
+            f"{reading.intent or '-'}\t{reading.confidence:.2f}\t{flag}\t{one_line}", flush=True
+        )
+    return 0
 
 
 async def _upgrade(settings: Settings) -> None:
@@ -213,6 +240,8 @@ async def _grant(settings: Settings, telegram_id: int, role: str, area: str | No
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "understand":  # reads no settings: staff may run it anywhere
+        return cmd_understand(args.message)
     _caller_paths(args)
     try:
         settings = load_settings()

@@ -15,6 +15,7 @@ from bot.key_check import check_secret_key
 from bot.settings import Settings
 from bot.workers import start_workers, stop_workers
 from handlers.commands import set_default_commands
+from services import understanding
 
 log = logging.getLogger("nirmiskin.run")
 
@@ -37,6 +38,9 @@ async def run(settings: Settings) -> None:
     # Migrates too; a missing or changed SECRET_KEY stops here (SettingsError, exit code 2).
     await check_secret_key(settings)
     log.info("database migrations applied")
+    # The free-text reader trains from the labeled set (a second or two) before the first
+    # message, in a thread so that nothing else waits on it.
+    await asyncio.to_thread(understanding.reader)
     resources = create_resources(settings)
     try:
         bot = create_bot(settings)

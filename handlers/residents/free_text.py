@@ -1,38 +1,30 @@
-"""Free text from residents: "kapan bansos cair?", "jdwal blt", "mau daftar pelatihan jahit",
-"cara lapor" lead to the right command. Anything else goes on to the fallback (a short answer
-and the menu). Included just before the fallback, and only outside a conversation."""
+"""Free text from residents, read by the trained classifier (services.understanding).
+
+- Sure of the journey: do it ("kapan bansos cair?" shows the schedule).
+- Not sure: offer the two or three likeliest journeys as buttons; a wrong guess is worse than
+  asking.
+Included just before the fallback, and only outside a conversation.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 
 from db.models.accounts import Account
 from domain.roles import WARGA
 from handlers.keyboards import show_menu
 from handlers.number_guard import guard_numbers
-from services.intents import guess
-
-ANSWERS = {
-    "jadwal": __("To see when and where aid is paid for your family, tap /jadwal."),
-    "pelatihan": __("To see the skills trainings and sign up, tap /pelatihan."),
-    "lapor": __("To report your family's condition, tap /lapor."),
-    "daftar": __("To link your household with your NIK and KK number, tap /daftar."),
-    "dataku": __("To see your data or ask for a correction, tap /dataku."),
-    "cek": __(
-        "To check whether a message really comes from Dinas Sosial, tap /cek and forward it. "
-        "Remember: Dinas Sosial never asks for money, PIN or OTP codes."
-    ),
-    "bantuan": __("Here is how to use this service: tap /bantuan, or choose a button below."),
-    "salam": __("Hello! How can we help? Choose a button below, or tap /bantuan."),
-}
+from handlers.residents import journeys
+from services import understanding
 
 
-async def free_text(message: Message, account: Account) -> None:
+async def free_text(message: Message, account: Account, **data: Any) -> None:
     text = message.text or ""
     if not text.startswith("/") and await guard_numbers(message):
         # Whatever else it said, it is not read further: nothing of it is kept.
@@ -41,14 +33,24 @@ async def free_text(message: Message, account: Account) -> None:
         return
     if account.consent != "given" or account.role != WARGA or text.startswith("/"):
         raise SkipHandler
-    intent = guess(text)
-    if intent is None:
-        raise SkipHandler  # the fallback answers: sorry, the menu, /bantuan
-    await show_menu(message, str(ANSWERS[intent]), account)
+    reading = understanding.read(text)
+    data = {**data, "account": account}
+    if reading.intent is not None and await journeys.act(reading.intent, message, data, True):
+        return
+    if reading.intent is None:
+        buttons = [b for b in map(journeys.journey_button, reading.offers()) if b]
+        if buttons:
+            await message.answer(
+                _("Which of these do you mean? Tap one, or choose from the menu."),
+                reply_markup=InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons]),
+            )
+            return
+    raise SkipHandler  # the fallback answers: sorry, the menu, /bantuan
 
 
 def create_router() -> Router:
     """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
     router = Router(name="free_text")
     router.message.register(free_text, StateFilter(None))
+    router.include_router(journeys.create_router())
     return router

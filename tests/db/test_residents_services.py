@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
 from conversations.usulan import desa_options, kecamatan_options
@@ -15,37 +14,12 @@ from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
 from db.protect import Protector
 from services import linking, message_check
-from services.intents import guess
 from services.my_data import scrub_numbers
 from tests.conftest import TEST_SECRET
 from tests.residents import protected_household, protected_member
 
 KK = "3216061503200001"
 NIK = "3216065505820003"
-
-
-@pytest.mark.parametrize(
-    ("typed", "intent"),
-    [
-        ("kapan bansos cair?", "jadwal"),
-        ("Kpn BLT cair ya bu", "jadwal"),
-        ("jadwal blt", "jadwal"),
-        ("jdwl pkh bulan ini", "jadwal"),
-        ("mau daftar pelatihan jahit", "pelatihan"),
-        ("ada kursus menjahit?", "pelatihan"),
-        ("cara lapor", "lapor"),
-        ("mau lapor rumah roboh", "lapor"),
-        ("saya mau daftar", "daftar"),
-        ("data saya salah", "dataku"),
-        ("ini sms penipuan ya?", "cek"),
-        ("assalamualaikum", "salam"),
-        ("asdf qwer", None),
-        ("", None),
-        ("bantuan", None),  # too vague: the fallback asks them to choose
-    ],
-)
-def test_intents_from_everyday_indonesian_with_typos(typed: str, intent: str | None) -> None:
-    assert guess(typed) == intent
 
 
 def test_numbers_typed_into_free_text_are_masked() -> None:

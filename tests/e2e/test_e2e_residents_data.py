@@ -1,12 +1,11 @@
 """End to end: proposing a household (usulan by a resident, /usul by a volunteer), /dataku with a
-correction request and withdrawal (also through /privasi), /cek, and free text."""
+correction request and withdrawal (also through /privasi), and /cek."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from db.models.accounts import Account
@@ -524,40 +523,6 @@ async def test_check_a_message(app: BotApp, tg: FakeTelegram):
     await user.forward(text="Bantuan PKH cair besok, hubungi nomor ini.")
     forwarded = await user.wait_message()
     assert t("It was forwarded from another account, not from this bot.") in forwarded.text
-
-
-# --------------------------------------------------------------------------- free text
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("kapan bansos cair?", "To see when and where aid is paid for your family, tap /jadwal."),
-        ("kpn bnsos cair min", "To see when and where aid is paid for your family, tap /jadwal."),
-        ("jadwal blt", "To see when and where aid is paid for your family, tap /jadwal."),
-        ("mau daftar pelatihan jahit", "To see the skills trainings and sign up, tap /pelatihan."),
-        ("mau daftar pelatihn jahitt", "To see the skills trainings and sign up, tap /pelatihan."),
-        ("cara lapor", "To report your family's condition, tap /lapor."),
-        ("gmn cara lpr rumah bocor", "To report your family's condition, tap /lapor."),
-        ("ini sms penipuan bukan", None),  # /cek answer, checked by its start
-        (
-            "qwerty zxcv",
-            "Sorry, I did not understand that. Please choose a button below, or send /bantuan.",
-        ),
-    ],
-)
-async def test_free_text_leads_to_the_right_place(
-    app: BotApp, tg: FakeTelegram, typed: str, expected: str | None
-):
-    user = tg.user(1001, "Ani")
-    await agree(user)
-    await user.send(typed)
-    reply = await user.wait_message()
-    if expected is None:
-        assert "/cek" in reply.text
-    else:
-        assert reply.text == t(expected)
-    assert t("❓ Help") in [b for row in reply.button_rows for b in row]  # the menu with it
 
 
 async def test_withdrawal_hands_a_freed_training_seat_to_the_waiting_list(

@@ -1,6 +1,7 @@
-"""Checks train.tsv and heldout.tsv: 4 fields, valid intent/urgent/source, sizes, urgent share, no overlap.
+"""Checks the labeled set (services/understanding/data): 4 fields, valid intent, urgent and
+source, sizes, urgent share, no text in both train.tsv and heldout.tsv.
 
-Run: python services/understanding/data/check_data.py   (exit status 1 on any problem)
+Run: .venv/bin/python scripts/check_labeled_set.py   (exit status 1 on any problem)
 """
 
 from __future__ import annotations
@@ -10,8 +11,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-INTENTS = ("jadwal", "belum_menerima", "daftar", "lapor", "pelatihan", "dataku", "cek", "bantuan", "sapaan", "lainnya")
+HERE = Path(__file__).resolve().parent.parent / "services" / "understanding" / "data"
+INTENTS = (
+    "jadwal",
+    "belum_menerima",
+    "daftar",
+    "lapor",
+    "pelatihan",
+    "dataku",
+    "cek",
+    "bantuan",
+    "sapaan",
+    "lainnya",
+)
 MINIMUM = {"train.tsv": 75, "heldout.tsv": 25}
 HEADER = "intent\turgent\tsource\ttext"
 LONG_NUMBER = re.compile(r"\d{16}")
@@ -58,19 +70,27 @@ def main() -> int:
         counts = [sum(r[0] == intent for r in data[n]) for n in MINIMUM]
         urgent = [sum(r[0] == intent and r[1] == "1" for r in data[n]) for n in MINIMUM]
         print(f"{intent:16} {counts[0]:6} {counts[1]:6} {urgent[0]:7} {urgent[1]:7}")
-        for name, count in zip(MINIMUM, counts):
+        for name, count in zip(MINIMUM, counts, strict=True):
             if count < MINIMUM[name]:
                 problems.append(f"{name}: only {count} lines for {intent}")
     all_rows = [r for rows in data.values() for r in rows]
     urgent_share = sum(r[1] == "1" for r in all_rows) / len(all_rows)
     sourced = Counter(r[2] != "tulis" for r in all_rows)[True]
-    print(f"total {len(all_rows)} (train {len(data['train.tsv'])}, heldout {len(data['heldout.tsv'])})")
-    print(f"urgent {urgent_share:.1%}; sourced lines {sourced}; source ids used {len({r[2] for r in all_rows} - {'tulis'})}")
+    print(
+        f"total {len(all_rows)} (train {len(data['train.tsv'])}, "
+        f"heldout {len(data['heldout.tsv'])})"
+    )
+    print(
+        f"urgent {urgent_share:.1%}; sourced lines {sourced}; "
+        f"source ids used {len({r[2] for r in all_rows} - {'tulis'})}"
+    )
     for name, rows in data.items():
         seen = Counter(r[3].casefold() for r in rows)
         problems += [f"{name}: duplicate text {t!r}" for t, c in seen.items() if c > 1]
     train = {r[3].casefold() for r in data["train.tsv"]}
-    problems += [f"in both files: {r[3]!r}" for r in data["heldout.tsv"] if r[3].casefold() in train]
+    problems += [
+        f"in both files: {r[3]!r}" for r in data["heldout.tsv"] if r[3].casefold() in train
+    ]
     if urgent_share < 0.12:
         problems.append(f"urgent share {urgent_share:.1%} < 12%")
     for problem in problems:
