@@ -37,6 +37,7 @@ from handlers.residents import schedule as resident_schedule
 from handlers.residents import training as resident_training
 from handlers.staff import broadcast as staff_broadcast
 from handlers.staff import data as staff_data
+from handlers.staff import payout as staff_payout
 from handlers.staff import schedule as staff_schedule
 from handlers.staff import stats as staff_stats
 from handlers.staff import training as staff_training
@@ -187,6 +188,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         volunteer_visit.create_router(),
         quick_report.create_router(),
         staff_schedule.create_router(),
+        staff_payout.create_router(),
         staff_training.create_router(),
         staff_stats.create_router(),
         staff_data.create_router(),

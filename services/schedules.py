@@ -1,9 +1,10 @@
 """Disbursement schedules: who a schedule reaches, create / change / cancel it, and record who
 collected. No aiogram, no gettext: texts (the notices) are rendered by the caller.
 
-A target is one of: every household of a program, a kecamatan, some desa of a kecamatan, or a
-list of No. KK numbers. Area and program targets take households on the list that are not
-rejected or still waiting for verification; a KK list is taken as the office gave it.
+A target is one of: every household of a program, a kecamatan, some desa of a kecamatan (all
+their households, or only one program's), or a list of No. KK numbers. Area and program
+targets take households on the list that are not rejected or still waiting for verification;
+a KK list is taken as the office gave it.
 `Disbursement.target` keeps the description (never a KK number): type, codes, counts.
 """
 
@@ -75,12 +76,14 @@ def _households(target: Target) -> Select[Any]:
     if target.type == "list":
         return query.where(Household.id.in_(target.household_ids or []))
     query = query.where(Household.verification.in_(ELIGIBLE))
-    if target.type == "program":
-        return (
+    if target.program:  # a programme alone, or a programme in an area (PKH in one kecamatan)
+        query = (
             query.join(HouseholdProgram, HouseholdProgram.household_id == Household.id)
             .join(AidProgram, AidProgram.id == HouseholdProgram.program_id)
             .where(AidProgram.code == target.program)
         )
+    if target.type == "program":
+        return query
     if target.type == "kecamatan":
         return query.where(Household.kecamatan_code == target.kecamatan)
     return query.where(Household.desa_code.in_(target.desa))

@@ -43,10 +43,12 @@ from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import HasDocument, HasText, NotACommand
 from handlers.forms import on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
+from handlers.staff.payout_buttons import payout_buttons
 from handlers.staff.schedule_collected import collect_file, collect_prompt, collect_typed
 from handlers.staff.schedule_flow import ScheduleFlow
 from handlers.staff.schedule_target import (
     TargetCb,
+    choose_area_program,
     choose_desa_kecamatan,
     choose_kecamatan,
     choose_program,
@@ -143,6 +145,7 @@ async def _detail_view(
         builder.button(
             text=_("✔️ Mark collected"), callback_data=ScheduleCb(a="collect", id=disbursement.id)
         )
+        payout_buttons(builder, disbursement.id)
         builder.button(
             text=_("✖️ Cancel schedule"), callback_data=ScheduleCb(a="cancel", id=disbursement.id)
         )
@@ -296,6 +299,7 @@ def create_router() -> Router:
     router.callback_query.register(choose_desa_kecamatan, TargetCb.filter(F.s == "dkec"))
     router.callback_query.register(toggle_desa, TargetCb.filter(F.s == "dtog"))
     router.callback_query.register(desa_done, TargetCb.filter(F.s == "ddone"))
+    router.callback_query.register(choose_area_program, TargetCb.filter(F.s == "aprog"))
     router.callback_query.register(schedule_action, ScheduleCb.filter())
     # In these states a file or a number is expected; other commands (/statistik...) still
     # reach their own routers, and /batal (common router) leaves the state.

@@ -1,5 +1,6 @@
 """Staff: marking the households of a schedule as having collected their aid, from
-/daftarjadwal: a typed No. KK (the message is deleted once read) or a file of KK numbers."""
+/daftarjadwal: a typed name or No. KK (the message is deleted once read; the family found is
+echoed back with an undo: handlers/staff/payout_mark.py) or a file of KK numbers."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ from db.models.aid import Disbursement
 from db.protect import Protector
 from domain.identity import mask_number
 from handlers.chat import delete_secret, download
-from handlers.keyboards import show_menu
+from handlers.keyboards import is_menu_label, show_menu
+from handlers.staff.payout_mark import mark_by_text
 from handlers.staff.schedule_target import MAX_FILE_BYTES, file_name, file_problem
-from services import kk_list, schedules
+from services import kk_list, payout, schedules
 from services.bnba_file import FileProblem
 
 
 def collect_prompt(disbursement_id: int) -> str:
     return _(
-        "Schedule #{id}: type the KK number of a household that collected (the message is "
-        "deleted once read), or send a file of KK numbers. Send /batal when you are done."
+        "Schedule #{id}: type the name or the KK number of a family that collected (the "
+        "message is deleted once read), or send a file of KK numbers. Send /batal when you "
+        "are done."
     ).format(id=disbursement_id)
 
 
@@ -59,8 +62,8 @@ async def collect_typed(
     if disbursement is None:
         await show_menu(message, _("This schedule is no longer active."), account)
         return
-    if not any(char.isdigit() for char in text):
-        # Not a KK number (e.g. a menu button): stop marking rather than insist.
+    if is_menu_label(text):
+        # A menu button: stop marking rather than insist.
         await state.clear()
         await show_menu(
             message,
@@ -68,27 +71,26 @@ async def collect_typed(
             account,
         )
         return
+    if not any(char.isdigit() for char in text):  # a name
+        await mark_by_text(message, session, account, protector, disbursement, text)
+        return
     try:
         number = parse_kk(text)
     except ValidationError as exc:
         await message.answer(exc.render() + "\n\n" + collect_prompt(disbursement.id))
         return
-    result = await schedules.mark_collected(
-        session, account, disbursement, [protector.lookup_hash(number)], via="typed"
-    )
+    if await payout.find(session, protector, disbursement.id, number):
+        await mark_by_text(message, session, account, protector, disbursement, number)
+        return
     masked = mask_number(number)
-    if result.marked:
-        head = _("✔️ {kk}: marked as collected.").format(kk=masked)
-    elif result.already:
-        head = _("{kk} was already marked as collected.").format(kk=masked)
-    elif result.not_recipient:
+    if await payout.find(session, protector, disbursement.id, number, on_schedule=False):
         head = _("{kk} is on our list but not on this schedule.").format(kk=masked)
     else:
         head = _("{kk} is not on our list.").format(kk=masked)
-    progress = await _progress(session, disbursement)
     await message.answer(
-        head + " " + progress + "\n" + _("Send the next KK number, a file, or /batal.")
-    )
+        head + " " + await _progress(session, disbursement) + "\n"
+        + _("Send the next KK number, a file, or /batal.")
+    )  # fmt: skip
 
 
 async def collect_file(

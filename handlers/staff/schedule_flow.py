@@ -8,5 +8,6 @@ from aiogram.fsm.state import State, StatesGroup
 
 class ScheduleFlow(StatesGroup):
     desa = State()  # picking desa of a kecamatan
+    area_program = State()  # an area chosen: everyone there, or one programme's households
     kk_file = State()  # waiting for the file of KK numbers
     collecting = State()  # marking households as having collected

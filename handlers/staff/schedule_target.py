@@ -141,7 +141,7 @@ async def choose_kecamatan(
     await remove_buttons(query.message)
     target = schedules.Target("kecamatan", kecamatan=region.code)
     label = _("Kecamatan {name}").format(name=region.name)
-    await start_form(query.message, state, session, target, label)
+    await ask_area_program(query.message, state, target, label)
 
 
 async def _desa_keyboard(session: AsyncSession, kecamatan: str, chosen: list[str]) -> Any:
@@ -203,6 +203,51 @@ async def desa_done(query: CallbackQuery, state: FSMContext, session: AsyncSessi
     names = [r.name for r in await regions.children(session, data["sched_kec"]) if r.code in chosen]
     target = schedules.Target("desa", kecamatan=data["sched_kec"], desa=chosen)
     label = _("desa {names}").format(names=", ".join(names))
+    await ask_area_program(query.message, state, target, label)
+
+
+async def ask_area_program(
+    message: Message, state: FSMContext, target: schedules.Target, label: str
+) -> None:
+    """An area target reaches every household there, or only those of one programme (PKH in
+    one kecamatan): asked before the form, whose programme question is then answered."""
+    await state.set_state(ScheduleFlow.area_program)
+    await state.set_data({"sched_area": target.as_json(), "sched_label": label})
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("All households there"), callback_data=TargetCb(s="aprog", v="*"))
+    for option in PROGRAMS:
+        builder.button(
+            text=_("Only {program}").format(program=option.label),
+            callback_data=TargetCb(s="aprog", v=option.value),
+        )
+    builder.adjust(1, 3)
+    await message.answer(
+        _("Which households of {area}?").format(area=label), reply_markup=builder.as_markup()
+    )
+
+
+async def choose_area_program(
+    query: CallbackQuery, callback_data: TargetCb, state: FSMContext, session: AsyncSession
+) -> None:
+    data = await state.get_data()
+    area = data.get("sched_area")
+    codes = {option.value for option in PROGRAMS}
+    if await state.get_state() != ScheduleFlow.area_program.state or not area or (
+        callback_data.v != "*" and callback_data.v not in codes
+    ):
+        await query.answer(_("This button is no longer active."))
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    await remove_buttons(query.message)
+    target = schedules.Target.from_json(area)
+    label = str(data.get("sched_label") or "")
+    if callback_data.v != "*":
+        target.program = callback_data.v
+        label = _("{program} households in {area}").format(
+            program=program_label(callback_data.v), area=label
+        )
     await start_form(query.message, state, session, target, label)
 
 

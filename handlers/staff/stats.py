@@ -14,14 +14,15 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.dates import format_date_long, today_wib
+from db.models.base import utcnow
+from domain.dates import format_date_long, to_wib, today_wib
 from handlers.access import STAFF, gated_router
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
-from services import stats
+from services import payout, stats
 
 MENU_ENTRIES.append(MenuEntry("staff_stats", __("📊 Statistics"), roles=STAFF))
 COMMANDS.append(
@@ -112,6 +113,24 @@ def chart_png(rows: list[stats.AreaNumbers], labels: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+async def payout_text(session: AsyncSession) -> str | None:
+    """The payouts of the week before and after today: how many families have collected."""
+    found = await payout.progress_around(session, utcnow())
+    if not found:
+        return None
+    lines = [_("Payouts of these days:")]
+    for p in found:
+        share = format_percent(p.collected / p.total if p.total else 0, locale="id")
+        lines.append(
+            _("#{id} {title}, {date}: {collected} of {total} collected ({share})").format(
+                id=p.disbursement_id, title=p.title[:40],
+                date=format_date_long(to_wib(p.scheduled_at).date()),
+                collected=_n(p.collected), total=_n(p.total), share=share,
+            )
+        )  # fmt: skip
+    return "\n".join(lines)
+
+
 async def show_stats(message: Message, session: AsyncSession) -> None:
     rows = await stats.per_kecamatan(session)
     await message.answer(summary_text(rows))
@@ -123,6 +142,9 @@ async def show_stats(message: Message, session: AsyncSession) -> None:
     }
     png = await asyncio.to_thread(chart_png, rows, labels)
     await message.answer_photo(BufferedInputFile(png, filename="statistik.png"))
+    progress = await payout_text(session)
+    if progress is not None:
+        await message.answer(progress)
 
 
 def create_router() -> Router:

@@ -151,8 +151,29 @@ async def test_program_and_desa_targets_count(tg: FakeTelegram, tmp_path: Path):
         await staff.click(kinds, "◻️ Cijengkol")
         await staff.wait_for(lambda: "✅ Cijengkol" in kinds.buttons)
         await staff.click(kinds, t("Done"))
+        which = await staff.wait_message(
+            predicate=lambda m: t("All households there") in (m.buttons or [])
+        )
+        await staff.click(which, t("All households there"))
         await _fill_form(staff, expect_count=2)
         assert await _recipients(app, 2) == {ids["cibening"], ids["cijengkol"]}
+
+        # A programme in an area: only the BLT households of Kecamatan Setu (not Cijengkol's,
+        # which has none; not Srijaya's, in another kecamatan).
+        await staff.send("/jadwalbaru")
+        kinds = await staff.wait_message()
+        await staff.click(kinds, t("One kecamatan"))
+        await staff.wait_for(lambda: kinds.text == t("Which kecamatan?"))
+        await staff.click(kinds, "Setu")
+        which = await staff.wait_message(
+            predicate=lambda m: t("All households there") in (m.buttons or [])
+        )
+        await staff.click(which, t("Only {program}").format(program=t("BLT")))
+        await _fill_form(staff, expect_count=2)
+        assert await _recipients(app, 3) == {ids["cibening"], ids["burangkeng"]}
+        async with app.sessionmaker() as session:
+            third = await session.get(Disbursement, 3)
+            assert third.target["program"] == "BLT" and third.target["kecamatan"] == "32.16.18"
 
 
 async def make_schedule(
@@ -164,6 +185,10 @@ async def make_schedule(
     await staff.click(kinds, t("One kecamatan"))
     await staff.wait_for(lambda: t("Which kecamatan?") == kinds.text)
     await staff.click(kinds, kecamatan)
+    which = await staff.wait_message(
+        predicate=lambda m: t("All households there") in (m.buttons or [])
+    )
+    await staff.click(which, t("All households there"))
     return await _fill_form(staff, expect_count=expect_count, before_confirm=before_confirm)
 
 
@@ -237,9 +262,8 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         typed = await staff.send(kk(1))
         reply = await staff.wait_message()
         assert typed.deleted
-        assert reply.text.startswith(
-            t("✔️ {kk}: marked as collected.").format(kk="3216********0001")
-        )
+        assert reply.text.startswith(t("✔️ Marked as collected: {who}.").split("{")[0])
+        assert "3216********0001" in reply.text
         assert (
             t("{collected} of {total} households have collected.").format(collected=1, total=3)
             in reply.text
