@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,14 @@ from db.models.households import AidProgram, Household, HouseholdProgram, Member
 from db.private_files import create_private
 from db.protect import Protector
 from domain.dates import WIB
+from services.export_values import (
+    REPORT_ANSWERS,
+    VISIT_ANSWERS,
+    answers,
+    audience_words,
+    cells,
+    width,
+)
 
 CHUNK = 1000
 # Written in a cell whose NIK/KK cannot be decrypted (another key, damaged data); the rows are
@@ -74,7 +81,7 @@ def _wib(when: dt.datetime | None) -> dt.datetime | None:
 
 
 def _yes(value: bool | None) -> bool | None:
-    # A real Excel boolean: shown in the reader's language (BENAR/SALAH in Indonesian Excel).
+    # Written "Ya"/"Tidak" (services.export_values.word); empty when unknown.
     return value
 
 
@@ -204,7 +211,8 @@ async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
 
 REPORT_COLUMNS = [
     "tanggal", "no_kk", "kecamatan", "desa", "pendapatan_bulanan", "jumlah_anggota",
-    "pendapatan_per_orang_per_hari", "miskin_ekstrem", "mendesak", "lintang", "bujur", "jawaban",
+    "pendapatan_per_orang_per_hari", "miskin_ekstrem", "mendesak", "lintang", "bujur",
+    *(f"jawaban_{name}" for name in REPORT_ANSWERS.values()),
 ]  # fmt: skip
 
 
@@ -218,13 +226,13 @@ async def _reports(ctx: _Context) -> AsyncIterator[list[Any]]:
                 _wib(report.created_at), ctx.kk(household), *ctx.place(household),
                 report.income_monthly, report.members_count, report.income_per_person_day,
                 _yes(report.extreme_poor), _yes(report.urgent), report.latitude,
-                report.longitude, json.dumps(report.answers or {}, ensure_ascii=False),
+                report.longitude, *answers(report.answers, REPORT_ANSWERS),
             ]  # fmt: skip
 
 
 VISIT_COLUMNS = [
     "tanggal", "no_kk", "kecamatan", "desa", "relawan", "peran_relawan", "hasil", "catatan",
-    "lintang", "bujur", "jawaban",
+    "lintang", "bujur", *(f"jawaban_{name}" for name in VISIT_ANSWERS.values()),
 ]  # fmt: skip
 
 
@@ -238,12 +246,16 @@ async def _visits(ctx: _Context) -> AsyncIterator[list[Any]]:
         FieldVisit.visited_at,
     )
     async for rows in ctx.chunks(statement, FieldVisit.id):
+        households = [household.id for _visit, household, _volunteer in rows]
+        names = dict((await ctx.session.execute(
+            select(Member.id, Member.name).where(Member.household_id.in_(households))
+        )).all())  # fmt: skip
         for visit, household, volunteer in rows:
             yield [
                 _wib(visit.visited_at), ctx.kk(household), *ctx.place(household),
                 volunteer.first_name or f"#{volunteer.id}", volunteer.role, visit.outcome,
                 visit.note, visit.latitude, visit.longitude,
-                json.dumps(visit.answers or {}, ensure_ascii=False),
+                *answers(visit.answers, VISIT_ANSWERS, names),
             ]  # fmt: skip
 
 
@@ -330,7 +342,7 @@ async def _broadcasts(ctx: _Context) -> AsyncIterator[list[Any]]:
                  ("sent", "failed", "blocked", "pending", "sending")}  # fmt: skip
             yield [
                 broadcast.id, broadcast.kind, _wib(broadcast.created_at), broadcast.status,
-                json.dumps(broadcast.audience or {}, ensure_ascii=False),
+                audience_words(broadcast.audience or {}, ctx.names),
                 sum(n.values()), n["sent"], n["failed"], n["blocked"],
                 n["pending"] + n["sending"], _wib(broadcast.started_at),
                 _wib(broadcast.finished_at),
@@ -370,17 +382,23 @@ async def export(
     if kind not in REPORTS:
         raise ValueError(f"unknown report {kind!r}")
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     columns, rows = REPORTS[kind]
     ctx = _Context(session, protector, filters)
     await ctx.load_names()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(kind)
+    # Frozen header, a filter on every column, widths to read without resizing.
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width(column)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
     sheet.append(columns)
     count = 0
     unreadable: list[tuple[int, str]] = []
     async for row in rows(ctx):
-        sheet.append(row)
+        sheet.append(cells(sheet, columns, row))
         count += 1
         if ctx.unreadable:
             unreadable.append((count + 1, ", ".join(ctx.unreadable)))  # +1: the header row

@@ -37,7 +37,7 @@ async def free_text(message: Message, account: Account, **data: Any) -> None:
     data = {**data, "account": account}
     if reading.intent is not None and await journeys.act(reading.intent, message, data, True):
         return
-    if reading.intent is None:
+    if reading.intent is None and reading.knows_a_word:
         buttons = [b for b in map(journeys.journey_button, reading.offers()) if b]
         if buttons:
             await message.answer(

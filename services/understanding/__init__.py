@@ -55,6 +55,7 @@ class Reading:
     confidence: float
     urgent: bool
     ranked: tuple[tuple[str, float], ...]  # every journey, likeliest first
+    knows_a_word: bool = True  # False: no word of it was seen in training ("qwerty")
 
     def offers(self, n: int = 3, floor: float = 0.05) -> list[str]:
         """The journeys offered as buttons when the bot does not guess: up to `n` of the
@@ -88,6 +89,7 @@ class Reader:
         return self._reading(
             probabilities_of(self.intents, vector),
             probabilities_of(self.urgency_model, vector)[self._urgent_column],
+            knows_a_word=self.features.knows_a_word(vector),
         )
 
     def read_many(self, texts: list[str]) -> list[Reading]:
@@ -95,19 +97,24 @@ class Reader:
         matrix = self.features.of(texts)
         intents = probabilities(self.intents, matrix)
         urgency = probabilities(self.urgency_model, matrix)[:, self._urgent_column]
-        return [self._reading(row, u) for row, u in zip(intents, urgency, strict=True)]
+        known = [self.features.knows_a_word(self.features.vector(t)) for t in texts]
+        return [
+            self._reading(row, u, knows_a_word=k)
+            for row, u, k in zip(intents, urgency, known, strict=True)
+        ]
 
-    def _reading(self, row: Any, urgent: float) -> Reading:
+    def _reading(self, row: Any, urgent: float, knows_a_word: bool) -> Reading:
         ranked = tuple(sorted(
             ((c, float(p)) for c, p in zip(self._classes, row, strict=True)),
             key=lambda item: -item[1],
         ))  # fmt: skip
         best, confidence = ranked[0]
         return Reading(
-            intent=best if confidence >= self.confident else None,
+            intent=best if confidence >= self.confident and knows_a_word else None,
             confidence=confidence,
             urgent=bool(urgent >= self.urgent_from),
             ranked=ranked,
+            knows_a_word=knows_a_word,
         )
 
 

@@ -76,6 +76,11 @@ class Features:
         ]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
+    def knows_a_word(self, vector: tuple[Any, Any]) -> bool:
+        """Whether any word (stem) of the text was seen in training: character n-grams alone
+        ("qwerty" shares "er" and "ty" with real words) are no ground to act on."""
+        return bool((vector[0] < self._offset).any())
+
     def of(self, texts: list[str]) -> Any:
         return hstack([
             self.words.transform([stemmed(t) for t in texts]),

@@ -54,7 +54,8 @@ async def _fill(session: Any) -> dict[str, int]:
     session.add_all([
         StatusReport(household_id=setu.id, income_monthly=900_000, members_count=4,
                      income_per_person_day=7_500, extreme_poor=True, urgent=True,
-                     answers={"makan": "1x"}, created_at=NOW),
+                     answers={"work": "buruh_harian", "needs": ["food", "health"],
+                              "house_safety": "tidak_aman"}, created_at=NOW),
         StatusReport(household_id=tambun.id, income_monthly=3_000_000, created_at=OLD),
         FieldVisit(household_id=setu.id, volunteer_account_id=volunteer.id, outcome="ditemui",
                    note="rumah bocor", visited_at=NOW),
@@ -99,17 +100,38 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         households = sheet_rows(tmp_path / "rumah_tangga.xlsx")
         cibening = next(r for r in households[1:] if r[0] == "3216181503120001")
         assert cibening[1:5] == ("Ahmad Suryadi", "3216181205780003", "Setu", "Cibening")
-        assert cibening[8:12] == (4, "BLT, PKH", "bnba", "terdaftar")
+        assert cibening[8:12] == (4, "BLT, PKH", "daftar BNBA", "terdaftar")
         assert cibening[13] == dt.datetime(2026, 11, 20, 10, 0)  # latest report, in WIB
-        assert cibening[14:17] == (7500, True, True)
+        assert cibening[14:17] == (7500, "Ya", "Ya")
         recipients = sheet_rows(tmp_path / "penyaluran.xlsx")
         assert {(r[6], r[10]) for r in recipients[1:]} == {
-            ("3216181503120001", True), ("3216062007150004", False)
+            ("3216181503120001", "Ya"), ("3216062007150004", "Tidak")
         }  # fmt: skip
         enrollment = sheet_rows(tmp_path / "pelatihan.xlsx")[1]
         assert enrollment[4:7] == ("Ahmad Suryadi", "3216181205780003", "3216181503120001")
+        assert enrollment[9] == "terdaftar"  # not "enrolled"
         broadcast = sheet_rows(tmp_path / "siaran.xlsx")[1]
+        assert broadcast[1] == "siaran" and broadcast[3] == "selesai"
+        assert "Cibening" in broadcast[4] and "{" not in broadcast[4]  # no JSON
         assert broadcast[5:9] == (1, 1, 0, 0)
+        # Answers as columns with Indonesian values, no JSON, no English codes.
+        reports = sheet_rows(tmp_path / "laporan.xlsx")
+        header, setu_report = reports[0], next(r for r in reports[1:] if r[1] == cibening[0])
+        answer = dict(zip(header, setu_report, strict=True))
+        assert answer["jawaban_pekerjaan"] == "buruh harian"
+        assert answer["jawaban_kebutuhan"] == "pangan, kesehatan"
+        assert answer["jawaban_keadaan_rumah"] == "tidak aman"
+        assert answer["mendesak"] == "Ya"
+        # A file staff can read: frozen header, filters, widths, KK as text, dates as dates.
+        book = load_workbook(tmp_path / "rumah_tangga.xlsx")
+        sheet = book.worksheets[0]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.column_dimensions["A"].width == 20
+        kk_cell = next(row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == cibening[0])
+        assert kk_cell.number_format == "@"
+        latest = next(row[13] for row in sheet.iter_rows(min_row=2) if row[0].value == cibening[0])
+        assert latest.is_date and latest.number_format == "DD/MM/YYYY HH:MM"
 
         async with sessionmaker() as session, session.begin():
             setu_recent = Filters(kecamatan_code="32.16.18", date_from=dt.date(2026, 11, 1),
