@@ -3,7 +3,8 @@
 Self-reports and visits are counted over the last 7 and 30 days; "extreme poor" is taken
 from each household's latest self-report (the report with the highest id, i.e. the latest
 written); training sign-ups count enrolled, waiting and attended; disbursements count the
-recipients that collected.
+recipients of payouts that took place (not cancelled, not in the future) and those that
+collected. Per kecamatan of the kabupaten, or per desa of one kecamatan.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.accounts import Account
-from db.models.aid import DisbursementRecipient, Enrollment
+from db.models.aid import Disbursement, DisbursementRecipient, Enrollment
 from db.models.base import utcnow
 from db.models.field import FieldVisit, StatusReport
 from db.models.households import Household, Member, Region
@@ -60,24 +61,40 @@ async def _grouped(
 
 
 async def _recent(
-    session: AsyncSession, when: Any, household_id: Any, week: dt.datetime, month: dt.datetime
+    session: AsyncSession,
+    area: Any,
+    when: Any,
+    household_id: Any,
+    week: dt.datetime,
+    month: dt.datetime,
+    within: Any,
 ) -> dict[str, tuple[Any, ...]]:
-    """Per kecamatan: how many rows of a household's table are dated since `week` and since
+    """Per area: how many rows of a household's table are dated since `week` and since
     `month` (`when` the date column, `household_id` the column joining the household)."""
     return await _grouped(
         session,
-        select(Household.kecamatan_code, count_when(when >= week), count_when(when >= month))
+        select(area, count_when(when >= week), count_when(when >= month))
         .join(Household, Household.id == household_id)
-        .where(when >= month)
-        .group_by(Household.kecamatan_code),
-    )
+        .where(when >= month, within)
+        .group_by(area),
+    )  # fmt: skip
 
 
 async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -> list[AreaNumbers]:
     """One row per kecamatan of the kabupaten, in name order."""
+    return await per_area(session, KABUPATEN, now)
+
+
+async def per_area(
+    session: AsyncSession, parent_code: str, now: dt.datetime | None = None
+) -> list[AreaNumbers]:
+    """One row per area under `parent_code`, in name order: the kecamatan of the kabupaten,
+    or the desa of a kecamatan."""
     now = now or utcnow()
     week, month = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
-    kec = Household.kecamatan_code
+    by_desa = parent_code != KABUPATEN
+    kec = Household.desa_code if by_desa else Household.kecamatan_code
+    within = Household.kecamatan_code == parent_code if by_desa else true()
     households = await _grouped(
         session,
         select(
@@ -85,18 +102,23 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
             count_when(Household.verification != "ditolak"),
             count_when(Household.verification == "terverifikasi"),
             count_when(Household.verification == "menunggu_verifikasi"),
-        ).group_by(kec),
+        )
+        .where(within)
+        .group_by(kec),
     )
     linked = await _grouped(
         session,
         select(kec, func.count(Account.id))
         .join(Household, Household.id == Account.household_id)
+        .where(within)
         .group_by(kec),
     )
     reports = await _recent(
-        session, StatusReport.created_at, StatusReport.household_id, week, month
+        session, kec, StatusReport.created_at, StatusReport.household_id, week, month, within
     )
-    visits = await _recent(session, FieldVisit.visited_at, FieldVisit.household_id, week, month)
+    visits = await _recent(
+        session, kec, FieldVisit.visited_at, FieldVisit.household_id, week, month, within
+    )
     latest = (
         select(func.max(StatusReport.id).label("id")).group_by(StatusReport.household_id).subquery()
     )
@@ -105,7 +127,7 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
         select(kec, func.count(StatusReport.id))
         .join(latest, latest.c.id == StatusReport.id)
         .join(Household, Household.id == StatusReport.household_id)
-        .where(StatusReport.extreme_poor.is_(True))
+        .where(StatusReport.extreme_poor.is_(True), within)
         .group_by(kec),
     )
     trainings = await _grouped(
@@ -113,7 +135,7 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
         select(kec, func.count(Enrollment.id))
         .join(Member, Member.id == Enrollment.member_id)
         .join(Household, Household.id == Member.household_id)
-        .where(Enrollment.status.in_(SIGNED_UP))
+        .where(Enrollment.status.in_(SIGNED_UP), within)
         .group_by(kec),
     )
     disbursed = await _grouped(
@@ -124,11 +146,14 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
             func.count(DisbursementRecipient.id),
         )
         .join(Household, Household.id == DisbursementRecipient.household_id)
+        .join(Disbursement, Disbursement.id == DisbursementRecipient.disbursement_id)
+        # Only payouts that took place: a cancelled or future one has nobody to collect yet.
+        .where(Disbursement.status != "cancelled", Disbursement.scheduled_at <= now, within)
         .group_by(kec),
     )
     regions = await session.execute(
         select(Region.code, Region.name)
-        .where(Region.parent_code == KABUPATEN, Region.level == "kecamatan")
+        .where(Region.parent_code == parent_code)
         .order_by(Region.name)
     )
     out = []
@@ -158,8 +183,8 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
     return out
 
 
-def total(rows: list[AreaNumbers]) -> AreaNumbers:
-    result = AreaNumbers(code=KABUPATEN, name="")
+def total(rows: list[AreaNumbers], code: str = KABUPATEN, name: str = "") -> AreaNumbers:
+    result = AreaNumbers(code=code, name=name)
     for row in rows:
         result.add(row)
     return result

@@ -13,10 +13,10 @@ from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Train
 from db.models.base import utcnow
 from db.models.field import FieldVisit, StatusReport
 from db.models.households import AidProgram, Member
-from handlers.staff.stats import summary_text
+from handlers.staff.stats import StatsCb, summary_text
 from services import stats
 from tests.fake_telegram import FakeTelegram
-from tests.harness import BotApp, as_role, e2e_settings, in_id, t
+from tests.harness import BotApp, as_role, click_data, e2e_settings, in_id, t
 from tests.staff_data import BURANGKENG, CIBENING, CIJENGKOL, SRIJAYA, add_household
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -83,6 +83,15 @@ async def _seed(app: BotApp) -> None:
                     collected_at=now if collected else None,
                 )
             )
+        # Not counted: a cancelled payout, and one still to come.
+        cancelled = Disbursement(program_id=program.id, title="Batal", amount=1, place="Balai",
+                                 scheduled_at=now - days, status="cancelled")  # fmt: skip
+        future = Disbursement(program_id=program.id, title="Nanti", amount=1, place="Balai",
+                              scheduled_at=now + 3 * days)  # fmt: skip
+        session.add_all([cancelled, future])
+        await session.flush()
+        for disbursement_id in (cancelled.id, future.id):
+            session.add(DisbursementRecipient(disbursement_id=disbursement_id, household_id=s2))
 
 
 async def test_statistics_message_and_chart(tg: FakeTelegram, tmp_path: Path, database_url: str):
@@ -112,15 +121,48 @@ async def test_statistics_message_and_chart(tg: FakeTelegram, tmp_path: Path, da
         text = await staff.wait_message()
         photo = await staff.wait_message()
         assert text.text == in_id(summary_text, rows)
-        assert "Setu: 3 · 2 · 1/2 · 1/2 · 1/1 · 1 · 2 · 1" in text.text
-        assert "Tambun Utara: 1 · 1 · 1/1 · 0/0 · 0/0 · 1 · 0 · 1" in text.text
-        assert (
-            t("Households on the list: {count} (verified {verified}, waiting {waiting})").format(
-                count=4, verified=1, waiting=1
-            )
-            in text.text
+        assert len(text.text) <= 600
+        assert t("Households on the list: {count}").format(count=4) in text.text
+        assert t("• verified {verified} ({share}), waiting for verification {waiting}").format(
+            verified=1, share="25%", waiting=1
+        ) in text.text
+        assert t("Aid collected (payouts held): {collected} of {recipients} ({share})").format(
+            collected=2, recipients=3, share="67%"
+        ) in text.text
+        assert t("{count} kecamatan have no data yet.").format(count=21) in text.text
+
+        # Each kecamatan, then each desa, one tap away.
+        await staff.click(text, t("Per kecamatan"))
+        kecamatan = await staff.wait_message(
+            predicate=lambda m: m.text == t("Which kecamatan?")
         )
-        assert t("{count} other kecamatan have no data yet.").format(count=21) in text.text
+        assert kecamatan.buttons == ["Setu (3)", "Tambun Utara (1)"]
+        await staff.click(kecamatan, "Setu (3)")
+        setu_card = await staff.wait_message()
+        assert setu_card.text.startswith("📊 Kecamatan Setu")
+        assert t("Aid collected (payouts held): {collected} of {recipients} ({share})").format(
+            collected=1, recipients=2, share="50%"
+        ) in setu_card.text
+        assert "Cibening (1)" in setu_card.buttons
+        await staff.click(setu_card, "Cibening (1)")
+        desa_card = await staff.wait_message()
+        assert desa_card.text.startswith("📊 Desa Cibening")
+        assert t("Households on the list: {count}").format(count=1) in desa_card.text
+
+        # A PSM sees their desa only; a TKSK their kecamatan.
+        psm = tg.user(812, "Bu PSM")
+        await as_role(app, psm, "psm", area=CIJENGKOL)
+        await psm.send("/statistik")
+        own = await psm.wait_message()
+        assert own.text.startswith("📊 Desa Cijengkol")
+        crafted = await click_data(psm, own, StatsCb(code="32.16.18").pack())
+        assert (await crafted.wait_answered()).answer_text == t(
+            "These numbers are not for your area."
+        )
+        tksk = tg.user(813, "Pak TKSK")
+        await as_role(app, tksk, "tksk", area="32.16.18")
+        await tksk.send("/statistik")
+        assert (await tksk.wait_message()).text.startswith("📊 Kecamatan Setu")
 
         assert photo.kind == "photo"
         png = tg.file(photo.photo[-1]["file_id"]).content
