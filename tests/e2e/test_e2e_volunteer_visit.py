@@ -117,7 +117,7 @@ async def test_full_visit_with_photo_location_and_member_categories(
         await wait_text(volunteer, t("A note? (optional)"))
         await volunteer.send("Atap bocor")
         summary = await wait_text(volunteer, t("Please check the visit report:"))
-        assert f"{t('Who has a severe disability?')}: Rina Hasan" in summary.text
+        assert f"{t('Severe disability')}: Rina Hasan" in summary.text
         await tap(volunteer, t("✅ Confirm"))
         saved = await wait_text(volunteer, t("Thank you, the visit is saved."))
         km = str(round(distance_km((-6.30, 107.10), FAKE_LOCATION), 1)).replace(".", ",")
