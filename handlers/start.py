@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,30 +54,28 @@ async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -
         )
 
 
-async def decline(
-    query: CallbackQuery,
-    account: Account,
-    session: AsyncSession,
-    state: FSMContext,
-    settings: Settings,
-    bot: Bot,
-) -> None:
-    if account.consent == "given":
-        # Withdrawing consent always unlinks and anonymises, wherever it is done.
-        text = await resident_data.withdraw_consent(
-            session, account, bot, state, settings, via="privasi"
-        )
-    else:
-        accounts.set_consent(account, False, None)
-        audit.record(session, account, "consent." + account.consent, "account", account.id)
-        text = _(
-            "All right, we respect your choice: we keep no personal data of yours. "
-            "You can still read /bantuan. If you change your mind, send /privasi."
-        )
+async def decline(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     await query.answer()
-    if isinstance(query.message, Message):
-        await remove_buttons(query.message)
-        await show_menu(query.message, text, account)
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await remove_buttons(message)
+    if account.consent == "given":
+        # Withdrawing consent always unlinks and anonymises, wherever it is done: a tap on the
+        # notice, read again later, must not do that without asking (handlers.residents.data).
+        if message is not None:
+            await resident_data.confirm_withdrawal(message, via="privasi")
+        return
+    accounts.set_consent(account, False, None)
+    audit.record(session, account, "consent." + account.consent, "account", account.id)
+    if message is not None:
+        await show_menu(
+            message,
+            _(
+                "All right, we respect your choice: we keep no personal data of yours. "
+                "You can still read /bantuan. If you change your mind, send /privasi."
+            ),
+            account,
+        )
 
 
 def create_router() -> Router:
