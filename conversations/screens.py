@@ -27,8 +27,6 @@ SUMMARY_TEXT_CHARS = 200
 LABEL_CHARS = 40  # a field's name in the summary and on its "change" button
 
 
-
-
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

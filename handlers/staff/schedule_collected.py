@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.parking import clear_but_keep_form
 from conversations.validators import ValidationError, parse_kk
 from db.models.accounts import Account
 from db.models.aid import Disbursement
@@ -33,7 +34,7 @@ async def _collecting(session: AsyncSession, state: FSMContext) -> Disbursement 
     disbursement_id = (await state.get_data()).get("collect_id")
     disbursement = await schedules.get(session, int(disbursement_id or 0))
     if disbursement is None or disbursement.status != "scheduled":
-        await state.clear()
+        await clear_but_keep_form(state)
         return None
     return disbursement
 
@@ -61,7 +62,7 @@ async def collect_typed(
         return
     if not any(char.isdigit() for char in text):
         # Not a KK number (e.g. a menu button): stop marking rather than insist.
-        await state.clear()
+        await clear_but_keep_form(state)
         await show_menu(
             message,
             _("Stopped marking schedule #{id}. Choose from the menu.").format(id=disbursement.id),

@@ -294,7 +294,15 @@ async def test_an_interrupted_visit_resumes_after_a_restart_or_is_discarded(
         await open_visit(volunteer, "lestari")
         await step(volunteer, t("Nobody home"), "A photo of the house?")
         await app.restart()
+        # The menu answers (the visit is set aside, handlers.form_parking); /kunjungan then
+        # asks what to do with the unfinished one.
         await volunteer.send("/menu")
+        await wait_text(volunteer, t("Main menu. Choose a button below."))
+        await wait_text(
+            volunteer,
+            t("Your unfinished form is kept: /lanjut to continue it, /batal to cancel it."),
+        )
+        await volunteer.send("/kunjungan")
         await wait_text(
             volunteer,
             t("You have an unfinished visit report. Continue where you stopped, or discard it?"),
