@@ -27,7 +27,7 @@ from db.account_versions import AccountVersions
 from db.engine import account_cache, account_versions, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import common, errors, fallback, forms, start
+from handlers import common, errors, fallback, form_parking, forms, start
 from handlers.residents import check as resident_check
 from handlers.residents import data as resident_data
 from handlers.residents import free_text
@@ -172,10 +172,15 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         )
     )
 
+    # Before any router: a command or a menu button in the middle of a form sets the form aside
+    # (or ends a feature's waiting step), so that the feature it names answers.
+    dp.message.outer_middleware(form_parking.SetFormAside())
+
     dp.include_router(errors.create_router(resources.i18n))
     dp.include_routers(
-        # Before start/common/forms: a command while a field visit waits asks "continue?".
+        # Before common/forms: an answer to a field visit left for hours asks "continue?".
         volunteer_visit.create_resume_router(),
+        form_parking.create_router(),  # /lanjut
         start.create_router(),
         common.create_router(),
         forms.create_router(),

@@ -107,7 +107,13 @@ def _far(answers: dict[str, Any]) -> bool:
 
 def _fields(proposal: bool) -> list[Field]:
     fields = [
-        Field("outcome", "choice", __("What happened at the visit?"), options=OUTCOME_OPTIONS),
+        Field(
+            "outcome",
+            "choice",
+            __("What happened at the visit?"),
+            options=OUTCOME_OPTIONS,
+            label=__("Visit outcome"),
+        ),
         Field(
             "gone",
             "multi",
@@ -115,6 +121,7 @@ def _fields(proposal: bool) -> list[Field]:
             options=all_member_options,
             required=False,
             ask_if=_met,
+            label=__("Moved away"),
         ),
         Field(
             "productive",
@@ -124,6 +131,7 @@ def _fields(proposal: bool) -> list[Field]:
             prefill=_prefill(lambda m: m["age"] is not None and 15 <= m["age"] <= 64),
             required=False,
             ask_if=_met,
+            label=__("Able to work"),
         ),
         Field(
             "lansia",
@@ -133,6 +141,7 @@ def _fields(proposal: bool) -> list[Field]:
             prefill=_prefill(lambda m: m["age"] is not None and m["age"] >= 60),
             required=False,
             ask_if=_met,
+            label=__("Elderly"),
         ),
         Field(
             "difabel",
@@ -142,6 +151,7 @@ def _fields(proposal: bool) -> list[Field]:
             prefill=_prefill(lambda m: bool(m["difabel"])),
             required=False,
             ask_if=_met,
+            label=__("Severe disability"),
         ),
         Field(
             "work",
@@ -149,6 +159,7 @@ def _fields(proposal: bool) -> list[Field]:
             __("Main work of the head of the family?"),
             options=WORK_OPTIONS,
             ask_if=_met,
+            label=__("Main work"),
         ),
         Field(
             "income",
@@ -156,6 +167,7 @@ def _fields(proposal: bool) -> list[Field]:
             __("Income of the whole family in a month? (0 if none)"),
             min=0,
             ask_if=_met,
+            label=__("Monthly income"),
         ),
         Field(
             "house",
@@ -164,6 +176,7 @@ def _fields(proposal: bool) -> list[Field]:
             options=HOUSE_OPTIONS,
             required=False,
             ask_if=_met,
+            label=__("House in bad condition"),
         ),
         Field(
             "aid",
@@ -172,6 +185,7 @@ def _fields(proposal: bool) -> list[Field]:
             options=AID_OPTIONS,
             required=False,
             ask_if=_met,
+            label=__("Aid received"),
         ),
         Field(
             "needs",
@@ -180,6 +194,7 @@ def _fields(proposal: bool) -> list[Field]:
             options=NEEDS_OPTIONS,
             required=False,
             ask_if=_met,
+            label=__("Main needs"),
         ),
     ]
     if proposal:
@@ -191,6 +206,7 @@ def _fields(proposal: bool) -> list[Field]:
                 options=DECISION_OPTIONS,
                 columns=1,
                 ask_if=lambda a: a.get("outcome") != NOBODY_HOME,
+                label=__("Eligible?"),
             ),
             Field(
                 "reject_reason",
@@ -198,6 +214,7 @@ def _fields(proposal: bool) -> list[Field]:
                 __("Why is it not eligible? (the proposer will read this)"),
                 max_length=300,
                 ask_if=lambda a: a.get("decision") == REJECTED,
+                label=__("Reason not eligible"),
             ),
         ]
     fields += [
@@ -207,8 +224,15 @@ def _fields(proposal: bool) -> list[Field]:
             __("A photo of the house?"),
             required=False,
             ask_if=lambda a: a.get("outcome") != NOT_FOUND,
+            label=__("House photo"),
         ),
-        Field("location", "location", __("The location of the house?"), required=False),
+        Field(
+            "location",
+            "location",
+            __("The location of the house?"),
+            required=False,
+            label=__("House location"),
+        ),
         Field(
             "location_ok",
             "choice",
@@ -216,8 +240,16 @@ def _fields(proposal: bool) -> list[Field]:
             options=LOCATION_OK_OPTIONS,
             columns=1,
             ask_if=_far,
+            label=__("Location outside Bekasi"),
         ),
-        Field("note", "text", __("A note? (optional)"), required=False, max_length=500),
+        Field(
+            "note",
+            "text",
+            __("A note? (optional)"),
+            required=False,
+            max_length=500,
+            label=__("Note"),
+        ),
     ]
     return fields
 

@@ -116,6 +116,7 @@ FORM = register_form(
                 "choice",
                 __("What is the main work of the head of household?"),
                 options=WORK,
+                label=__("Main work"),
             ),
             Field(
                 "income",
@@ -123,6 +124,7 @@ FORM = register_form(
                 __("How much is the income of the whole household in a month?"),
                 help=__("For example: 800 ribu, 1,5 juta or 1.500.000. No income: type 0."),
                 min=0,
+                label=__("Monthly income"),
             ),
             Field(
                 "members",
@@ -131,6 +133,7 @@ FORM = register_form(
                 min=1,
                 max=30,
                 prefill=_from_ctx("members"),
+                label=__("Household members"),
             ),
             Field(
                 "elderly",
@@ -140,6 +143,7 @@ FORM = register_form(
                 max=30,
                 prefill=_from_ctx("elderly"),
                 constraint=_at_most_members,
+                label=__("Elderly members"),
             ),
             Field(
                 "disabled",
@@ -149,6 +153,7 @@ FORM = register_form(
                 max=30,
                 prefill=_from_ctx("disabled"),
                 constraint=_at_most_members,
+                label=__("Severely disabled"),
             ),
             Field(
                 "out_of_school",
@@ -158,19 +163,49 @@ FORM = register_form(
                 max=30,
                 prefill=_from_ctx("out_of_school"),
                 constraint=_at_most_members,
+                label=__("Children out of school"),
             ),
-            Field("floor", "choice", __("What is the floor of the house?"), options=FLOOR),
-            Field("walls", "choice", __("What are the walls of the house?"), options=WALLS),
-            Field("roof", "choice", __("What is the roof of the house?"), options=ROOF),
             Field(
-                "water", "choice", __("Where does your drinking water come from?"), options=WATER
+                "floor",
+                "choice",
+                __("What is the floor of the house?"),
+                options=FLOOR,
+                label=__("House floor"),
             ),
-            Field("toilet", "choice", __("What toilet does the household use?"), options=TOILET),
+            Field(
+                "walls",
+                "choice",
+                __("What are the walls of the house?"),
+                options=WALLS,
+                label=__("House walls"),
+            ),
+            Field(
+                "roof",
+                "choice",
+                __("What is the roof of the house?"),
+                options=ROOF,
+                label=__("House roof"),
+            ),
+            Field(
+                "water",
+                "choice",
+                __("Where does your drinking water come from?"),
+                options=WATER,
+                label=__("Drinking water"),
+            ),
+            Field(
+                "toilet",
+                "choice",
+                __("What toilet does the household use?"),
+                options=TOILET,
+                label=__("Toilet"),
+            ),
             Field(
                 "electricity",
                 "choice",
                 __("What electricity does the house have?"),
                 options=ELECTRICITY,
+                label=__("Electricity"),
             ),
             Field(
                 "needs",
@@ -179,6 +214,7 @@ FORM = register_form(
                 options=NEEDS,
                 required=False,
                 help=__("Nothing urgent: tap “Done” without choosing."),
+                label=__("Urgent needs"),
             ),
             Field(
                 "food",
@@ -186,6 +222,7 @@ FORM = register_form(
                 __("Is there food at home for today?"),
                 options=FOOD,
                 ask_if=_needs("food"),
+                label=__("Food today"),
             ),
             Field(
                 "sickness",
@@ -193,6 +230,7 @@ FORM = register_form(
                 __("How ill is the sick family member?"),
                 options=SICKNESS,
                 ask_if=_needs("health"),
+                label=__("Sick member"),
             ),
             Field(
                 "house_safety",
@@ -200,10 +238,21 @@ FORM = register_form(
                 __("Is the house safe to live in?"),
                 options=HOUSE_SAFETY,
                 ask_if=_needs("house"),
+                label=__("House safety"),
             ),
-            Field("photo", "photo", __("A photo of the house (optional)."), required=False),
             Field(
-                "location", "location", __("The location of the house (optional)."), required=False
+                "photo",
+                "photo",
+                __("A photo of the house (optional)."),
+                required=False,
+                label=__("House photo"),
+            ),
+            Field(
+                "location",
+                "location",
+                __("The location of the house (optional)."),
+                required=False,
+                label=__("House location"),
             ),
             Field(
                 "note",
@@ -211,6 +260,7 @@ FORM = register_form(
                 __("Anything else you want to tell us? (optional)"),
                 required=False,
                 max_length=500,
+                label=__("Note"),
             ),
         ],
         summary_title=__("Please check your report:"),

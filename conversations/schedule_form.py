@@ -90,13 +90,14 @@ FORM = register_form(
         name=FORM_NAME,
         title=__("🗓 Aid disbursement schedule"),
         fields=[
-            Field("program", "choice", __("Which program?"), options=PROGRAMS),
+            Field("program", "choice", __("Which program?"), options=PROGRAMS, label=__("Program")),
             Field(
                 "title",
                 "text",
                 __("Name of this disbursement?"),
                 help=__("For example: BLT Dana Desa, stage 2."),
                 max_length=200,
+                label=__("Disbursement name"),
             ),
             Field(
                 "amount",
@@ -105,6 +106,7 @@ FORM = register_form(
                 help=__("Type 0 if it is goods, not money."),
                 min=0,
                 max=100_000_000,
+                label=__("Amount per household"),
             ),
             Field(
                 "date",
@@ -113,6 +115,7 @@ FORM = register_form(
                 help=__("For example: 17-08-2025."),
                 min=lambda today: today,
                 max=lambda today: today + dt.timedelta(days=366),
+                label=__("Date"),
             ),
             Field(
                 "time",
@@ -120,6 +123,7 @@ FORM = register_form(
                 __("Time (WIB)?"),
                 help=__("For example: 09.00."),
                 constraint=_not_past,
+                label=__("Time"),
             ),
             Field(
                 "place",
@@ -127,6 +131,7 @@ FORM = register_form(
                 __("Place?"),
                 help=__("For example: Kantor Desa Cibening."),
                 max_length=300,
+                label=__("Place"),
             ),
             Field(
                 "bring",
@@ -135,6 +140,7 @@ FORM = register_form(
                 help=__("For example: KTP, KK, KKS card."),
                 required=False,
                 max_length=300,
+                label=__("What to bring"),
             ),
         ],
         summary_title=__("Please check the schedule:"),

@@ -44,6 +44,9 @@ OptionsSource = Sequence[Option] | Callable[[dict[str, Any], dict[str, Any]], Se
 class Field:
     """One question.
 
+    ``question``: what is asked (a sentence, lazy gettext). ``label``: a short name of the
+    answer (2–4 words), for the summary and the "which answer to change" buttons, where the
+    whole question would make a long message; without one they show the question clipped.
     ``ask_if(answers) -> bool``: when False the field is skipped and any earlier answer
     to it removed. ``prefill(answers, context) -> value``: a default offered as a
     "Keep: <value>" button. ``options`` may be a list or a callable(answers, context).
@@ -57,8 +60,9 @@ class Field:
 
     name: str
     kind: str
-    label: Any
+    question: Any
     options: OptionsSource = ()
+    label: Any = None
     required: bool = True
     ask_if: Callable[[dict[str, Any]], bool] | None = None
     min: Any = None

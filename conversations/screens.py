@@ -24,10 +24,16 @@ from .schema import POS_CONFIRM, POS_PICK, SECRET_KINDS, TEXT_KINDS, Buttons, Fi
 
 BUTTON_VALUE_CHARS = 40  # value shown inside a "Keep: …" button
 SUMMARY_TEXT_CHARS = 200
+LABEL_CHARS = 40  # a field's name in the summary and on its "change" button
 
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_label(f: Field) -> str:
+    """The field's short name; a field declared without one shows its question, clipped."""
+    return str(f.label) if f.label is not None else clip(str(f.question), LABEL_CHARS)
 
 
 def display_value(form: Form, state: dict[str, Any], f: Field, value: Any) -> str:
@@ -64,7 +70,7 @@ def summary_lines(form: Form, state: dict[str, Any]) -> list[str]:
     for f in form.fields:
         if f.name in state["answers"] and is_relevant(form, state, f):
             value = display_value(form, state, f, state["answers"][f.name])
-            lines.append(f"{f.label}: {clip(value, SUMMARY_TEXT_CHARS)}")
+            lines.append(f"{short_label(f)}: {clip(value, SUMMARY_TEXT_CHARS)}")
     return lines
 
 
@@ -110,7 +116,7 @@ def _field_question(form: Form, state: dict[str, Any]) -> Question:
     parts = []
     if not state["history"] and not state["editing"]:
         parts.append(str(form.title))
-    parts.append(str(f.label))
+    parts.append(str(f.question))
     if f.help:
         parts.append(str(f.help))
 
@@ -183,7 +189,7 @@ def _confirm_question(form: Form, state: dict[str, Any]) -> Question:
 
 def _pick_question(form: Form, state: dict[str, Any]) -> Question:
     items = [
-        (clip(str(f.label), 40), f"editf:{j}")
+        (short_label(f), f"editf:{j}")
         for j, f in enumerate(form.fields)
         if f.name in state["answers"] and is_relevant(form, state, f)
     ]

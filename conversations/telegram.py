@@ -61,6 +61,8 @@ STATE_KEY = "form"
 # when someone comes back to a form left idle for long (e.g. a field visit, days later).
 ANSWERED_AT = "at"
 REPLY_KB_KEY = "form_rk"  # True while a reply keyboard (contact/location) is on screen
+# The FSM state a form was in while it is set aside for another feature (conversations.parking).
+PARKED_KEY = "form_parked"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit (aiogram's pack() checks the same)
 
@@ -164,14 +166,21 @@ async def begin(
     review: bool = False,
 ) -> Step:
     """Start ``form_name`` for this chat and send its first question (with ``review``, the
-    summary of ``initial`` answers, see :func:`conversations.engine.start`)."""
+    summary of ``initial`` answers, see :func:`conversations.engine.start`).
+
+    An unfinished form kept from before (set aside, or under way) is replaced, and the first
+    message says so: one form at a time keeps what /lanjut and /batal mean simple."""
     form = get_form(form_name)
     form_state = start(form, initial=initial, context=context, review=review)
+    data = await state.get_data()
+    replaced = bool(data.get(STATE_KEY))
+    data.pop(PARKED_KEY, None)
     await state.set_state(FormFlow.active)
     form_state[ANSWERED_AT] = int(time.time())
-    await state.update_data({STATE_KEY: form_state})
+    await state.set_data({**data, STATE_KEY: form_state})
     step = current_step(form, form_state)
-    await send_step(message, step, state)
+    notice = _("The earlier unfinished form was cancelled.") if replaced else None
+    await send_step(message, step, state, notice=notice)
     return step
 
 
@@ -255,9 +264,11 @@ async def send_step(
     state: FSMContext,
     *,
     had_reply_kb: bool | None = None,
+    notice: str | None = None,
 ) -> None:
     """Show a step: edit the tapped message for buttons, else send a new message.
-    ``had_reply_kb``: whether a reply keyboard is on screen, if the caller already knows."""
+    ``had_reply_kb``: whether a reply keyboard is on screen, if the caller already knows;
+    ``notice``: a line to show above a question sent as a new message."""
     callback = event if isinstance(event, CallbackQuery) else None
     message = callback.message if callback is not None else event
     if callback is not None:
@@ -287,6 +298,8 @@ async def send_step(
         return
 
     text, markup = render(step.question, step.error)
+    if notice:
+        text = f"{notice}\n\n{text}"
     if message is None:
         return
     if isinstance(markup, ReplyKeyboardMarkup):
@@ -312,6 +325,7 @@ async def send_step(
 async def _drop(state: FSMContext) -> None:
     data = await state.get_data()
     data.pop(STATE_KEY, None)
+    data.pop(PARKED_KEY, None)
     await state.set_data(data)
     await state.set_state(None)
 

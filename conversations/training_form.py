@@ -137,6 +137,7 @@ FORM = register_form(
                 __("Name of the training?"),
                 help=__("For example: Sewing."),
                 max_length=200,
+                label=__("Training name"),
             ),
             Field(
                 "provider",
@@ -144,6 +145,7 @@ FORM = register_form(
                 __("Who gives it?"),
                 help=__("For example: a partner company or the BLK."),
                 max_length=200,
+                label=__("Given by"),
             ),
             Field(
                 "description",
@@ -152,6 +154,7 @@ FORM = register_form(
                 help=__("In short: what people learn, what they get."),
                 required=False,
                 max_length=1000,
+                label=__("Description"),
             ),
             Field(
                 "start_date",
@@ -160,6 +163,7 @@ FORM = register_form(
                 help=__("For example: 17-08-2025."),
                 min=lambda today: today,
                 max=lambda today: today + dt.timedelta(days=366),
+                label=__("First day"),
             ),
             Field(
                 "start_time",
@@ -167,6 +171,7 @@ FORM = register_form(
                 __("Start time (WIB)?"),
                 help=__("For example: 08.00."),
                 constraint=_start_not_past,
+                label=__("Start time"),
             ),
             Field(
                 "end_date",
@@ -175,6 +180,7 @@ FORM = register_form(
                 help=__("Only if it runs several days; skip if it is one day."),
                 required=False,
                 constraint=_end_date_ok,
+                label=__("Last day"),
             ),
             Field(
                 "end_time",
@@ -182,11 +188,17 @@ FORM = register_form(
                 __("End time each day (WIB)?"),
                 help=__("For example: 15.00."),
                 constraint=_end_time_ok,
+                label=__("End time"),
             ),
             Field(
-                "place", "text", __("Place?"), help=__("For example: BLK Cikarang."), max_length=300
+                "place",
+                "text",
+                __("Place?"),
+                help=__("For example: BLK Cikarang."),
+                max_length=300,
+                label=__("Place"),
             ),
-            Field("capacity", "integer", __("How many seats?"), min=1, max=5000),
+            Field("capacity", "integer", __("How many seats?"), min=1, max=5000, label=__("Seats")),
             Field(
                 "min_age",
                 "integer",
@@ -194,6 +206,7 @@ FORM = register_form(
                 min=0,
                 max=100,
                 prefill=lambda answers, context: 15,
+                label=__("Youngest age"),
             ),
             Field(
                 "max_age",
@@ -203,6 +216,7 @@ FORM = register_form(
                 max=100,
                 prefill=lambda answers, context: 64,
                 constraint=_max_age_ok,
+                label=__("Oldest age"),
             ),
             Field(
                 "deadline",
@@ -211,6 +225,7 @@ FORM = register_form(
                 help=__("Skip to allow sign-ups until the training starts."),
                 required=False,
                 constraint=_deadline_ok,
+                label=__("Sign-up deadline"),
             ),
         ],
         summary_title=__("Please check the training:"),

@@ -104,16 +104,17 @@ RELATIONSHIPS = (
 
 _PLACE = [
     Field("kecamatan", "choice", __("Which kecamatan does the family live in?"),
-          options=kecamatan_options, columns=2),
-    Field("desa", "choice", __("Which desa or kelurahan?"), options=desa_options, columns=2),
+          options=kecamatan_options, columns=2, label=__("Kecamatan")),
+    Field("desa", "choice", __("Which desa or kelurahan?"), options=desa_options, columns=2,
+          label=__("Desa/kelurahan")),
 ]  # fmt: skip
 _ADDRESS = [
     Field("address", "text", __("Address: street or kampung, house number (no RT/RW yet)."),
-          max_length=200, min_length=3),
-    Field("rt", "integer", __("RT number? (for example 3)"), min=1, max=999),
-    Field("rw", "integer", __("RW number? (for example 5)"), min=1, max=999),
+          max_length=200, min_length=3, label=__("Address")),
+    Field("rt", "integer", __("RT number? (for example 3)"), min=1, max=999, label=__("RT")),
+    Field("rw", "integer", __("RW number? (for example 5)"), min=1, max=999, label=__("RW")),
     Field("members", "integer", __("How many people are on the family card (KK)?"),
-          min=1, max=30),
+          min=1, max=30, label=__("People on the KK")),
 ]  # fmt: skip
 _DESCRIPTION = Field(
     "description",
@@ -124,6 +125,7 @@ _DESCRIPTION = Field(
     ),
     max_length=600,
     min_length=10,
+    label=__("Family's situation"),
 )
 
 
@@ -133,14 +135,14 @@ RESIDENT = register_form(
         title=__("Propose your household (usulan)"),
         fields=[
             Field("name", "text", __("Your full name, as on the KTP?"), max_length=120,
-                  min_length=3),
+                  min_length=3, label=__("Your full name")),
             Field("relationship", "choice", __("Your place in the family?"),
-                  options=RELATIONSHIPS, columns=2),
+                  options=RELATIONSHIPS, columns=2, label=__("Place in the family")),
             *_PLACE,
             *_ADDRESS,
             Field("phone", "phone", __("A phone number we can call? Tap the button to send "
                                        "yours, type another one, or tap Skip."),
-                  required=False),
+                  required=False, label=__("Phone number")),
             _DESCRIPTION,
         ],
         summary_title=__("Please check the proposal:"),
@@ -154,14 +156,16 @@ VOLUNTEER = register_form(
         fields=[
             *_PLACE,
             Field("kk", "kk", __("The family's KK number (16 digits)? Tap Skip if nobody "
-                                 "knows it."), required=False, constraint=_not_kota_bekasi),
+                                 "knows it."), required=False, constraint=_not_kota_bekasi,
+                  label=__("No. KK")),
             Field("name", "text", __("Full name of the head of the family?"), max_length=120,
-                  min_length=3),
+                  min_length=3, label=__("Head of the family")),
             Field("nik", "nik", __("NIK of the head of the family (16 digits)? Tap Skip if "
-                                   "unknown."), required=False),
+                                   "unknown."), required=False, label=__("NIK of the head")),
             *_ADDRESS,
             Field("phone", "phone", __("The family's phone number, if they have one? Type it, "
-                                       "or tap Skip."), required=False, share_contact=False),
+                                       "or tap Skip."), required=False, share_contact=False,
+                  label=__("Family's phone")),
             _DESCRIPTION,
         ],
         summary_title=__("Please check the proposal:"),
@@ -184,6 +188,7 @@ CORRECTION = register_form(
                 ),
                 max_length=800,
                 min_length=5,
+                label=__("Correction requested"),
             )
         ],
         summary_title=__("Please check your request:"),

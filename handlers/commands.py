@@ -41,6 +41,11 @@ COMMANDS: list[CommandInfo] = [
         __("stops what you are doing now; nothing is saved."),
     ),
     CommandInfo(
+        "lanjut",
+        __("Continue a form"),
+        __("continues the form you left unfinished, at the question where you stopped."),
+    ),
+    CommandInfo(
         "privasi",
         __("Privacy and consent"),
         __("shows how your data is used, and lets you agree or refuse."),
@@ -56,7 +61,7 @@ COMMANDS: list[CommandInfo] = [
 # The order people see (Telegram's command list and /bantuan): features add their commands
 # on import, so the import order must not decide this (as for the menu, keyboards.MENU_ORDER).
 COMMAND_ORDER = (
-    "menu", "bantuan", "batal", "privasi", "start",
+    "menu", "bantuan", "batal", "lanjut", "privasi", "start",
     "daftar", "dataku", "cek", "usul", "pelatihan", "lapor", "jadwal",
     "siaran", "impor", "ekspor", "jadwalbaru", "daftarjadwal", "statistik",
     "pelatihanbaru", "daftarpelatihan",

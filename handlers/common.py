@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from conversations.parking import kept_form
 from db.models.accounts import Account
 from handlers.commands import help_lines
 from handlers.filters import CancelWord
@@ -26,7 +27,8 @@ async def help_(message: Message, account: Account) -> None:
 
 
 async def cancel(message: Message, account: Account, state: FSMContext) -> None:
-    if await state.get_state() is None:
+    # A form set aside for another feature (handlers.form_parking) is cancelled too.
+    if await state.get_state() is None and kept_form(await state.get_data()) is None:
         text = _("There is nothing to cancel. Here is the main menu.")
     else:
         await state.clear()

@@ -29,12 +29,17 @@ class NotACommand(BaseFilter):
 
 
 # What people type to stop, besides /batal: on a phone the slash is one more key to find.
-CANCEL_WORDS = frozenset({"batal", "batalkan", "dibatalkan", "cancel", "stop", "berhenti"})
+# "... jadi" is "(not) after all" in everyday speech, in its common spellings.
+CANCEL_WORDS = frozenset(
+    {"batal", "batalkan", "dibatalkan", "cancel", "stop", "berhenti",
+     "gak jadi", "ga jadi", "gk jadi", "nggak jadi", "ngga jadi", "enggak jadi", "tidak jadi",
+     "gajadi", "gakjadi"}
+)  # fmt: skip
 
 
 class CancelWord(BaseFilter):
     """A message that is only a word for "stop" (any case, with or without a full stop)."""
 
     async def __call__(self, message: Message) -> bool:
-        text = (message.text or "").strip().strip(".!").lower()
+        text = " ".join((message.text or "").strip().strip(".!").lower().split())
         return text in CANCEL_WORDS

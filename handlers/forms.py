@@ -23,6 +23,7 @@ from aiogram.utils.i18n import gettext as _
 
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
 from conversations.engine import current_field
+from conversations.parking import unpark
 from conversations.telegram import STATE_KEY
 from db.models.accounts import Account
 from domain.identity import has_id_number
@@ -64,6 +65,9 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
 async def form_button(
     query: CallbackQuery, callback_data: FormCallback, state: FSMContext, **data: Any
 ) -> None:
+    if data.get("raw_state") is None:
+        # A tap on a button of a form set aside for another feature takes the form up again.
+        await unpark(state)
     step = await run_step(query, state, callback_data)
     await _finish(step, query, {**data, "state": state})
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.parking import kept_form
 from db import accounts, audit
 from db.models.accounts import Account
 from handlers.chat import remove_buttons
+from handlers.form_parking import FormSetAside, waiting_line
 from handlers.keyboards import ConsentCallback, MenuButton, show_menu
 from handlers.privacy import show_privacy, welcome_text
 from handlers.residents import data as resident_data
@@ -25,12 +27,22 @@ if TYPE_CHECKING:
     from bot.settings import Settings  # handed in by the dispatcher
 
 
-async def start(message: Message, account: Account, settings: Settings) -> None:
-    if account.consent == "given":
-        await show_menu(message, welcome_text(), account)
-        return
+async def start(
+    message: Message,
+    account: Account,
+    settings: Settings,
+    state: FSMContext,
+    form_set_aside: FormSetAside | None = None,
+) -> None:
     await show_menu(message, welcome_text(), account)
-    await show_privacy(message, account, settings)
+    if account.consent != "given":
+        await show_privacy(message, account, settings)
+    # /start in the middle of a form sets it aside (handlers.form_parking), as does any
+    # command: say here, after the welcome, how to go on with it or drop it.
+    if form_set_aside is not None:
+        form_set_aside.mentioned = True
+    if kept_form(await state.get_data()) is not None:
+        await message.answer(waiting_line())
 
 
 async def privacy(message: Message, account: Account, settings: Settings) -> None:
@@ -55,30 +67,28 @@ async def agree(query: CallbackQuery, account: Account, session: AsyncSession) -
         )
 
 
-async def decline(
-    query: CallbackQuery,
-    account: Account,
-    session: AsyncSession,
-    state: FSMContext,
-    settings: Settings,
-    bot: Bot,
-) -> None:
-    if account.consent == "given":
-        # Withdrawing consent always unlinks and anonymises, wherever it is done.
-        text = await resident_data.withdraw_consent(
-            session, account, bot, state, settings, via="privasi"
-        )
-    else:
-        accounts.set_consent(account, False, None)
-        audit.record(session, account, "consent." + account.consent, "account", account.id)
-        text = _(
-            "All right, we respect your choice: we keep no personal data of yours. "
-            "You can still read /bantuan. If you change your mind, send /privasi."
-        )
+async def decline(query: CallbackQuery, account: Account, session: AsyncSession) -> None:
     await query.answer()
-    if isinstance(query.message, Message):
-        await remove_buttons(query.message)
-        await show_menu(query.message, text, account)
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await remove_buttons(message)
+    if account.consent == "given":
+        # Withdrawing consent always unlinks and anonymises, wherever it is done: a tap on the
+        # notice, read again later, must not do that without asking (handlers.residents.data).
+        if message is not None:
+            await resident_data.confirm_withdrawal(message, via="privasi")
+        return
+    accounts.set_consent(account, False, None)
+    audit.record(session, account, "consent." + account.consent, "account", account.id)
+    if message is not None:
+        await show_menu(
+            message,
+            _(
+                "All right, we respect your choice: we keep no personal data of yours. "
+                "You can still read /bantuan. If you change your mind, send /privasi."
+            ),
+            account,
+        )
 
 
 def create_router() -> Router:

@@ -24,7 +24,12 @@ from handlers.chat import remove_buttons
 from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, consent_keyboard, show_menu
 from handlers.residents import training as resident_training
-from handlers.residents.keyboards import DataCallback, my_data_keyboard, withdraw_keyboard
+from handlers.residents.keyboards import (
+    WITHDRAW_YES,
+    DataCallback,
+    my_data_keyboard,
+    withdraw_keyboard,
+)
 from handlers.residents.link import household_lines
 from services import my_data, proposals
 
@@ -144,22 +149,29 @@ async def submit_correction(answers: dict[str, Any], data: dict[str, Any]) -> st
 async def ask_withdraw(query: CallbackQuery) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(
-            _(
-                "Withdraw your consent and unlink your account?\n\n"
-                "• Your account is taken off your household.\n"
-                "• What you typed yourself (notes, photos, locations, your name and phone) is "
-                "deleted or made anonymous.\n"
-                "• Training sign-ups are cancelled and you get no more messages from us.\n"
-                "• The office's list (BNBA) is not changed: your household stays on it.\n\n"
-                "You can agree again later with /privasi."
-            ),
-            reply_markup=withdraw_keyboard(),
-        )
+        await confirm_withdrawal(query.message, via="dataku")
+
+
+async def confirm_withdrawal(message: Message, *, via: str) -> None:
+    """Withdrawing unlinks and anonymises at once and cannot be undone: always asked first,
+    wherever it starts (`via`: /dataku, or "I do not agree" in /privasi)."""
+    await message.answer(
+        _(
+            "Withdraw your consent and unlink your account?\n\n"
+            "• Your account is taken off your household.\n"
+            "• What you typed yourself (notes, photos, locations, your name and phone) is "
+            "deleted or made anonymous.\n"
+            "• Training sign-ups are cancelled and you get no more messages from us.\n"
+            "• The office's list (BNBA) is not changed: your household stays on it.\n\n"
+            "You can agree again later with /privasi."
+        ),
+        reply_markup=withdraw_keyboard(via),
+    )
 
 
 async def withdraw(
     query: CallbackQuery,
+    callback_data: DataCallback,
     account: Account,
     session: AsyncSession,
     state: FSMContext,
@@ -172,7 +184,8 @@ async def withdraw(
         await remove_buttons(message)
     if account.consent != "given":
         return
-    text = await withdraw_consent(session, account, bot, state, settings, via="dataku")
+    via = "privasi" if callback_data.a == WITHDRAW_YES["privasi"] else "dataku"
+    text = await withdraw_consent(session, account, bot, state, settings, via=via)
     if message is not None:
         await show_menu(message, text, account)
 
@@ -217,6 +230,8 @@ def create_router() -> Router:
     router.message.register(show_my_data, MenuButton("my_data"))
     router.callback_query.register(ask_correction, DataCallback.filter(F.a == "fix"))
     router.callback_query.register(ask_withdraw, DataCallback.filter(F.a == "withdraw"))
-    router.callback_query.register(withdraw, DataCallback.filter(F.a == "withdraw_yes"))
+    router.callback_query.register(
+        withdraw, DataCallback.filter(F.a.in_(set(WITHDRAW_YES.values())))
+    )
     router.callback_query.register(keep, DataCallback.filter(F.a == "withdraw_no"))
     return router

@@ -60,8 +60,12 @@ class LinkCallback(CallbackData, prefix="lnk"):
 
 
 class DataCallback(CallbackData, prefix="dat"):
-    # fix | withdraw | withdraw_yes | withdraw_no
+    # fix | withdraw | withdraw_yes (asked in /dataku) | withdraw_yes_privasi (asked when
+    # "I do not agree" is tapped in /privasi) | withdraw_no
     a: str
+
+
+WITHDRAW_YES = {"dataku": "withdraw_yes", "privasi": "withdraw_yes_privasi"}
 
 
 def _keyboard(*rows: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
@@ -117,8 +121,9 @@ def my_data_keyboard(linked: bool) -> InlineKeyboardMarkup:
     return _keyboard(*rows)
 
 
-def withdraw_keyboard() -> InlineKeyboardMarkup:
+def withdraw_keyboard(via: str = "dataku") -> InlineKeyboardMarkup:
+    """`via`: where the withdrawal was asked (/dataku or /privasi), kept for the audit log."""
     return _keyboard(
-        [(_("Yes, withdraw and delete my data"), DataCallback(a="withdraw_yes"))],
+        [(_("Yes, withdraw and delete my data"), DataCallback(a=WITHDRAW_YES[via]))],
         [(_("No, keep everything"), DataCallback(a="withdraw_no"))],
     )

@@ -27,6 +27,7 @@ from db.protect import Protector
 from domain.identity import is_kota_bekasi, mask_number
 from domain.roles import WARGA
 from handlers.chat import delete_secret, remove_buttons
+from handlers.form_parking import on_drop
 from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
 from handlers.residents.keyboards import (
     LinkCallback,
@@ -108,6 +109,10 @@ async def _forget_numbers(state: FSMContext) -> None:
         for key in (NIK_KEY, KK_KEY, MATCH_KEY):
             data.pop(key, None)
         await state.set_data(data)
+
+
+# Another command or menu button ends /daftar (handlers.form_parking): the numbers go with it.
+on_drop(_forget_numbers, LinkFlow.nik, LinkFlow.kk, LinkFlow.confirm)
 
 
 async def typed_answer(message: Message) -> bool:

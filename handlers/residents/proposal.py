@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import begin
+from conversations.parking import keep_with_the_form
 from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, region_name
 from db.models.accounts import Account
 from db.protect import Protector
@@ -39,6 +40,10 @@ async def propose_button(
         )
     )
     await begin(RESIDENT_FORM, message, state)
+
+
+# The numbers typed for /daftar are the proposal's: they stay while its form waits (/lanjut).
+keep_with_the_form(NIK_KEY, KK_KEY)
 
 
 @on_submit(RESIDENT_FORM)

@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import notify
+from conversations.parking import clear_but_keep_form
 from conversations.validators import format_datetime_id
 from db import audit, regions
 from db.models.accounts import Account
@@ -243,7 +244,7 @@ async def _finish_complaint(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    await state.clear()
+    await clear_but_keep_form(state)
     answer = await aid_schedule.load_for_household(session, recipient_id, account.household_id)
     if answer is None:
         await target.answer(

@@ -26,6 +26,7 @@ from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from handlers.residents.household import linked_household
+from handlers.residents.training_texts import outcome_text, training_text
 from services import enrollment as svc
 
 RESIDENTS = frozenset({WARGA})
@@ -42,8 +43,9 @@ BUTTON_TITLE = 28
 
 
 class TrainingCallback(CallbackData, prefix="trn"):
-    """`a`: pick (choose who joins training `t`) | join (member `m` joins `t`) | mine |
-    cancel / cancel_ok (enrollment `e`). Only opaque ids; ownership is checked on use."""
+    """`a`: pick (choose who joins training `t`) | join (ask: member `m` joins `t`?) |
+    join_ok (sign them up) | keep (no, nothing changes) | mine | cancel / cancel_ok
+    (enrollment `e`). Only opaque ids; ownership is checked on use."""
 
     a: str
     t: RowId = 0
@@ -53,34 +55,6 @@ class TrainingCallback(CallbackData, prefix="trn"):
 
 def _clip(text: str, limit: int = BUTTON_TITLE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _when(training: Training) -> str:
-    start = format_datetime_id(training.starts_at)
-    if training.ends_at is None:
-        return start
-    return _("{start} until {end}").format(start=start, end=format_datetime_id(training.ends_at))
-
-
-def training_text(training: Training, waiting: int) -> str:
-    left = training.capacity - training.seats_taken
-    seats = (
-        _("Seats left: {left} of {capacity}").format(left=left, capacity=training.capacity)
-        if left > 0
-        else _("Full. Waiting list: {count} people").format(count=waiting)
-    )
-    return _(
-        "🎓 {title}\nBy: {provider}\nWhen: {when}\nWhere: {place}\n{seats}\n"
-        "Who may join: aged {min_age}-{max_age} years"
-    ).format(
-        title=training.title,
-        provider=training.provider,
-        when=_when(training),
-        place=training.place,
-        seats=seats,
-        min_age=training.min_age,
-        max_age=training.max_age,
-    )
 
 
 def _mine_button(builder: InlineKeyboardBuilder) -> None:
@@ -147,48 +121,11 @@ async def pick_member(
     )
 
 
-def _outcome_text(result: svc.SignUp, member: Member) -> str:
-    training = result.training
-    title = training.title if training is not None else ""
-    name = member.name
-    # enrolled, too_young and too_old always come with their training.
-    if result.outcome == svc.ENROLLED and training is not None:
-        return _(
-            "Done: {name} is signed up for “{title}”. Please come on {when} at {place}. "
-            "Bring your KTP."
-        ).format(
-            name=name,
-            title=title,
-            when=format_datetime_id(training.starts_at),
-            place=training.place,
-        )
-    if result.outcome == svc.WAITING:
-        return _(
-            "“{title}” is full. {name} is on the waiting list, number {position}. We will "
-            "tell you here as soon as a seat frees up."
-        ).format(name=name, title=title, position=result.position)
-    if result.outcome == "already":
-        if result.position:
-            return _(
-                "{name} is already on the waiting list of “{title}”, number {position}."
-            ).format(name=name, title=title, position=result.position)
-        return _("{name} is already signed up for “{title}”.").format(name=name, title=title)
-    if result.outcome == "too_young" and training is not None:
-        return _(
-            "Sorry, {name} is too young for “{title}”: it is for people aged {min_age} to "
-            "{max_age}. You can sign up another member of the household."
-        ).format(name=name, title=title, min_age=training.min_age, max_age=training.max_age)
-    if result.outcome == "too_old" and training is not None:
-        return _(
-            "Sorry, {name} is older than the age limit of “{title}”: it is for people aged "
-            "{min_age} to {max_age}. You can sign up another member of the household."
-        ).format(name=name, title=title, min_age=training.min_age, max_age=training.max_age)
-    return _("Sorry, sign-up for this training is closed. See /pelatihan for open ones.")
-
-
-async def join(
+async def _tapped_member(
     query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
-) -> None:
+) -> Member | None:
+    """The member of a tapped button when they are of the tapper's household; otherwise None,
+    after telling them (a hand-made button)."""
     member = await session.get(Member, callback_data.m)
     if (
         member is None
@@ -196,6 +133,46 @@ async def join(
         or member.household_id != account.household_id
     ):
         await query.answer(_("This person is not in your household."), show_alert=True)
+        return None
+    return member
+
+
+async def ask_join(
+    query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
+) -> None:
+    """A sign-up takes a seat (and may promise someone a waiting-list place): one tap on a name
+    asks first, so that a slip of the finger signs nobody up."""
+    member = await _tapped_member(query, callback_data, account, session)
+    if member is None:
+        return
+    training = await session.get(Training, callback_data.t)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if training is None:
+        await query.message.answer(_("This training is no longer available. See /pelatihan."))
+        return
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Yes, sign up"),
+        callback_data=TrainingCallback(a="join_ok", t=training.id, m=member.id),
+    )
+    builder.button(text=_("✖️ No"), callback_data=TrainingCallback(a="keep"))
+    builder.adjust(2)
+    await remove_buttons(query.message)
+    await query.message.answer(
+        _("Sign up {name} for “{title}” on {when}?").format(
+            name=member.name, title=training.title, when=format_datetime_id(training.starts_at)
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def join(
+    query: CallbackQuery, callback_data: TrainingCallback, account: Account, session: AsyncSession
+) -> None:
+    member = await _tapped_member(query, callback_data, account, session)
+    if member is None:
         return
     result = await svc.sign_up(session, callback_data.t, member, account)
     if result.outcome in (svc.ENROLLED, svc.WAITING):
@@ -210,7 +187,14 @@ async def join(
     await query.answer()
     if isinstance(query.message, Message):
         await remove_buttons(query.message)
-        await show_menu(query.message, _outcome_text(result, member), account)
+        await show_menu(query.message, outcome_text(result, member), account)
+
+
+async def keep(query: CallbackQuery, account: Account) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await remove_buttons(query.message)
+        await show_menu(query.message, _("Nothing was changed. Here is the main menu."), account)
 
 
 def _status_line(item: svc.MyTraining) -> str:
@@ -382,7 +366,11 @@ async def _dispatch(
     if action == "pick":
         await pick_member(query, callback_data, account, session)
     elif action == "join":
+        await ask_join(query, callback_data, account, session)
+    elif action == "join_ok":
         await join(query, callback_data, account, session)
+    elif action == "keep":
+        await keep(query, account)
     elif action == "mine":
         await my_trainings(query, account, session)
     elif action == "cancel":

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import pgettext
 from conversations.messages import edit_text
+from conversations.parking import clear_but_keep_form
 from conversations.validators import format_datetime_id
 from db import audit, regions
 from db.models.accounts import Account
@@ -38,6 +39,7 @@ from handlers.broadcast_progress import BroadcastControl
 from handlers.callback_ids import row_id
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
+from handlers.form_parking import keep_waiting
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
 from handlers.staff.broadcast_control import control
 from services import broadcasts
@@ -63,6 +65,10 @@ class Compose(StatesGroup):
     message = State()
     audience = State()
     confirm = State()
+
+
+# Only buttons answer these: a look at the statistics before tapping "Send" keeps them working.
+keep_waiting(Compose.audience, Compose.confirm)
 
 
 class ComposeCallback(CallbackData, prefix="bcx"):
@@ -101,8 +107,8 @@ def _buttons(items: list[tuple[str, ComposeCallback]], columns: int = 1) -> Inli
 
 
 async def start(message: Message, state: FSMContext) -> None:
+    await clear_but_keep_form(state)
     await state.set_state(Compose.message)
-    await state.set_data({})
     await message.answer(
         _(
             "Write the message to broadcast. You may also send a photo or a document with the "
@@ -115,7 +121,7 @@ async def start(message: Message, state: FSMContext) -> None:
 async def composed(message: Message, state: FSMContext) -> None:
     if message.text and message.text in {str(entry.label) for entry in MENU_ENTRIES}:
         # Another menu button while writing: leave the draft and let that feature answer.
-        await state.clear()
+        await clear_but_keep_form(state)
         raise SkipHandler
     photo = message.photo[-1].file_id if message.photo else None
     document = message.document.file_id if message.document else None
@@ -308,7 +314,7 @@ async def change_audience(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def stop(query: CallbackQuery, state: FSMContext, account: Account) -> None:
-    await state.clear()
+    await clear_but_keep_form(state)
     await query.answer()
     assert isinstance(query.message, Message)
     await edit_text(query.message, _("Broadcast cancelled. Nothing was sent."))
@@ -352,7 +358,7 @@ async def confirm(
         audience=data["audience"]["type"],
         count=data.get("count"),
     )
-    await state.clear()
+    await clear_but_keep_form(state)
     await query.answer()
     await remove_buttons(query.message)
     progress = await broadcast_progress.load(session, broadcast)

@@ -31,6 +31,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import edit_text
+from conversations.parking import clear_but_keep_form
 from db.engine import current_session
 from db.models.accounts import Account
 from db.protect import Protector
@@ -148,7 +149,7 @@ async def receive_file(
             )
         )
         return
-    await state.clear()
+    await clear_but_keep_form(state)
     waiting = _import_lock().locked()
     progress = await message.answer(
         _("Another import is running; yours starts after it.")

@@ -20,6 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.messages import edit_text
+from conversations.parking import clear_but_keep_form
 from conversations.validators import ValidationError, parse_date
 from db import regions
 from db.models.accounts import Account
@@ -159,7 +160,7 @@ async def receive_dates(
         return
     date_from, date_to = min(days), max(days)
     data = await state.get_data()
-    await state.clear()
+    await clear_but_keep_form(state)
     label = " – ".join(dict.fromkeys(format_date_long(d) for d in (date_from, date_to)))
     await message.answer(_("Preparing the file…"))
     await _send_export(message, session, account, protector, data.get("export_kind", ""),

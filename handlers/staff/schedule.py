@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import begin
 from conversations.i18n import pgettext
 from conversations.messages import edit_text
+from conversations.parking import clear_but_keep_form
 from conversations.schedule_form import (
     FORM_NAME,
     cancelled_notice,
@@ -187,7 +188,7 @@ async def schedule_action(
     elif action == "edit":
         await remove_buttons(message)
         total = await schedules.recipients_count(session, disbursement.id)
-        await state.set_data({})
+        await clear_but_keep_form(state)  # begin() replaces a kept form, and says so
         await begin(
             FORM_NAME,
             message,
@@ -231,8 +232,8 @@ async def schedule_action(
             ),
         )
     elif action == "collect":
+        await clear_but_keep_form(state, {"collect_id": disbursement.id})
         await state.set_state(ScheduleFlow.collecting)
-        await state.set_data({"collect_id": disbursement.id})
         await message.answer(collect_prompt(disbursement.id))
 
 

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.parking import clear_but_keep_form
 from conversations.validators import ValidationError, parse_kk
 from db.models.accounts import Account
 from db.models.aid import Disbursement
@@ -36,7 +37,7 @@ async def _collecting(session: AsyncSession, state: FSMContext) -> Disbursement 
     disbursement_id = (await state.get_data()).get("collect_id")
     disbursement = await schedules.get(session, int(disbursement_id or 0))
     if disbursement is None or disbursement.status != "scheduled":
-        await state.clear()
+        await clear_but_keep_form(state)
         return None
     return disbursement
 
@@ -64,7 +65,7 @@ async def collect_typed(
         return
     if is_menu_label(text):
         # A menu button: stop marking rather than insist.
-        await state.clear()
+        await clear_but_keep_form(state)
         await show_menu(
             message,
             _("Stopped marking schedule #{id}. Choose from the menu.").format(id=disbursement.id),

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import begin
 from conversations.messages import edit_markup, edit_text
+from conversations.parking import clear_but_keep_form
 from conversations.schedule_form import FORM_NAME, PROGRAMS, program_label
 from db import regions
 from db.protect import Protector
@@ -113,7 +114,7 @@ async def start_form(
             reply_markup=target_kinds(),
         )
         return
-    await state.set_data({})
+    await clear_but_keep_form(state)  # the picker's choices go; begin() replaces a kept form
     context = {"target": target.as_json(), "households": count, "target_label": label}
     context.update(extra or {})
     initial = {"program": target.program} if target.program else None
@@ -161,8 +162,8 @@ async def choose_desa_kecamatan(
     await query.answer()
     if not isinstance(query.message, Message):
         return
+    await clear_but_keep_form(state, {"sched_kec": callback_data.v, "sched_desa": []})
     await state.set_state(ScheduleFlow.desa)
-    await state.set_data({"sched_kec": callback_data.v, "sched_desa": []})
     await edit_text(
         query.message,
         _("Tap the desa this schedule is for, then tap “Done”."),

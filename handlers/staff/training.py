@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import begin, notify
 from conversations.i18n import lazy_pgettext, pgettext
 from conversations.messages import edit_markup, edit_text
+from conversations.parking import clear_but_keep_form
 from conversations.training_form import (
     FORM_NAME,
     cancelled_notice,
@@ -76,7 +77,7 @@ STATUS_LABELS = {
 
 
 async def new_training(message: Message, state: FSMContext) -> None:
-    await state.set_data({})
+    await clear_but_keep_form(state)  # begin() replaces a kept form, and says so
     await begin(FORM_NAME, message, state)
 
 
@@ -322,7 +323,7 @@ async def training_action(
         await _export(message, session, training)
     elif action == "edit":
         await remove_buttons(message)
-        await state.set_data({})
+        await clear_but_keep_form(state)  # begin() replaces a kept form, and says so
         await begin(
             FORM_NAME,
             message,

@@ -18,15 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import FormFlow, begin, notify, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
-from conversations.telegram import ANSWERED_AT, STATE_KEY, idle_seconds
+from conversations.parking import unpark
+from conversations.telegram import ANSWERED_AT, PARKED_KEY, STATE_KEY, idle_seconds
 from db.models.accounts import Account
 from db.models.households import Household
 from db.protect import Protector
 from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
+from handlers.filters import CancelWord
+from handlers.form_parking import FormSetAside
 from handlers.forms import on_submit
-from handlers.keyboards import MenuButton, is_menu_label, show_menu
+from handlers.keyboards import MenuButton, show_menu
 from handlers.volunteers.ui import HouseholdCb, tapped_household
 from services import field_reports, field_work
 from services.volunteer_area import household_in_area
@@ -60,7 +63,15 @@ async def start_visit(
     await begin(form, message, state, context=context)
 
 
-async def visit_command(message: Message, state: FSMContext) -> None:
+async def visit_command(
+    message: Message, state: FSMContext, form_set_aside: FormSetAside | None = None
+) -> None:
+    if await pending_visit(state):
+        # A second visit would replace the unfinished one: ask first (it may be days of work).
+        if form_set_aside is not None:
+            form_set_aside.mentioned = True
+        await ask_resume(message)
+        return
     await state.set_state(VisitPick.kk)
     await message.answer(
         _(
@@ -181,18 +192,16 @@ RESUME_AFTER_IDLE = 2 * 60 * 60  # seconds
 
 
 class PendingVisit(BaseFilter):
-    """A visit form is unfinished and the volunteer came back another way (a command or a menu
-    button), or after a long pause: ask whether to continue or discard it."""
+    """A visit form under way gets an answer after a long pause: ask whether to continue or
+    discard it. (A command or a menu button sets any form aside, handlers.form_parking; a
+    visit set aside is taken up with /lanjut, or asked about again by /kunjungan.)"""
 
     async def __call__(self, message: Message, state: FSMContext) -> bool:
-        text = message.text or ""
-        if text.startswith("/batal"):
+        if (message.text or "").startswith("/batal") or await CancelWord()(message):
             return False  # cancel works as everywhere
         form = (await state.get_data()).get(STATE_KEY) or {}  # one read: this runs per answer
         if form.get("form") not in FORMS:
             return False
-        if text.startswith("/") or is_menu_label(text):
-            return True
         return idle_seconds(form) > RESUME_AFTER_IDLE
 
 
@@ -223,22 +232,24 @@ async def resume_answer(
         await show_menu(message, _("There is no unfinished visit."), account)
         return
     if callback_data.go:
-        data = await state.get_data()
-        form = dict(data.get(STATE_KEY) or {})
-        form[ANSWERED_AT] = int(time.time())  # the pause is over: do not ask again at once
-        await state.update_data({STATE_KEY: form})
+        if not await unpark(state):  # not set aside: asked after a long pause
+            data = await state.get_data()
+            form = dict(data.get(STATE_KEY) or {})
+            form[ANSWERED_AT] = int(time.time())  # the pause is over: do not ask again at once
+            await state.update_data({STATE_KEY: form})
         await show_current(message, state)
         return
     data = await state.get_data()
     data.pop(STATE_KEY, None)
+    data.pop(PARKED_KEY, None)
     await state.set_data(data)
     await state.set_state(None)
     await show_menu(message, _("The unfinished visit was discarded. Nothing was saved."), account)
 
 
 def create_resume_router() -> Router:
-    """Goes before the start, common and forms routers: a command or a menu button while a
-    visit form waits gets the continue-or-discard question first."""
+    """Goes before the forms router: an answer to a visit form left for hours gets the
+    continue-or-discard question first."""
     router = Router(name="volunteer_resume")
     router.message.register(resume_question, StateFilter(FormFlow.active), PendingVisit())
     router.callback_query.register(resume_answer, ResumeCb.filter())

@@ -121,7 +121,7 @@ async def second_half(user: FakeUser) -> None:
     await user.wait_message(predicate=lambda m: t(Q_NOTE) in (m.text or ""))
     summary = await type_(user, "Atap   bocor kalau hujan", SUMMARY)
     assert t("Rp1.500.000") in summary.text or "Rp1.500.000" in summary.text
-    assert f"{t(Q_FOOD)}: {t('No food at all')}" in summary.text
+    assert f"{t('Food today')}: {t('No food at all')}" in summary.text
     query = await user.click(summary, t("✅ Confirm"))
     await query.wait_answered()
 

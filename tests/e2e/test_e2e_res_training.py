@@ -42,6 +42,9 @@ async def choose(user: FakeUser, title: str, name: str) -> FakeMessage:
     assert who.text == t("Who in your household will join “{title}”?", title=title)
     query = await user.click(who, name)
     await query.wait_answered()
+    sure = await user.wait_message()  # a sign-up is confirmed first
+    query = await user.click(sure, t("✅ Yes, sign up"))
+    await query.wait_answered()
     return await user.wait_message()
 
 
@@ -163,9 +166,12 @@ async def test_last_seat_raced_through_the_bot(tg: FakeTelegram, tmp_path: Path,
             await query.wait_answered()
             pickers.append(await user.wait_message())
         # Both tap at the same moment.
+        for k, (user, picker) in enumerate(zip(users, pickers, strict=True)):
+            await (await user.click(picker, f"Peserta {k}")).wait_answered()
+        sure = [await user.wait_message() for user in users]
         queries = await asyncio.gather(
-            *(user.click(picker, f"Peserta {k}") for k, (user, picker) in
-              enumerate(zip(users, pickers, strict=True)))
+            *(user.click(ask, t("✅ Yes, sign up")) for user, ask in
+              zip(users, sure, strict=True))
         )  # fmt: skip
         await asyncio.gather(*(q.wait_answered() for q in queries))
         replies = [await user.wait_message() for user in users]

@@ -372,6 +372,9 @@ async def test_refusing_in_privasi_after_consent_withdraws_and_unlinks(
     notice = await user.wait_message()
     query = await user.click(notice, t("✖️ I do not agree"))
     await query.wait_answered()
+    sure = await user.wait_message()  # asked first: it cannot be undone
+    query = await user.click(sure, t("Yes, withdraw and delete my data"))
+    await query.wait_answered()
     final = await user.wait_message()
     assert final.text == t(WITHDRAWN, contact=OFFICE)
     account = await account_when(app, 971, lambda a: a.consent == "withdrawn")
@@ -572,6 +575,8 @@ async def test_withdrawal_hands_a_freed_training_seat_to_the_waiting_list(
     notice = await wife.wait_message()
     query = await wife.click(notice, t("✖️ I do not agree"))
     await query.wait_answered()
+    sure = await wife.wait_message()
+    await (await wife.click(sure, t("Yes, withdraw and delete my data"))).wait_answered()
     await account_when(app, 971, lambda a: a.consent == "withdrawn")
     told = await husband.wait_message(predicate=lambda m: "Pelatihan Menjahit" in (m.text or ""))
     assert told.text.startswith("Kabar baik: ada kursi kosong. Sutisna Ahmad sekarang terdaftar")

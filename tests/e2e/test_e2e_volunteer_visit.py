@@ -117,7 +117,7 @@ async def test_full_visit_with_photo_location_and_member_categories(
         await wait_text(volunteer, t("A note? (optional)"))
         await volunteer.send("Atap bocor")
         summary = await wait_text(volunteer, t("Please check the visit report:"))
-        assert f"{t('Who has a severe disability?')}: Rina Hasan" in summary.text
+        assert f"{t('Severe disability')}: Rina Hasan" in summary.text
         await tap(volunteer, t("✅ Confirm"))
         saved = await wait_text(volunteer, t("Thank you, the visit is saved."))
         km = str(round(distance_km((-6.30, 107.10), FAKE_LOCATION), 1)).replace(".", ",")
@@ -294,7 +294,15 @@ async def test_an_interrupted_visit_resumes_after_a_restart_or_is_discarded(
         await open_visit(volunteer, "lestari")
         await step(volunteer, t("Nobody home"), "A photo of the house?")
         await app.restart()
+        # The menu answers (the visit is set aside, handlers.form_parking); /kunjungan then
+        # asks what to do with the unfinished one.
         await volunteer.send("/menu")
+        await wait_text(volunteer, t("Main menu. Choose a button below."))
+        await wait_text(
+            volunteer,
+            t("Your unfinished form is kept: /lanjut to continue it, /batal to cancel it."),
+        )
+        await volunteer.send("/kunjungan")
         await wait_text(
             volunteer,
             t("You have an unfinished visit report. Continue where you stopped, or discard it?"),

@@ -220,9 +220,8 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         )
         await staff.click(summary, t("✏️ Change"))
         await staff.wait_for(lambda: summary.text == t("Which answer do you want to change?"))
-        place = t("Place?")
-        await staff.click(summary, next(b for b in summary.buttons if b.startswith(place)))
-        await staff.wait_for(lambda: (summary.text or "").startswith(place))
+        await staff.click(summary, t("Place"))  # the field's short label
+        await staff.wait_for(lambda: (summary.text or "").startswith(t("Place?")))
         await staff.send("Kantor Kecamatan Setu")
         summary = await staff.wait_message(
             predicate=lambda m: t("Please check the schedule:") in (m.text or "")
@@ -306,12 +305,14 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
                 "unknown": 0,
             } in details
             assert not any(kk(1) in str(d) for d in details)
-        # A menu button (no digits) ends the marking instead of being read as a KK number.
+        # A menu button ends the marking instead of being read as a KK number, and does what
+        # it says (handlers.form_parking).
         await staff.send(t("📊 Statistics"))
-        stopped = await staff.wait_message()
-        assert stopped.text == t("Stopped marking schedule #{id}. Choose from the menu.").format(
-            id=1
-        )
+        stats = await staff.wait_message()
+        assert stats.text.startswith("📊 Kabupaten Bekasi")
+        await staff.wait_message()  # its chart
+        state = app.dp.fsm.get_context(app.bot, chat_id=staff.id, user_id=staff.id)
+        assert await state.get_state() is None
 
         # Cancel: confirmation, then a notice queued once.
         await staff.send("/daftarjadwal")

@@ -183,7 +183,7 @@ async def test_training_admin_flow(tg: FakeTelegram, tmp_path: Path, database_ur
         assert t("Please check the training:") in summary.text
         await staff.click(summary, t("✏️ Change"))
         await staff.wait_for(lambda: summary.text == t("Which answer do you want to change?"))
-        await staff.click(summary, t("How many seats?"))
+        await staff.click(summary, t("Seats"))  # the field's short label
         await staff.wait_for(lambda: summary.text.startswith(t("How many seats?")))
         summary = await _reply(staff, "3")
         await staff.click(summary, t("✅ Confirm"))

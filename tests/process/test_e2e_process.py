@@ -120,15 +120,16 @@ async def test_bot_process_serves_a_user_and_stops_cleanly_on_sigterm(tmp_path: 
             # setMyCommands for all private chats: the residents' list, in Indonesian (features
             # add theirs on import; tests.harness imports the whole app).
             commands = tg.commands("all_private_chats", token=TOKEN)
-            # The app's own list (features add theirs after the five common ones, in the order
+            # The app's own list (features add theirs after the six common ones, in the order
             # their modules are imported: in this test session, whichever test imported first).
             assert sorted(c["command"] for c in commands) == sorted(
                 c.name for c in commands_for("warga")
             )
-            assert [c["command"] for c in commands][:5] == [
+            assert [c["command"] for c in commands][:6] == [
                 "menu",
                 "bantuan",
                 "batal",
+                "lanjut",
                 "privasi",
                 "start",
             ]
