@@ -71,6 +71,12 @@ def details(disbursement: Disbursement, program_code: str) -> str:
     return "\n".join(lines)
 
 
+def new_notice(disbursement: Disbursement, program_code: str) -> str:
+    return _("📢 There is an aid schedule for your household:") + (
+        "\n\n" + details(disbursement, program_code)
+    )
+
+
 def changed_notice(disbursement: Disbursement, program_code: str) -> str:
     return _("📢 An aid schedule for your household has changed. The new schedule:") + (
         "\n\n" + details(disbursement, program_code)

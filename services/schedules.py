@@ -111,8 +111,11 @@ async def create(
     place: str,
     bring: str | None,
     target: Target,
+    notice_text: str | None = None,
 ) -> tuple[Disbursement, int]:
-    """The schedule and its recipients in the caller's transaction; returns the count."""
+    """The schedule and its recipients in the caller's transaction; returns the count. With
+    `notice_text`, its households are told at once (a queued notice), not only the day
+    before."""
     program = await program_by_code(session, program_code)
     if program is None:
         raise ScheduleError("unknown_program")
@@ -149,6 +152,11 @@ async def create(
         )
     count = await recipients_count(session, disbursement.id)
     disbursement.target = {**target.as_json(), "households": count}
+    if notice_text and count:
+        await queue_notice(
+            session, actor, "disbursement", disbursement.id, notice_text,
+            dedup_key=f"notice:disbursement:{disbursement.id}:created",
+        )  # fmt: skip
     audit.record(
         session,
         actor,

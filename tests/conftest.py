@@ -144,11 +144,24 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 # the settings of `e2e_settings`. A test module that needs other settings or routers defines
 # its own `app`. (Imported inside: tests.harness imports this module.)
 @pytest.fixture
-async def tg():
+async def tg(request: pytest.FixtureRequest):
     from tests.fake_telegram import FakeTelegram
+    from tests.harness import LONG_TEXTS_ALLOWED, append_report, spoken_texts, text_problems
 
     async with FakeTelegram() as fake:
         yield fake
+    # Every test that talks to the bot also checks what people read (issue: nothing internal
+    # reaches a person, every message at most 600 characters).
+    found = {
+        text[:80]: problems
+        for text in spoken_texts(fake)
+        if (problems := text_problems(text, LONG_TEXTS_ALLOWED))
+    }
+    report = os.environ.get("NIRMISKIN_TEXT_REPORT")
+    if report:
+        append_report(report, request.node.nodeid, found)
+    elif found:
+        pytest.fail(f"the bot said something internal or too long: {found}", pytrace=False)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import copy
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,52 @@ async def as_role(
     found = await account_of(app, user.id)
     assert found is not None and found.id == account_id
     return found
+
+
+# --------------------------------------------------------------------------- what people read
+
+# The words a person reads carry no trace of the code behind them: no None, no placeholder
+# left unfilled, no identifier (snake_case, a state name), no "Rp0", and at most 600
+# characters (the full privacy notice, asked for with "Baca selengkapnya", excepted).
+_INTERNAL = [
+    (re.compile(r"\bNone\b"), "None"),
+    (re.compile(r"\{[a-z_]+\}"), "an unfilled placeholder"),
+    (re.compile(r"(?<![/\w.@])[a-z]+_[a-z_]+\b(?![./@])"), "an identifier"),
+    (re.compile(r"\b\w+Flow:\w+|\bFormFlow\b"), "a conversation state"),
+    (re.compile(r"\bRp\s?0(?![\d.,])"), "Rp0"),
+]
+MAX_MESSAGE = 600
+# Texts that may be longer: the full privacy notice (a short one comes first).
+LONG_TEXTS_ALLOWED: tuple[str, ...] = ()
+SPOKEN = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument", "answerCallbackQuery")
+
+
+def spoken_texts(tg: FakeTelegram) -> list[str]:
+    """The texts and captions the bot sent people (button labels included)."""
+    out = []
+    for call in tg.calls:
+        if call.method not in SPOKEN or not isinstance(call.params, dict):
+            continue
+        for key in ("text", "caption"):
+            value = call.params.get(key)
+            if isinstance(value, str) and value:
+                out.append(value)
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict):
+            for row in markup.get("inline_keyboard", []) + markup.get("keyboard", []):
+                out += [b["text"] for b in row if isinstance(b, dict) and b.get("text")]
+    return out
+
+
+def text_problems(text: str, long_ok: tuple[str, ...] = ()) -> list[str]:
+    problems = [what for pattern, what in _INTERNAL if pattern.search(text)]
+    if len(text) > MAX_MESSAGE and not text.startswith(long_ok):
+        problems.append(f"{len(text)} characters")
+    return problems
+
+
+def append_report(path: str, test: str, found: dict[str, list[str]]) -> None:
+    """NIRMISKIN_TEXT_REPORT=FILE: list what each test's bot said wrongly instead of failing."""
+    with open(path, "a", encoding="utf-8") as out:
+        for text, problems in found.items():
+            out.write(f"{test}\t{problems}\t{text!r}\n")

@@ -31,6 +31,7 @@ from conversations.schedule_form import (
     changed_notice,
     details,
     initial_of,
+    new_notice,
     program_label,
 )
 from db.models.accounts import Account
@@ -265,10 +266,14 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
         except FileProblem:  # it was read once already, when it was sent: not expected
             return _("The file of KK numbers can no longer be read, so nothing was saved.")
         target.household_ids = match.household_ids
-    disbursement, count = await schedules.create(session, account, target=target, **values)
+    preview = Disbursement(**{k: v for k, v in values.items() if k != "program_code"})
+    disbursement, count = await schedules.create(
+        session, account, target=target, notice_text=new_notice(preview, values["program_code"]),
+        **values,
+    )  # fmt: skip
     return _(
-        "Saved: schedule #{id} for {count} households. Residents with the bot will get a "
-        "reminder. See all schedules with /daftarjadwal."
+        "Saved: schedule #{id} for {count} households. Residents with the bot are told now and "
+        "reminded the day before. See all schedules with /daftarjadwal."
     ).format(id=disbursement.id, count=format_decimal(count, locale="id"))
 
 

@@ -13,7 +13,7 @@ from bot.workers import broadcast_sender, reminders
 from db.models.aid import Disbursement
 from domain.dates import WIB
 from tests.fake_telegram import FakeTelegram
-from tests.harness import BotApp, agree, as_role, e2e_settings, eventually
+from tests.harness import BotApp, agree, as_role, e2e_settings, eventually, t
 from tests.residents import linked_resident
 
 from .test_staff_schedules import make_schedule
@@ -51,6 +51,9 @@ async def test_schedule_then_reminder_then_jadwal(tg: FakeTelegram, tmp_path: Pa
         assert await reminders.queue_due_reminders(app.sessionmaker, i18n, hour, now=early) == []
         queued = await reminders.queue_due_reminders(app.sessionmaker, i18n, hour, now=due)
         assert queued == [reminders.dedup_key("disbursement", payout.id, payout.scheduled_at)]
+        # Told at once when it was made, then reminded.
+        told = await resident.wait_message(timeout=20)
+        assert told.text.startswith(t("📢 There is an aid schedule for your household:"))
         reminder = await resident.wait_message(timeout=20)
         assert reminder.text.startswith("⏰")
         assert "BLT Dana Desa tahap 2" in reminder.text and "pukul 09.00 WIB" in reminder.text

@@ -29,7 +29,8 @@ from tests.harness import (
     t,
 )
 
-COMMANDS = ["/jadwalbaru", "/daftarjadwal", "/pelatihanbaru", "/daftarpelatihan", "/statistik"]
+# (/statistik is for volunteers too: each sees their own area, tests/e2e/test_staff_stats.py)
+COMMANDS = ["/jadwalbaru", "/daftarjadwal", "/pelatihanbaru", "/daftarpelatihan"]
 CALLBACKS = [
     TargetCb(s="type", v="kecamatan").pack(),
     TargetCb(s="kec", v="32.16.18").pack(),

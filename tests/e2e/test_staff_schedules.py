@@ -97,8 +97,8 @@ async def test_schedule_for_a_kecamatan_and_for_a_kk_list(
 
         saved = await make_schedule(staff)
         assert saved == t(
-            "Saved: schedule #{id} for {count} households. Residents with the bot will get a "
-            "reminder. See all schedules with /daftarjadwal."
+            "Saved: schedule #{id} for {count} households. Residents with the bot are told now "
+            "and reminded the day before. See all schedules with /daftarjadwal."
         ).format(id=1, count=3)
         assert await _recipients(app, 1) == {ids["cibening"], ids["cijengkol"], ids["burangkeng"]}
         async with app.sessionmaker() as session:
@@ -195,7 +195,9 @@ async def make_schedule(
 async def _broadcasts(app: BotApp, count: int) -> list[Broadcast]:
     async def found() -> list[Broadcast]:
         async with app.sessionmaker() as session:
-            rows = list(await session.scalars(select(Broadcast).order_by(Broadcast.id)))
+            rows = list(await session.scalars(
+                select(Broadcast).where(Broadcast.kind == "notice").order_by(Broadcast.id)
+            ))  # fmt: skip
         return rows if len(rows) >= count else []
 
     return await eventually(found)
@@ -231,13 +233,18 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         assert done.text == t(
             "Saved. The {count} households of schedule #{id} will be told of the change."
         ).format(count=3, id=1)
-        notices = await _broadcasts(app, 1)
-        assert len(notices) == 1
-        assert notices[0].kind == "notice" and notices[0].status == "queued"
-        assert notices[0].audience == {"type": "disbursement", "id": 1}
-        assert "Kantor Kecamatan Setu" in notices[0].text
+        notices = await _broadcasts(app, 2)
+        assert len(notices) == 2
+        # Told at once when it was made (not only the day before), then of the change.
+        created, changed = notices
+        assert created.dedup_key == "notice:disbursement:1:created"
+        assert t("📢 There is an aid schedule for your household:") in created.text
+        assert "Balai Desa Cibening" in created.text
+        assert changed.kind == "notice" and changed.status == "queued"
+        assert changed.audience == {"type": "disbursement", "id": 1}
+        assert "Kantor Kecamatan Setu" in changed.text
         assert t("📢 An aid schedule for your household has changed. The new schedule:") in (
-            notices[0].text
+            changed.text
         )
 
         # A resident answered "belum" (written by the residents' feature): staff see the count.
@@ -311,6 +318,8 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         stats = await staff.wait_message()
         assert stats.text.startswith("📊 Kabupaten Bekasi")
         await staff.wait_message()  # its chart
+        progress = await staff.wait_message()  # the payouts of these days
+        assert progress.text.startswith(t("Payouts of these days:"))
         state = app.dp.fsm.get_context(app.bot, chat_id=staff.id, user_id=staff.id)
         assert await state.get_state() is None
 
@@ -328,9 +337,9 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
         assert listing.text == t(
             "Schedule #{id} is cancelled. The {count} households will be told."
         ).format(id=1, count=3)
-        notices = await _broadcasts(app, 2)
-        assert len(notices) == 2
-        cancelled = notices[1]
+        notices = await _broadcasts(app, 3)
+        assert len(notices) == 3
+        cancelled = notices[2]
         assert cancelled.audience == {"type": "disbursement", "id": 1}
         assert cancelled.dedup_key == "notice:disbursement:1:cancelled"
         assert "Kantor Kecamatan Setu" in cancelled.text
@@ -341,7 +350,9 @@ async def test_change_cancel_and_collected(tg: FakeTelegram, tmp_path: Path, dat
                     select(AuditLog.action).where(AuditLog.actor_account_id == account.id)
                 )
             )
-            count = await session.scalar(select(func.count(Broadcast.id)))
-        assert count == 2
+            count = await session.scalar(
+                select(func.count(Broadcast.id)).where(Broadcast.kind == "notice")
+            )
+        assert count == 3  # made, changed, cancelled: each told once
         for action in ("disbursement.created", "disbursement.changed", "disbursement.cancelled"):
             assert action in actions
