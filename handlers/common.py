@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -12,14 +14,19 @@ from db.models.accounts import Account
 from handlers.commands import help_lines
 from handlers.filters import CancelWord
 from handlers.keyboards import MenuButton, show_menu
+from handlers.office import office_lines
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # handed in by the dispatcher
 
 
 async def menu(message: Message, account: Account) -> None:
     await show_menu(message, _("Main menu. Choose a button below."), account)
 
 
-async def help_(message: Message, account: Account) -> None:
+async def help_(message: Message, account: Account, settings: Settings) -> None:
     lines = [_("This is what you can do here:"), "", *help_lines(account.role)]
+    lines += ["", _("How to reach Dinas Sosial Kabupaten Bekasi:"), *office_lines(settings)]
     if account.consent != "given":
         lines += ["", _("To use the services, first agree to the privacy notice: /privasi")]
     await show_menu(message, "\n".join(lines), account)

@@ -141,7 +141,13 @@ SORRY = (
 
 
 def help_text() -> str:
-    return "\n".join([t("This is what you can do here:"), "", *in_id(help_lines, "warga")])
+    office = [
+        t("How to reach Dinas Sosial Kabupaten Bekasi:"),
+        t("Address: {address}", address="Dinas Sosial Kabupaten Bekasi, Cikarang Pusat"),
+    ]  # the phone, WhatsApp and hours are not set in the tests' settings: left out
+    return "\n".join(
+        [t("This is what you can do here:"), "", *in_id(help_lines, "warga"), "", *office]
+    )
 
 
 # --------------------------------------------------------------------------- consent
@@ -249,11 +255,11 @@ async def test_menu_help_cancel_and_fallbacks(app: BotApp, tg: FakeTelegram):
     assert query.answer_text == t("This form has already ended.")
 
     await user.send("qwerty zxcv?")  # typed questions with a known intent: test_e2e_residents
-    fallback = await user.wait_message()
+    fallback = await user.wait_message()  # a resident is offered a person (test_e2e_complaints)
     assert fallback.text == t(
-        "Sorry, I did not understand that. Please choose a button below, or send /bantuan."
+        "Sorry, I did not understand that. An officer can read your message and answer you here."
     )
-    assert fallback.button_rows == MAIN_MENU
+    assert fallback.buttons == [t("📣 Send to an officer")]
 
     query = await click_data(user, menu, "v0:an-old-button")
     await query.wait_answered()
