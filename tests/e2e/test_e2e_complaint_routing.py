@@ -63,11 +63,11 @@ async def test_unanswered_reminded_then_passed_up_by_the_clock(
     assert not any("⏰" in (m.text or "") for m in tksk.messages)
 
     assert await round_at(T0 + dt.timedelta(days=3, hours=1)) == (0, 1)
-    passed = await wait_text(tksk, t("↗ Complaint {number} ({desa}) was passed up to you. "
-                                     "Please answer it.", number=number, desa=DESA_A_NAME))  # fmt: skip
+    up = "↗ Complaint {number} ({desa}) was passed up to you. Please answer it."
+    passed = await wait_text(tksk, t(up, number=number, desa=DESA_A_NAME))
     assert passed.button(t("📂 Open case")) is not None
-    await wait_text(resident, t("Your complaint {number} was passed on. It will be answered by "
-                                "{who}.", number=number, who=t("the TKSK of your kecamatan")))  # fmt: skip
+    told = "Your complaint {number} was passed on. It will be answered by {who}."
+    await wait_text(resident, t(told, number=number, who=t("the TKSK of your kecamatan")))
     case = await the_case(app, number)
     assert (case.level, case.state, case.escalations) == ("tksk", "passed_up", 1)
     assert case.escalate_at == T0 + dt.timedelta(days=7)  # 5 working days: next Monday
