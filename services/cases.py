@@ -378,11 +378,6 @@ async def residents_cases(session: AsyncSession, account: Account, limit: int = 
     return list(found)
 
 
-async def open_case_of(session: AsyncSession, account: Account, kind: str = ADUAN) -> Case | None:
-    key = _open_key(kind, account.household_id, account)
-    return await session.scalar(select(Case).where(Case.open_key == key))
-
-
 async def answerers(session: AsyncSession, case: Case) -> list[Account]:
     """Who gets the resident's messages: the holder, or everyone of the case's level."""
     if case.holder_account_id is not None:
