@@ -3,7 +3,8 @@
 The one model of cases (`db.models.cases`): who should answer (`level`: the desa's PSM, the
 kecamatan's TKSK, the office's staff), who took it (`holder`), its state and its thread. A new
 message of the same kind from the same household (or, unlinked, the same account) goes to the
-case already open: a resident writing three times makes one case, not three.
+case already open: a resident writing three times makes one case, not three (a unique key,
+`Case.open_key`, holds this also when two family members write at the same moment).
 
 States: open (nobody answered yet) → taken (someone took it) → waiting (answered; waiting for
 the resident) ↔ taken/open (the resident wrote again); passed_up (to the next level, by a
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
@@ -172,10 +174,17 @@ async def raise_or_add(
             first_answer_due_at=due.first_answer, next_reminder_at=due.reminder,
             escalate_at=due.escalate, escalations=0, reopened_count=0,
         )  # fmt: skip
-        session.add(case)
-        await session.flush()
-        audit.record(session, account, "case.raised", "case", case.id, kind=kind)
-    else:
+        try:
+            async with session.begin_nested():
+                session.add(case)
+        except IntegrityError:  # another message of the household opened it at this moment
+            case = await session.scalar(select(Case).where(Case.open_key == key))
+            if case is None:
+                raise
+            created = False
+        else:
+            audit.record(session, account, "case.raised", "case", case.id, kind=kind)
+    if not created:
         resident_wrote(case, now, times)
     for item in items:
         add_message(session, case, account, RESIDENT, item, now)

@@ -190,3 +190,49 @@ def test_urgent_words() -> None:
     assert cases.looks_urgent("suami saya kdrt")
     assert not cases.looks_urgent("kapan bansos cair")
     assert not cases.looks_urgent(None)
+
+
+async def test_two_openings_at_once_make_one_case(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two family members' messages in two sessions at the same moment: the second found no
+    open case, but the first committed one before the second inserted; the unique open key
+    turns the second into a message of the first case. PostgreSQL only: SQLite has one
+    writer, and the engine one connection for it, so two writers cannot interleave there."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("one writer on SQLite")
+    engine = create_engine(database_url)
+    try:
+        maker = create_sessionmaker(engine)
+        async with maker() as session:
+            people = await _people(session)
+            ids = (people["warga"].id, people["warga2"].id)
+            await session.commit()
+        first_level = cases.first_level
+        first_id: list[int] = []
+        raced: list[bool] = []
+
+        async def the_other_one_first(session: AsyncSession, *args: str) -> str:
+            if not raced:
+                raced.append(True)
+                async with maker() as other:
+                    one = await other.get(Account, ids[0])
+                    assert one is not None
+                    first_id.append((await _raise(other, one, "pertama")).case.id)
+                    await other.commit()
+            return await first_level(session, *args)
+
+        monkeypatch.setattr(cases, "first_level", the_other_one_first)
+        async with maker() as second:
+            two = await second.get(Account, ids[1])
+            assert two is not None
+            raised = await _raise(second, two, "kedua")
+            await second.commit()
+            assert not raised.created and raised.case.id == first_id[0]
+        async with maker() as session:
+            assert len(list(await session.scalars(select(Case)))) == 1
+            assert [m.text for m in await cases.thread(session, first_id[0])] == [
+                "pertama", "kedua",
+            ]
+    finally:
+        await engine.dispose()

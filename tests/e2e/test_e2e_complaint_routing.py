@@ -12,9 +12,12 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from bot.workers.cases import clock_round
+from db.models.accounts import Account
 from db.models.cases import Case
 from db.models.system import AuditLog
 from handlers.case_ui import CaseCb
+from services import cases
+from services.cases import Item
 from tests.e2e.complaints_support import (
     DESA_A_NAME,
     number_in,
@@ -152,3 +155,27 @@ async def test_kasus_is_limited_to_the_area(app: BotApp, tg: FakeTelegram) -> No
     query = await click_data(resident, empty, CaseCb(a="open", id=case.id).pack())
     await query.wait_answered()
     assert query.answer_text == t("Sorry, this is only for volunteers (PSM/TKSK) and staff.")
+
+
+async def test_kasus_pages_with_a_total(app: BotApp, tg: FakeTelegram) -> None:
+    psm = tg.user(3301, "PSM")
+    await as_role(app, psm, "psm", DESA_A)
+    async with app.sessionmaker() as session, session.begin():
+        for n in range(cases.PAGE_SIZE + 1):
+            resident = Account(telegram_id=3400 + n, consent="given")
+            session.add(resident)
+            await session.flush()
+            await cases.raise_or_add(
+                session, resident, [Item(text=f"pertanyaan {n}")], desa_code=DESA_A,
+                kecamatan_code=KEC_A, household_id=None, now=T0 + dt.timedelta(minutes=n),
+                times=app.settings.answer_times,
+            )  # fmt: skip
+    await psm.send(t("📥 Cases"))
+    first = await psm.wait_message()
+    header = "Open complaints in your area: {total} (urgent first, then oldest). Page {page}:"
+    assert first.text.startswith(t(header, total=cases.PAGE_SIZE + 1, page=1))
+    assert first.text.count("\n") == cases.PAGE_SIZE
+    await tap(psm, t("Next »"))
+    second = await wait_text(psm, t(header, total=cases.PAGE_SIZE + 1, page=2))
+    assert second.message_id == first.message_id  # the same message, edited
+    assert second.button(t("« Previous")) is not None

@@ -131,12 +131,16 @@ async def test_aduan_collects_text_and_photo_then_sends(app: BotApp, tg: FakeTel
                                 "note. You can send several. Then tap Send."))  # fmt: skip
     await resident.send("Atap rumah bocor besar")
     await wait_text(resident, t("Received. Send more, or tap Send."))
-    photo = await resident.send_photo(caption="ini fotonya")
+    secret = await resident.send("KK saya 3216061503200001")  # deleted, kept masked
     await eventually(lambda: _count(resident, t("Received. Send more, or tap Send."), 2))
+    assert secret.deleted
+    photo = await resident.send_photo(caption="ini fotonya")
+    await eventually(lambda: _count(resident, t("Received. Send more, or tap Send."), 3))
     await tap(resident, t("📣 Send"))
     number = number_in((await wait_text(resident, "A-")).text)
     notice = await wait_text(psm, "Atap rumah bocor besar")
     assert number in notice.text
+    assert "KK saya 3216********0001" in notice.text and "3216061503200001" not in notice.text
     sent_photo = await psm.wait_for(
         lambda: next((m for m in psm.messages if m.kind == "photo"), None)
     )
@@ -146,7 +150,7 @@ async def test_aduan_collects_text_and_photo_then_sends(app: BotApp, tg: FakeTel
     # A second complaint while this one is open adds to it.
     await resident.send("/aduan")
     await resident.send("Tambahan: dinding retak")
-    await eventually(lambda: _count(resident, t("Received. Send more, or tap Send."), 3))
+    await eventually(lambda: _count(resident, t("Received. Send more, or tap Send."), 4))
     await tap(resident, t("📣 Send"))
     added = await wait_text(resident, t("Thank you. Your message was added to your open "
                                         "complaint {number}. It will be answered here by {who}.",
