@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, false, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +58,9 @@ RESIDENT, VOLUNTEER, STAFF, SYSTEM = "resident", "volunteer", "staff", "system"
 # How a case can end, per kind (the handlers show each in plain Indonesian).
 COMPLAINT_OUTCOMES = ("answered", "resolved", "referred", "not_eligible", "no_response")
 OUTCOMES = {kind: COMPLAINT_OUTCOMES for kind in KINDS}
+
+# Closed by the bot because the resident withdrew their consent (never offered to officers).
+CONSENT_WITHDRAWN = "consent_withdrawn"
 
 HELPED, NOT_HELPED = "helped", "not_helped"
 REOPEN_DAYS = 7
@@ -330,6 +333,27 @@ def feedback(case: Case, account: Account, helped: bool) -> bool:
         return False
     case.resident_feedback = HELPED if helped else NOT_HELPED
     return True
+
+
+async def forget_resident(session: AsyncSession, account: Account, now: dt.datetime) -> int:
+    """Consent withdrawn (services.my_data): what the resident wrote or sent is emptied, their
+    open cases are closed, and no case points at them any more; what officers answered stays
+    with the office. Returns how many cases were theirs."""
+    theirs = list(
+        await session.scalars(select(Case).where(Case.raised_by_account_id == account.id))
+    )
+    for case in theirs:
+        if case.state != CLOSED:
+            case.state, case.closed_at, case.outcome = CLOSED, now, CONSENT_WITHDRAWN
+            case.open_key = case.next_reminder_at = case.escalate_at = None
+        case.raised_by_account_id = None
+    if theirs:
+        await session.execute(
+            update(CaseMessage)
+            .where(CaseMessage.case_id.in_([c.id for c in theirs]), CaseMessage.role == RESIDENT)
+            .values(text=None, file_id=None, file_kind=None, author_account_id=None)
+        )
+    return len(theirs)
 
 
 # --------------------------------------------------------------------------- reading

@@ -236,3 +236,16 @@ async def test_two_openings_at_once_make_one_case(
             ]
     finally:
         await engine.dispose()
+
+
+async def test_withdrawn_consent_empties_the_residents_messages(session: AsyncSession) -> None:
+    people = await _people(session)
+    case = (await _raise(session, people["warga"], "rahasia keluarga saya")).case
+    await cases.reply(session, case, people["psm"], Item(text="Baik Bu"), T0)
+    assert await cases.forget_resident(session, people["warga"], T0) == 1
+    await session.flush()
+    assert (case.state, case.outcome, case.open_key, case.raised_by_account_id) == (
+        "closed", cases.CONSENT_WITHDRAWN, None, None,
+    )
+    texts = [(m.role, m.text) for m in await cases.thread(session, case.id)]
+    assert texts == [("resident", None), ("volunteer", "Baik Bu")]
