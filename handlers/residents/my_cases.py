@@ -37,7 +37,7 @@ from handlers.case_ui import (
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import NotACommand
 from handlers.keyboards import show_menu
-from services import cases
+from services import case_queries, cases
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -68,7 +68,7 @@ async def my_case(
 
 
 async def my_complaints(message: Message, session: AsyncSession, account: Account) -> None:
-    found = await cases.residents_cases(session, account)
+    found = await case_queries.residents_cases(session, account)
     if not found:
         await show_menu(
             message, _("You have no complaints. To send one, tap /aduan."), account

@@ -29,7 +29,7 @@ from handlers.filters import HasText, NotACommand
 from handlers.keyboards import show_menu
 from handlers.number_guard import guard_numbers
 from handlers.volunteers.cases import raiser, tapped_case
-from services import cases
+from services import case_queries, cases
 
 CLOSE_KEY = "case_close"  # FSM data: [case id, outcome code]
 
@@ -104,7 +104,7 @@ async def finish(
 ) -> None:  # fmt: skip
     case_id, outcome = (await state.get_data()).get(CLOSE_KEY) or (0, "")
     await state.set_state(None)
-    case = await cases.in_area(session, account, int(case_id))
+    case = await case_queries.in_area(session, account, int(case_id))
     if case is None or not cases.close(session, case, account, outcome, note, utcnow()):
         await show_menu(message, _("This case is closed or no longer in your area."), account)
         return

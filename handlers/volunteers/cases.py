@@ -3,7 +3,7 @@ staff (everything; what was passed up to staff first): the list, a case's card w
 thread, and Take / Reply / Pass up. Closing is in handlers.volunteers.case_close.
 
 Every case id from a button is checked against the tapper's area on the server
-(services.cases.in_area): a crafted callback for another area's case is refused and audited.
+(services.case_queries.in_area): a crafted callback for another area's case is refused and audited.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu, show_menu
 from handlers.volunteers.ui import pager
-from services import cases, field_work
+from services import case_queries, cases, field_work
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -73,7 +73,7 @@ async def tapped_case(
 ) -> Case | None:
     """The case of a tapped button when it is in the tapper's area; otherwise None after
     telling them (an old button, a volunteer moved elsewhere, or a hand-made one)."""
-    case = await cases.in_area(session, account, case_id)
+    case = await case_queries.in_area(session, account, case_id)
     if case is None:
         await query.answer(_("This case was not found in your area."), show_alert=True)
     return case
@@ -85,7 +85,7 @@ async def tapped_case(
 async def show_inbox(
     target: Message, session: AsyncSession, account: Account, page: int, edit: bool
 ) -> None:
-    found, total = await cases.inbox(session, account, page)
+    found, total = await case_queries.inbox(session, account, page)
     if total == 0 or not found:
         await target.answer(
             _("No open complaints in your area right now. Thank you!"),
@@ -99,7 +99,7 @@ async def show_inbox(
         )
     ]
     rows = []
-    for n, case in enumerate(found, start=page * cases.PAGE_SIZE + 1):
+    for n, case in enumerate(found, start=page * case_queries.PAGE_SIZE + 1):
         desa = await regions.name_of(session, case.desa_code)
         mark = "🔴 " if case.urgent else ""
         lines.append(
@@ -107,7 +107,7 @@ async def show_inbox(
             f"{OFFICER_STATES[case.state]} · {age_text(case, now)} · {desa}"
         )
         rows.append([button(f"{n}. {mark}{cases.number(case)}", CaseCb(a="open", id=case.id))])
-    has_more = (page + 1) * cases.PAGE_SIZE < total
+    has_more = (page + 1) * case_queries.PAGE_SIZE < total
     nav = pager(page, has_more, lambda p: InboxPageCb(page=p))
     if nav:
         rows.append(nav)
@@ -194,7 +194,7 @@ async def open_case(
         "",
         _("Messages:"),
     ]
-    thread = await cases.thread(session, case.id)
+    thread = await case_queries.thread(session, case.id)
     authors = {m.author_account_id for m in thread if m.author_account_id is not None}
     people = {a: await session.get(Account, a) for a in authors}
     files = []
@@ -305,7 +305,7 @@ async def reply_text(
     if item is None:
         await message.answer(_("Please send text, a photo or a voice note."))
         return
-    case = await cases.in_area(session, account, int(case_id or 0))
+    case = await case_queries.in_area(session, account, int(case_id or 0))
     await state.set_state(None)
     if case is None or await cases.reply(session, case, account, item, utcnow()) is None:
         await show_menu(message, _("This case is closed or no longer in your area."), account)

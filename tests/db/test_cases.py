@@ -16,7 +16,7 @@ from db.models.accounts import Account
 from db.models.broadcasts import Broadcast, Delivery
 from db.models.cases import Case, CaseMessage
 from db.models.households import Household
-from services import broadcasts, case_clock, cases, opt_out
+from services import broadcasts, case_clock, case_queries, cases, opt_out
 from services.case_times import AnswerTimes, add_working_days
 from services.cases import Item
 
@@ -75,7 +75,7 @@ async def test_one_open_case_per_household_and_the_thread(session: AsyncSession)
     # A family member writing too adds to the same case; an urgent word makes it urgent.
     again = await _raise(session, people["warga2"], "Kami belum makan dari kemarin")
     assert not again.created and again.case.id == case.id and again.became_urgent
-    messages = await cases.thread(session, case.id)
+    messages = await case_queries.thread(session, case.id)
     assert [m.text for m in messages] == [
         "Bantuan saya belum cair 3216********0001", "Kami belum makan dari kemarin",
     ]
@@ -127,16 +127,16 @@ async def test_inbox_is_the_area_urgent_first_then_oldest(session: AsyncSession)
     session.add(other)
     await session.flush()
     away = (await _raise(session, other, "halo", desa=OTHER_DESA, kec=OTHER_KEC)).case
-    ids = [c.id for c in (await cases.inbox(session, people["psm"], 0))[0]]
+    ids = [c.id for c in (await case_queries.inbox(session, people["psm"], 0))[0]]
     assert ids == [urgent.case.id, old.id]
-    assert (await cases.inbox(session, people["psm_b"], 0)) == ([away], 1)
-    assert (await cases.inbox(session, people["staff"], 0))[1] == 3
-    assert await cases.in_area(session, people["psm"], away.id) is None
-    assert await cases.in_area(session, people["tksk"], old.id) is old
+    assert (await case_queries.inbox(session, people["psm_b"], 0)) == ([away], 1)
+    assert (await case_queries.inbox(session, people["staff"], 0))[1] == 3
+    assert await case_queries.in_area(session, people["psm"], away.id) is None
+    assert await case_queries.in_area(session, people["tksk"], old.id) is old
     # Passed up to staff: first in the staff's inbox.
     await cases.pass_up(session, away, people["psm_b"], T0, TIMES)
     assert away.level == "staff"  # no TKSK in that kecamatan
-    staff_ids = [c.id for c in (await cases.inbox(session, people["staff"], 0))[0]]
+    staff_ids = [c.id for c in (await case_queries.inbox(session, people["staff"], 0))[0]]
     assert staff_ids[0] == away.id
 
 
@@ -231,7 +231,7 @@ async def test_two_openings_at_once_make_one_case(
             assert not raised.created and raised.case.id == first_id[0]
         async with maker() as session:
             assert len(list(await session.scalars(select(Case)))) == 1
-            assert [m.text for m in await cases.thread(session, first_id[0])] == [
+            assert [m.text for m in await case_queries.thread(session, first_id[0])] == [
                 "pertama", "kedua",
             ]
     finally:
@@ -247,5 +247,5 @@ async def test_withdrawn_consent_empties_the_residents_messages(session: AsyncSe
     assert (case.state, case.outcome, case.open_key, case.raised_by_account_id) == (
         "closed", cases.CONSENT_WITHDRAWN, None, None,
     )
-    texts = [(m.role, m.text) for m in await cases.thread(session, case.id)]
+    texts = [(m.role, m.text) for m in await case_queries.thread(session, case.id)]
     assert texts == [("resident", None), ("volunteer", "Baik Bu")]

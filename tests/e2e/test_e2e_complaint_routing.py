@@ -16,7 +16,7 @@ from db.models.accounts import Account
 from db.models.cases import Case
 from db.models.system import AuditLog
 from handlers.case_ui import CaseCb
-from services import cases
+from services import case_queries, cases
 from services.cases import Item
 from tests.e2e.complaints_support import (
     DESA_A_NAME,
@@ -161,7 +161,7 @@ async def test_kasus_pages_with_a_total(app: BotApp, tg: FakeTelegram) -> None:
     psm = tg.user(3301, "PSM")
     await as_role(app, psm, "psm", DESA_A)
     async with app.sessionmaker() as session, session.begin():
-        for n in range(cases.PAGE_SIZE + 1):
+        for n in range(case_queries.PAGE_SIZE + 1):
             resident = Account(telegram_id=3400 + n, consent="given")
             session.add(resident)
             await session.flush()
@@ -173,9 +173,9 @@ async def test_kasus_pages_with_a_total(app: BotApp, tg: FakeTelegram) -> None:
     await psm.send(t("📥 Cases"))
     first = await psm.wait_message()
     header = "Open complaints in your area: {total} (urgent first, then oldest). Page {page}:"
-    assert first.text.startswith(t(header, total=cases.PAGE_SIZE + 1, page=1))
-    assert first.text.count("\n") == cases.PAGE_SIZE
+    assert first.text.startswith(t(header, total=case_queries.PAGE_SIZE + 1, page=1))
+    assert first.text.count("\n") == case_queries.PAGE_SIZE
     await tap(psm, t("Next »"))
-    second = await wait_text(psm, t(header, total=cases.PAGE_SIZE + 1, page=2))
+    second = await wait_text(psm, t(header, total=case_queries.PAGE_SIZE + 1, page=2))
     assert second.message_id == first.message_id  # the same message, edited
     assert second.button(t("« Previous")) is not None
