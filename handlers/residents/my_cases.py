@@ -24,7 +24,7 @@ from db.models.base import utcnow
 from db.models.cases import Case
 from domain.dates import format_date_id, to_wib
 from domain.roles import WARGA
-from handlers.case_relay import to_officers
+from handlers.case_relay import to_officers, urgent_advice
 from handlers.case_ui import (
     KIND_LABELS,
     RESIDENT_STATES,
@@ -136,11 +136,11 @@ async def reply_text(
         return
     was_urgent = case.urgent
     await cases.resident_message(session, case, account, item, utcnow(), settings.answer_times)
-    await show_menu(
-        message, _("Sent. The officer will answer here."), account
-    )
-    await to_officers(session, bot, case, [item], new=False,
-                      urgent_now=case.urgent and not was_urgent)  # fmt: skip
+    became_urgent = case.urgent and not was_urgent
+    await show_menu(message, _("Sent. The officer will answer here."), account)
+    if became_urgent:
+        await message.answer(urgent_advice(settings))
+    await to_officers(session, bot, case, [item], new=False, urgent_now=became_urgent)
 
 
 async def feedback_button(

@@ -62,6 +62,8 @@ COMMANDS.append(
     )
 )
 REPLY_KEY = "case_reply"  # FSM data: the id of the case being answered
+THREAD_SHOWN = 15  # messages of the thread on a case's card
+BODY_SHOWN = 240  # characters of each (the full text came in the message that relayed it)
 
 
 class CaseReplyFlow(StatesGroup):
@@ -195,6 +197,10 @@ async def open_case(
         _("Messages:"),
     ]
     thread = await case_queries.thread(session, case.id)
+    if len(thread) > THREAD_SHOWN:  # the newest ones: a card must fit in one message
+        lines.append(_("({count} earlier messages not shown)").format(
+            count=len(thread) - THREAD_SHOWN))  # fmt: skip
+        thread = thread[-THREAD_SHOWN:]
     authors = {m.author_account_id for m in thread if m.author_account_id is not None}
     people = {a: await session.get(Account, a) for a in authors}
     files = []
@@ -205,6 +211,8 @@ async def open_case(
             lines.append(f"[{when}] ↗ " + _("passed up"))
             continue
         body = message.text or ""
+        if len(body) > BODY_SHOWN:
+            body = body[:BODY_SHOWN] + "…"
         if message.file_id:
             body = (body + " " if body else "") + _("(file sent below)")
             files.append(message)
