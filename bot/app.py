@@ -27,11 +27,13 @@ from db.account_versions import AccountVersions
 from db.engine import account_cache, account_versions, create_engine, create_sessionmaker
 from db.fsm_storage import SQLStorage, sealed_json
 from db.protect import Protector
-from handlers import common, errors, fallback, form_parking, forms, start
+from handlers import common, errors, fallback, form_parking, forms, office, opt_out, start
 from handlers.residents import check as resident_check
+from handlers.residents import complaint as resident_complaint
 from handlers.residents import data as resident_data
 from handlers.residents import free_text
 from handlers.residents import link as resident_link
+from handlers.residents import my_cases as resident_cases
 from handlers.residents import report as resident_report
 from handlers.residents import schedule as resident_schedule
 from handlers.residents import training as resident_training
@@ -41,6 +43,8 @@ from handlers.staff import payout as staff_payout
 from handlers.staff import schedule as staff_schedule
 from handlers.staff import stats as staff_stats
 from handlers.staff import training as staff_training
+from handlers.volunteers import case_close as volunteer_case_close
+from handlers.volunteers import cases as volunteer_cases
 from handlers.volunteers import field as volunteer_field
 from handlers.volunteers import invites as volunteer_invites
 from handlers.volunteers import proposal as volunteer_proposal
@@ -178,6 +182,8 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
 
     dp.include_router(errors.create_router(resources.i18n))
     dp.include_routers(
+        # First: "berhenti"/"stop" win over a form in progress (and over its "batal").
+        opt_out.create_router(),
         # Before common/forms: an answer to a field visit left for hours asks "continue?".
         volunteer_visit.create_resume_router(),
         form_parking.create_router(),  # /lanjut
@@ -202,6 +208,11 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         resident_data.create_router(),
         resident_check.create_router(),
         staff_broadcast.create_router(),
+        office.create_router(),
+        resident_complaint.create_router(),
+        resident_cases.create_router(),
+        volunteer_cases.create_router(),
+        volunteer_case_close.create_router(),
         *resources.extra_routers,
         free_text.create_router(),  # just before the fallback: typed questions to commands
         fallback.create_router(),

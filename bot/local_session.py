@@ -74,7 +74,7 @@ class LocalSession(BaseSession):
             return BOT_USER
         if name == "copyMessage":
             return {"message_id": next(self._message_ids)}
-        if name in {"sendMessage", "sendPhoto", "sendDocument", "sendLocation"}:
+        if name in {"sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendLocation"}:
             return self._message(method)
         if name in {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}:
             return self._message(method)

@@ -6,6 +6,7 @@ the CLI prints it and exits with code 2.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from functools import cached_property
@@ -14,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.case_times import AnswerTimes
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,17 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Where residents can reach the office (privacy notice, help); set the real address/phone.
     office_contact: str = "Dinas Sosial Kabupaten Bekasi, Cikarang Pusat"
+    # The office's complaint channel (SP4N-LAPOR! asks offices to publish it): phone, WhatsApp
+    # and opening hours. Empty: the line is left out (never a made-up number).
+    office_phone: str = ""
+    office_whatsapp: str = ""
+    office_hours: str = ""
+    # Answer times of residents' complaints (SP4N-LAPOR!): first answer due, a reminder to the
+    # volunteer, passed up to the TKSK unanswered, then to staff (in working days).
+    case_first_answer_days: int = Field(default=3, ge=1)
+    case_reminder_hours: int = Field(default=24, ge=1)
+    case_tksk_after_days: int = Field(default=3, ge=1)
+    case_staff_after_working_days: int = Field(default=5, ge=1)
     # Extreme-poverty line in rupiah per person per month (BPS 2021, US$1.9 PPP).
     extreme_poverty_line: int = Field(default=322_170, gt=0)
     # Broadcast messages per second, for all instances together (Telegram allows about 30/s;
@@ -112,6 +126,15 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @property
+    def answer_times(self) -> AnswerTimes:
+        return AnswerTimes(
+            first_answer=dt.timedelta(days=self.case_first_answer_days),
+            reminder_after=dt.timedelta(hours=self.case_reminder_hours),
+            to_tksk_after=dt.timedelta(days=self.case_tksk_after_days),
+            to_staff_after_working_days=self.case_staff_after_working_days,
+        )
 
     @property
     def uses_default_database(self) -> bool:

@@ -48,7 +48,8 @@ def display_value(form: Form, state: dict[str, Any], f: Field, value: Any) -> st
     if f.secret or kind in SECRET_KINDS:
         return mask_number(str(value))
     if kind == "rupiah":
-        return format_rupiah(int(value))
+        # "Rp0" reads like a missing figure; no income is a real answer, said in words.
+        return format_rupiah(int(value)) if int(value) else _("none (zero rupiah)")
     if kind == "integer":
         return format_decimal(int(value), locale="id")
     if kind == "date":

@@ -62,10 +62,11 @@ COMMANDS: list[CommandInfo] = [
 # on import, so the import order must not decide this (as for the menu, keyboards.MENU_ORDER).
 COMMAND_ORDER = (
     "menu", "bantuan", "batal", "lanjut", "privasi", "start",
-    "daftar", "dataku", "cek", "usul", "pelatihan", "lapor", "jadwal",
+    "daftar", "dataku", "cek", "usul", "pelatihan", "lapor", "jadwal", "aduan", "aduanku",
+    "kontak",
     "siaran", "impor", "ekspor", "jadwalbaru", "daftarjadwal", "statistik",
     "pelatihanbaru", "daftarpelatihan",
-    "tugas", "cari", "kunjungan", "laporcepat", "undang", "relawan",
+    "tugas", "kasus", "cari", "kunjungan", "laporcepat", "undang", "relawan",
 )  # fmt: skip
 
 

@@ -39,8 +39,8 @@ MENU_ENTRIES: list[MenuEntry] = [
 # The order people see: what they came for first, help and privacy last. Features register
 # their entries on import, so the import order must not decide this.
 MENU_ORDER = (
-    "link", "lapor", "jadwal", "pelatihan", "my_data",
-    "tugas", "kunjungan", "cari", "laporcepat",
+    "link", "lapor", "jadwal", "pelatihan", "my_data", "aduan",
+    "tugas", "kasus", "kunjungan", "cari", "laporcepat",
     "broadcast", "staff_schedule_new", "staff_schedules", "staff_trainings", "staff_stats",
     "staff_import", "staff_export", "undang", "relawan",
     "check", "help", "privacy",

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from db.models.accounts import Account
 from handlers.keyboards import consent_keyboard
+from handlers.office import office_contact
 
 if TYPE_CHECKING:
     from bot.settings import Settings  # handed in by the dispatcher
@@ -36,7 +37,7 @@ def privacy_notice(settings: Settings) -> str:
         "complain.\n"
         "• Contact: {contact}.\n\n"
         "Do you agree?"
-    ).format(contact=settings.office_contact)
+    ).format(contact=office_contact(settings))
 
 
 async def show_privacy(message: Message, account: Account, settings: Settings) -> None:

@@ -7,7 +7,8 @@ An audience is a small dict (see the broadcast contract in the README):
 `{"type": "training", "id": 3}`, `{"type": "volunteers", "area": "32.16.05" | None}`.
 
 Residents are reached through accounts linked to a household with consent given and not
-blocked; reminders also skip those who switched reminders off. No aiogram, no gettext here;
+blocked and not opted out ("berhenti"); reminders also skip those who switched reminders
+off. No aiogram, no gettext here;
 these functions add to the caller's session, the caller commits.
 """
 
@@ -100,7 +101,8 @@ def _id(audience: dict[str, Any]) -> int:
 
 def reachable(kind: str = MANUAL) -> list[Any]:
     """Conditions on Account for someone a broadcast may be sent to."""
-    conditions = [Account.bot_blocked.is_(False)]
+    # Someone who wrote "berhenti" gets neither broadcasts nor reminders (services.opt_out).
+    conditions = [Account.bot_blocked.is_(False), Account.opted_out_at.is_(None)]
     if kind == REMINDER:
         conditions.append(Account.reminders_enabled.is_(True))
     return conditions
@@ -269,15 +271,18 @@ async def open_unreachable_tasks(session: AsyncSession, broadcast: Broadcast) ->
         Household.id.in_(households.scalar_subquery()),
         Household.id.not_in(reached.scalar_subquery()),
     ]
+    # Reachable but opted out (of everything, or of reminders): their choice, not a reason
+    # for a visit.
+    said_no: ColumnElement[bool] = Account.opted_out_at.is_not(None)
     if broadcast.kind == REMINDER:
-        # Reachable but switched reminders off: their choice, not a reason for a visit.
-        opted_out = select(Account.household_id).where(
-            Account.household_id.is_not(None),
-            Account.consent == "given",
-            Account.bot_blocked.is_(False),
-            Account.reminders_enabled.is_(False),
-        )
-        conditions.append(Household.id.not_in(opted_out.scalar_subquery()))
+        said_no = or_(said_no, Account.reminders_enabled.is_(False))
+    opted_out = select(Account.household_id).where(
+        Account.household_id.is_not(None),
+        Account.consent == "given",
+        Account.bot_blocked.is_(False),
+        said_no,
+    )
+    conditions.append(Household.id.not_in(opted_out.scalar_subquery()))
     missed = await session.scalars(select(Household).where(*conditions).order_by(Household.id))
     opened = 0
     for household in missed:

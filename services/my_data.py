@@ -15,6 +15,8 @@ unit of work:
 - a household they proposed that is still unverified loses its phone, description, address and
   the KK/NIK identifiers they typed, and its open tasks are closed (a verified one is the
   office's record now, like the BNBA list);
+- their complaints (services.cases) lose what they wrote or sent, open ones are closed, and no
+  case points at the account any more;
 - BNBA households and members stay as they are.
 
 Every step is in the audit log with counts only, never personal data.
@@ -39,8 +41,8 @@ from db.models.field import StatusReport, VolunteerTask
 from db.models.households import Household, Member
 from db.protect import mask_name
 from domain.identity import mask_id_numbers
+from services import cases, linking, tasks
 from services import enrollment as enrollment_service
-from services import linking, tasks
 from services.proposals import FROM_RESIDENT, PENDING
 from services.reports import latest_report
 
@@ -256,6 +258,8 @@ async def withdraw(
         )
         await tasks.resolve_household_tasks(session, household.id, account, "consent_withdrawn")
     counts["proposals_anonymised"] = len(proposals)
+
+    counts["complaints_anonymised"] = await cases.forget_resident(session, account, utcnow())
 
     audit.record(session, account, "personal_data.anonymised", "account", account.id, **counts)
     return counts

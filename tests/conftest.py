@@ -152,6 +152,8 @@ async def tg(request: pytest.FixtureRequest):
         yield fake
     # Every test that talks to the bot also checks what people read (issue: nothing internal
     # reaches a person, every message at most 600 characters).
+    if "test_fake_telegram" in request.node.nodeid:  # tests of the fake itself, not the bot
+        return
     found = {
         text[:80]: problems
         for text in spoken_texts(fake)

@@ -131,12 +131,13 @@ DEFAULT_UPDATE_TYPES = frozenset(
     }
 )
 # Methods counted by the flood limiter (rate_limit_per_s / per_chat_per_s).
-SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendvoice"})
 # Form fields that are always strings (never JSON/number decoded).
 _STRING_FIELDS = frozenset(
     {
         "text", "caption", "callback_query_id", "parse_mode", "url", "secret_token", "photo",
-        "document", "file_id", "language_code", "description", "ip_address", "certificate",
+        "document", "voice", "file_id", "language_code", "description", "ip_address",
+        "certificate",
     }
 )
 
@@ -260,7 +261,7 @@ class StoredFile:
     file_unique_id: str
     content: bytes
     file_path: str
-    kind: str  # "photo" | "document"
+    kind: str  # "photo" | "document" | "voice"
     file_name: str | None = None
     mime_type: str | None = None
     width: int = 0
@@ -287,6 +288,15 @@ class StoredFile:
         if self.mime_type:
             doc["mime_type"] = self.mime_type
         return doc
+
+    def as_voice(self) -> dict:
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": 3,
+            "mime_type": "audio/ogg",
+            "file_size": len(self.content),
+        }
 
     def as_file(self) -> dict:
         return {
@@ -356,7 +366,8 @@ class FakeMessage:
 
     @property
     def kind(self) -> str:
-        for key in ("text", "photo", "document", "location", "contact", "video", "sticker"):
+        for key in ("text", "photo", "document", "voice", "location", "contact", "video",
+                    "sticker"):
             if key in self.raw:
                 return key
         return "other"
@@ -368,6 +379,10 @@ class FakeMessage:
     @property
     def document(self) -> dict | None:
         return self.raw.get("document")
+
+    @property
+    def voice(self) -> dict | None:
+        return self.raw.get("voice")
 
     @property
     def inline_keyboard(self) -> list[list[dict]]:
@@ -663,6 +678,7 @@ class FakeTelegram:
             "sendmessage": self._send_message,
             "sendphoto": self._send_photo,
             "senddocument": self._send_document,
+            "sendvoice": self._send_voice,
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "deletemessage": self._delete_message,
@@ -1095,7 +1111,8 @@ class FakeTelegram:
         return msg
 
     def _new_file_id(self, kind: str) -> tuple[str, str]:
-        prefix = {"photo": "AgACAgUAAxkBAAI", "document": "BQACAgUAAxkBAAI"}.get(kind, "CAAC")
+        prefix = {"photo": "AgACAgUAAxkBAAI", "document": "BQACAgUAAxkBAAI",
+                  "voice": "AwACAgUAAxkBAAI"}.get(kind, "CAAC")
         return prefix + secrets.token_urlsafe(30), "AQAD" + secrets.token_urlsafe(9)
 
     def _store_file(
@@ -1456,6 +1473,14 @@ class FakeTelegram:
                                     source_text=p.get("caption"))
         return msg.raw
 
+    async def _send_voice(self, bot: _BotState, p: dict, files: dict) -> dict:
+        chat = self._chat_for(p)
+        rec = self._input_file(p.get("voice"), files, "voice", "voice")
+        content = {"voice": rec.as_voice(), **self._caption_content(p)}
+        msg = self._new_bot_message(bot, chat, content, p, method="sendVoice",
+                                    source_text=p.get("caption"))
+        return msg.raw
+
     def _apply_edit(self, msg: FakeMessage, changes: dict[str, Any], new_markup: dict | None,
                     p: dict, source_text: str | None) -> dict:
         raw = msg.raw
@@ -1680,6 +1705,14 @@ class FakeUser:
                             caption: str | None = None) -> FakeMessage:
         rec = self.tg._store_file(content, "document", file_name=file_name, mime_type=mime_type)
         body: dict[str, Any] = {"document": rec.as_document()}
+        if caption:
+            body["caption"] = caption
+        return self._post(body)
+
+    async def send_voice(self, content: bytes = b"OggS-fake-voice",
+                         caption: str | None = None) -> FakeMessage:
+        rec = self.tg._store_file(content, "voice", mime_type="audio/ogg")
+        body: dict[str, Any] = {"voice": rec.as_voice()}
         if caption:
             body["caption"] = caption
         return self._post(body)

@@ -421,8 +421,24 @@ def spoken_texts(tg: FakeTelegram) -> list[str]:
     return out
 
 
+def _file_columns() -> frozenset[str]:
+    """Column names of the files staff exchange with the bot: a file format staff are told
+    about on purpose, not an internal code."""
+    from services import bnba_file, export
+
+    names = set(bnba_file.COLUMNS)
+    for columns, _rows in export.REPORTS.values():
+        names.update(columns)
+    return frozenset(names)
+
+
 def text_problems(text: str, long_ok: tuple[str, ...] = ()) -> list[str]:
-    problems = [what for pattern, what in _INTERNAL if pattern.search(text)]
+    columns = _file_columns()
+    problems = [
+        what
+        for pattern, what in _INTERNAL
+        if any(m.group(0) not in columns for m in pattern.finditer(text))
+    ]
     if len(text) > MAX_MESSAGE and not text.startswith(long_ok):
         problems.append(f"{len(text)} characters")
     return problems

@@ -27,13 +27,14 @@ Worker = Callable[[Bot, Dispatcher], Coroutine[Any, Any, None]]
 def all_workers() -> list[Worker]:
     """Every worker a bot process runs. Features add theirs here."""
     # Imported here: worker modules import the app's modules, which import this one.
-    from bot.workers import aid_followup, broadcast_sender, maintenance, reminders
+    from bot.workers import aid_followup, broadcast_sender, cases, maintenance, reminders
 
     return [
         maintenance.purge_idle_conversations,
         broadcast_sender.broadcast_sender,
         reminders.reminder_scheduler,
         aid_followup.ask_received,
+        cases.answer_times,
     ]
 
 

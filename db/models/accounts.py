@@ -29,6 +29,8 @@ class Account(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Said "berhenti"/"stop": no broadcasts and no reminders (answers to their cases still go).
+    opted_out_at: Mapped[dt.datetime | None]
     commands_role: Mapped[str | None] = mapped_column(
         String(10)
     )  # role the command menu was set for

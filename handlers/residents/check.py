@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.validators import format_datetime_id
 from db.models.accounts import Account
 from handlers.keyboards import MenuButton, show_menu
+from handlers.office import office_contact
 from handlers.residents.keyboards import cancel_keyboard
 from handlers.residents.link import typed_answer
 from services import message_check
@@ -35,7 +36,7 @@ def reminder(settings: Settings) -> str:
         "Remember: Dinas Sosial never asks for money, PIN or OTP codes, and aid is free. "
         "Never send a transfer or a code to anyone. In doubt, ask the PSM volunteer of your "
         "desa or {contact}."
-    ).format(contact=settings.office_contact)
+    ).format(contact=office_contact(settings))
 
 
 async def ask(

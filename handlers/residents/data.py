@@ -23,6 +23,7 @@ from domain.money import format_rupiah
 from handlers.chat import remove_buttons
 from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, consent_keyboard, show_menu
+from handlers.office import office_contact
 from handlers.residents import training as resident_training
 from handlers.residents.keyboards import (
     WITHDRAW_YES,
@@ -213,7 +214,7 @@ async def withdraw_consent(
         "Done. Your consent is withdrawn, your account is unlinked and the data you entered "
         "is deleted or anonymised. This is the last message we send you. To use the service "
         "again, send /privasi. Questions: {contact}."
-    ).format(contact=settings.office_contact)
+    ).format(contact=office_contact(settings))
 
 
 async def keep(query: CallbackQuery, account: Account) -> None:

@@ -29,6 +29,7 @@ from domain.roles import WARGA
 from handlers.chat import delete_secret, remove_buttons
 from handlers.form_parking import on_drop
 from handlers.keyboards import MenuButton, consent_keyboard, is_menu_label, show_menu
+from handlers.office import office_contact
 from handlers.residents.keyboards import (
     LinkCallback,
     cancel_keyboard,
@@ -59,7 +60,7 @@ def kota_bekasi_text(settings: Settings) -> str:
         "This KK number is from Kota Bekasi (32.75). This service is run by Kabupaten Bekasi, "
         "so we cannot find your family here. Please contact Dinas Sosial Kota Bekasi, or ask "
         "your RT/RW or kelurahan office. Questions: {contact}."
-    ).format(contact=settings.office_contact)
+    ).format(contact=office_contact(settings))
 
 
 def locked_text(retry_at: Any, settings: Settings) -> str:
@@ -67,7 +68,7 @@ def locked_text(retry_at: Any, settings: Settings) -> str:
         "The numbers did not match too many times (5 times in 24 hours). To protect families' "
         "data, please try again after {when}. If you are sure the numbers are right, ask the "
         "PSM volunteer of your desa or contact {contact}: they can check your data."
-    ).format(when=format_datetime_id(retry_at), contact=settings.office_contact)
+    ).format(when=format_datetime_id(retry_at), contact=office_contact(settings))
 
 
 def household_lines(view: linking.HouseholdView) -> str:

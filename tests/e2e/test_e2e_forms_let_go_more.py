@@ -165,7 +165,9 @@ async def test_daftar_stops_waiting_and_forgets_the_nik(app: BotApp, tg: FakeTel
     assert state == "LinkFlow:kk" and data.get(NIK_KEY)
     await user.send("/bantuan")
     help_ = await user.wait_message()
-    assert help_.text.startswith(t("This is what you can do here:"))
+    assert help_.text.startswith(
+        t("Write your question in your own words, or tap a button below:")
+    )
     state, data = await fsm_data(app, user)
     assert state is None and NIK_KEY not in data
     typed = await user.send("3216050101001234")  # no answer to /daftar now: guarded, not read

@@ -27,6 +27,7 @@ from conversations import Field, Form, Option, begin, format_rupiah, mask_number
 from db.models.accounts import Account
 from db.models.system import FsmRecord
 from handlers.commands import commands_for, help_lines
+from handlers.common import SHORT_HELP
 from handlers.forms import on_submit
 from handlers.keyboards import main_menu
 from handlers.privacy import privacy_notice, welcome_text
@@ -141,7 +142,12 @@ SORRY = (
 
 
 def help_text() -> str:
-    return "\n".join([t("This is what you can do here:"), "", *in_id(help_lines, "warga")])
+    office = [
+        t("How to reach Dinas Sosial Kabupaten Bekasi:"),
+        t("Address: {address}", address="Dinas Sosial Kabupaten Bekasi, Cikarang Pusat"),
+    ]  # the phone, WhatsApp and hours are not set in the tests' settings: left out
+    short = in_id(lambda: [str(line) for line in SHORT_HELP["warga"]])
+    return "\n".join([*short, "", *office])
 
 
 # --------------------------------------------------------------------------- consent
@@ -224,9 +230,18 @@ async def test_menu_help_cancel_and_fallbacks(app: BotApp, tg: FakeTelegram):
     await user.send("/bantuan")
     help_ = await user.wait_message()
     assert help_.text == help_text()
-    for name in ("menu", "bantuan", "batal", "privasi", "start"):
-        assert f"/{name}: " in help_.text
+    assert len(help_.text) <= 600 and help_.text.count("\n") <= 8  # a few lines per role
     assert "/privasi\n" not in help_.text  # the consent reminder is only for non-consenters
+    # Every command is one tap away, in messages of at most 600 characters.
+    await user.click(help_, t("📖 All commands"))
+    pages = [await user.wait_message()]
+    while t("More »") in pages[-1].buttons:
+        await user.click(pages[-1], t("More »"))
+        pages.append(await user.wait_message())
+    listed = "\n".join(p.text for p in pages)
+    assert listed == "\n".join(in_id(help_lines, "warga"))
+    for name in ("menu", "bantuan", "batal", "privasi", "start"):
+        assert f"/{name}: " in listed
 
     await user.press("❓ Bantuan")
     assert (await user.wait_message()).text == help_text()
@@ -249,11 +264,11 @@ async def test_menu_help_cancel_and_fallbacks(app: BotApp, tg: FakeTelegram):
     assert query.answer_text == t("This form has already ended.")
 
     await user.send("qwerty zxcv?")  # typed questions with a known intent: test_e2e_residents
-    fallback = await user.wait_message()
+    fallback = await user.wait_message()  # a resident is offered a person (test_e2e_complaints)
     assert fallback.text == t(
-        "Sorry, I did not understand that. Please choose a button below, or send /bantuan."
+        "Sorry, I did not understand that. An officer can read your message and answer you here."
     )
-    assert fallback.button_rows == MAIN_MENU
+    assert fallback.buttons == [t("📣 Send to an officer")]
 
     query = await click_data(user, menu, "v0:an-old-button")
     await query.wait_answered()
@@ -269,7 +284,7 @@ async def test_help_before_consent_points_to_privasi(app: BotApp, tg: FakeTelegr
     user = tg.user(604)
     await user.send("/bantuan")
     help_ = await user.wait_message()
-    assert help_.text.startswith(t("This is what you can do here:"))
+    assert help_.text.startswith(in_id(lambda: str(SHORT_HELP["warga"][0])))
     assert help_.text.endswith(
         t("To use the services, first agree to the privacy notice: /privasi")
     )

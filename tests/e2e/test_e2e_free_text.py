@@ -67,7 +67,9 @@ async def test_unsure_offers_the_likeliest_journeys_and_a_tap_runs_one(
     user = await resident(app, tg, 1104)
     await user.send("bu mau tanya")
     offer = await user.wait_message()
-    assert offer.text.startswith(t("Which of these do you mean? Tap one, or choose from the menu."))
+    assert offer.text.startswith(
+        t("Which of these do you mean? Tap one, or send your message to an officer.")
+    )
     labels = offer.buttons
     assert 2 <= len(labels) <= 4
     await user.click(offer, labels[0])

@@ -67,7 +67,7 @@ async def test_staff_invites_a_psm_who_redeems_with_the_command(app: BotApp, tg:
         t("Welcome, you are now {role} for {area}.", role=t("PSM (desa)"), area="Satriajaya")
     )
     await volunteer.wait_for(lambda: sent.message_id in volunteer.deleted_message_ids)
-    assert [t("📋 Tasks"), t("📝 Visit")] in volunteer.reply_keyboard, (
+    assert [t("📋 Tasks"), t("📥 Cases")] in volunteer.reply_keyboard, (
         volunteer.reply_keyboard
     )
     account = await committed(app, 901, role="psm", area_code=DESA_A)

@@ -403,6 +403,18 @@ async def test_photo_and_document_upload(tg, bot_both):
     assert (await bot.download_file(file.file_path)).read() == b"\xff\xd8jpeg"
 
 
+async def test_voice_notes_both_ways(tg, bot_both):
+    bot = bot_both
+    user = tg.user(531)
+    sent = await user.send_voice(caption="tolong")
+    assert sent.kind == "voice" and sent.voice["mime_type"] == "audio/ogg"
+    again = await bot.send_voice(531, sent.voice["file_id"], caption="A-1")
+    assert again.voice.file_id == sent.voice["file_id"] and again.caption == "A-1"
+    assert user.messages[-1].kind == "voice"
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_voice(531, "nonexistent-file-id")
+
+
 # ----------------------------------------------------------------------------- end to end
 
 
