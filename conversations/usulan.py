@@ -26,6 +26,8 @@ from domain.roles import VOLUNTEERS_AND_STAFF
 # Conversation data keys of /daftar: NIK and KK, kept encrypted by the protector until the
 # proposal is saved (the form's own answers hold neither).
 NIK_KEY = "link_nik"
+# FSM data: the resident's NIK is on the list under another KK (a split-family proposal).
+SPLIT_KEY = "usulan_split"
 KK_KEY = "link_kk"
 
 RESIDENT_FORM = "usulan_warga"

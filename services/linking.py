@@ -27,6 +27,9 @@ WINDOW = dt.timedelta(hours=24)
 MATCHED = "matched"
 NIK_NOT_IN_KK = "nik_not_in_kk"  # the KK is on the list, the NIK is not one of its members
 NOT_LISTED = "not_listed"  # the KK is not on the list at all
+# The NIK is on the list, but under another KK: the family split (pecah KK), or the person
+# moved. The resident may propose the new KK with their NIK (a split-family proposal).
+NIK_ELSEWHERE = "nik_elsewhere"
 LOCKED = "locked"  # too many failed matches: try again later
 
 
@@ -49,6 +52,7 @@ class MatchResult:
     member_id: int | None = None
     failures: int = 0  # failed matches in the window, this one included
     retry_at: dt.datetime | None = None  # when a locked account may try again (UTC)
+    swapped: bool = False  # the NIK was typed as the KK and the KK as the NIK
 
 
 async def failed_attempts(
@@ -127,14 +131,41 @@ async def match(
         )
     if household is not None and member is not None:
         return MatchResult(MATCHED, await household_view(session, household), member.id)
+    swapped = await _member_of(session, protector, kk=nik, nik=kk)
+    if swapped is not None:  # both numbers right, each typed in the other's place
+        found_household, found_member = swapped
+        view = await household_view(session, found_household)
+        return MatchResult(MATCHED, view, found_member.id, swapped=True)
+    listed_elsewhere = await session.scalar(
+        select(Member.id).where(Member.nik_hash == protector.lookup_hash(nik))
+    )
 
     session.add(LinkAttempt(account_id=account.id, succeeded=False))
     await session.flush()
     outcome = NIK_NOT_IN_KK if household is not None else NOT_LISTED
+    if listed_elsewhere is not None:
+        outcome = NIK_ELSEWHERE
     audit.record(session, account, "household.link_failed", "account", account.id, reason=outcome)
     count, _free_at = await failed_attempts(session, account)
     retry_at = await lock_until(session, account) if count >= MAX_FAILED else None
     return MatchResult(outcome, failures=count, retry_at=retry_at)
+
+
+async def _member_of(
+    session: AsyncSession, protector: Protector, *, kk: str, nik: str
+) -> tuple[Household, Member] | None:
+    household = await session.scalar(
+        select(Household).where(Household.kk_hash == protector.lookup_hash(kk))
+    )
+    if household is None:
+        return None
+    member = await session.scalar(
+        select(Member).where(
+            Member.household_id == household.id,
+            Member.nik_hash == protector.lookup_hash(nik),
+        )
+    )
+    return (household, member) if member is not None else None
 
 
 class LinkError(Exception):

@@ -41,6 +41,10 @@ class Proposal:
     phone: str | None = None
     nik: str | None = None
     kk: str | None = None
+    # The proposer's NIK is on the list under another KK: the family split (pecah KK); the
+    # note (worded by the caller) goes on the volunteer's task.
+    split: bool = False
+    split_note: str | None = None
 
 
 class ProposalError(Exception):
@@ -98,7 +102,7 @@ async def propose(
 
     await tasks.open_task(
         session, household, tasks.USULAN, source_type="household", source_id=household.id,
-        actor=proposer,
+        actor=proposer, detail=proposal.split_note if proposal.split else None,
     )  # fmt: skip
     audit.record(
         session,
@@ -110,6 +114,7 @@ async def propose(
         desa=proposal.desa_code,
         with_kk=bool(proposal.kk),
         with_nik=member.nik_hash is not None,
+        split_family=proposal.split,
     )
     if source == FROM_RESIDENT:
         proposer.household_id = household.id

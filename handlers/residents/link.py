@@ -20,7 +20,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.usulan import KK_KEY, NIK_KEY
+from conversations.usulan import KK_KEY, NIK_KEY, SPLIT_KEY
 from conversations.validators import ValidationError, format_datetime_id, parse_kk, parse_nik
 from db.models.accounts import Account
 from db.protect import Protector
@@ -216,7 +216,7 @@ async def got_kk(
 ) -> None:
     kk = await _typed_number(
         message,
-        parse_kk,
+        _kk_or_nik,
         missing=_("Please type the KK number (16 digits)."),
         again=_("Please type the KK number again (16 digits)."),
     )
@@ -234,7 +234,37 @@ async def got_kk(
         return
     nik = protector.decrypt(data[NIK_KEY])
     result = await linking.match(session, protector, account, nik, kk)
+    if not result.swapped and result.outcome != linking.LOCKED and not _is_kk(kk):
+        # A woman's NIK (day + 40) typed as the KK, and not the two numbers swapped: say so.
+        await message.answer(
+            _(
+                "This looks like a NIK, not a KK number. The KK number is at the top of the "
+                "Kartu Keluarga. Please type the KK number."
+            ),
+            reply_markup=cancel_keyboard(),
+        )
+        return
     await _show_result(message, account, state, settings, protector, result, kk)
+
+
+def _kk_or_nik(text: str) -> str:
+    """A KK number, or a NIK typed in its place (the two may be swapped: linking.match tells)."""
+    try:
+        return parse_kk(text)
+    except ValidationError:
+        try:
+            return parse_nik(text)
+        except ValidationError:
+            pass
+        raise
+
+
+def _is_kk(number: str) -> bool:
+    try:
+        parse_kk(number)
+    except ValidationError:
+        return False
+    return True
 
 
 async def _show_result(
@@ -252,12 +282,16 @@ async def _show_result(
             {MATCH_KEY: [result.household.household_id, result.member_id], NIK_KEY: None}
         )
         await state.set_state(LinkFlow.confirm)
-        await message.answer(
-            _("We found this household:\n{household}\n\nIs this your family?").format(
-                household=household_lines(result.household)
-            ),
-            reply_markup=confirm_keyboard(),
+        found = _("We found this household:\n{household}\n\nIs this your family?").format(
+            household=household_lines(result.household)
         )
+        if result.swapped:
+            found = (
+                _("The KK number and the NIK were typed the other way round; we recognised them.")
+                + "\n\n"
+                + found
+            )
+        await message.answer(found, reply_markup=confirm_keyboard())
         return
     await state.set_state(None)
     if result.outcome == linking.LOCKED:
@@ -273,6 +307,15 @@ async def _show_result(
             "missing from the KK data, ask the PSM volunteer of your desa."
         )
         can_propose = False
+    elif result.outcome == linking.NIK_ELSEWHERE:
+        # Kept (encrypted) only until the proposal is saved or the resident starts again.
+        await state.update_data({KK_KEY: protector.encrypt(kk), SPLIT_KEY: True})
+        text = _(
+            "Your NIK is on the list, but under another KK (for example, the family split: "
+            "pecah KK). You can propose this new KK with your NIK: the PSM volunteer of your "
+            "desa will check it."
+        )
+        can_propose = True
     else:
         # Kept (encrypted) only until the proposal is saved or the resident starts again.
         await state.update_data({KK_KEY: protector.encrypt(kk)})

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import begin
 from conversations.parking import keep_with_the_form
-from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, region_name
+from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, SPLIT_KEY, region_name
 from db.models.accounts import Account
 from db.protect import Protector
 from handlers.chat import remove_buttons
@@ -43,7 +43,7 @@ async def propose_button(
 
 
 # The numbers typed for /daftar are the proposal's: they stay while its form waits (/lanjut).
-keep_with_the_form(NIK_KEY, KK_KEY)
+keep_with_the_form(NIK_KEY, KK_KEY, SPLIT_KEY)
 
 
 @on_submit(RESIDENT_FORM)
@@ -57,6 +57,7 @@ async def submit_resident_proposal(answers: dict[str, Any], data: dict[str, Any]
     nik = protector.decrypt(stored[NIK_KEY])
     kk = protector.decrypt(stored[KK_KEY])
     del stored[NIK_KEY], stored[KK_KEY]  # needed no longer than this
+    split = bool(stored.pop(SPLIT_KEY, False))
     await state.set_data(stored)
     proposal = proposals.Proposal(
         name=answers["name"],
@@ -71,6 +72,11 @@ async def submit_resident_proposal(answers: dict[str, Any], data: dict[str, Any]
         phone=answers.get("phone"),
         nik=nik,
         kk=kk,
+        split=split,
+        split_note=_(
+            "Split family (pecah KK): the proposer's NIK is on the list under another KK. "
+            "Check whether the family has split, then update the members of both KK."
+        ),
     )
     try:
         await proposals.propose(
