@@ -23,10 +23,11 @@ from db.models.accounts import Account
 from db.models.households import Household, Member
 from domain.dates import today_wib
 from domain.money import format_rupiah
-from domain.roles import PSM, TKSK, WARGA
+from domain.roles import PETUGAS, PSM, TKSK, WARGA
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.forms import on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
+from handlers.office import office_lines
 from handlers.residents.household import linked_household
 from services.reports import save_report, urgent_reasons
 
@@ -104,6 +105,13 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
                 "has been asked to visit you soon."
             )
         )
+        # What to do now, before anyone comes.
+        lines.append(
+            "\n".join(
+                [_("If someone's life is in danger, call 112 now (free)."),
+                 _("You can also contact the office:"), *office_lines(data["settings"])]
+            )
+        )  # fmt: skip
     else:
         lines.append(
             _(
@@ -122,18 +130,20 @@ URGENT_LABELS = {
 
 
 async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[str]) -> None:
-    """Tell the PSM of the desa and the TKSK of the kecamatan at once (the task waits in
-    their /tugas too): no food today cannot wait for the next look at the list."""
+    """Tell the PSM of the desa, the TKSK of the kecamatan and staff at once (the task waits
+    in the volunteers' /tugas too): no food today cannot wait for the next look at the list."""
     session = data["session"]
     text = _(
         "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
         "see /tugas."
     ).format(
         desa=await regions.name_of(session, household.desa_code),
-        kk=household.kk_masked,
+        kk=household.kk_masked or _("no KK yet"),
         reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
     )
-    await notify.tell_area_officers(session, data["bot"], household, text, roles=(PSM, TKSK))
+    await notify.tell_area_officers(
+        session, data["bot"], household, text, roles=(PSM, TKSK, PETUGAS)
+    )
 
 
 def create_router() -> Router:

@@ -170,6 +170,8 @@ async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
         await as_role(app, psm, "psm", "32.16.05.2001")
         await as_role(app, tksk, "tksk", "32.16.05")
         await as_role(app, far_psm, "psm", "32.16.05.2002")
+        staff = tg.user(3114, "Petugas")
+        await as_role(app, staff, "petugas")
         user = tg.user(3101, "Sumi")
         await agree(user)
         assert t("📝 Report condition") in [b for row in user.reply_keyboard for b in row]
@@ -177,8 +179,10 @@ async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
         await first_half(user)
         await second_half(user)
         await check_first_report(app, linked.household_id, user)
-        # The area's volunteers are told at once; another desa's PSM is not.
-        for volunteer in (psm, tksk):
+        # The area's volunteers and staff are told at once; another desa's PSM is not. The
+        # resident is told what to do now (112, the office).
+        assert t("If someone's life is in danger, call 112 now (free).") in user.messages[-1].text
+        for volunteer in (psm, tksk, staff):
             alert = await volunteer.wait_message(predicate=lambda m: "⚠️" in (m.text or ""))
             assert alert.text.startswith("⚠️ Laporan mendesak dari keluarga di Satriajaya (KK 3216")
             assert "Tidak ada makanan, Tidak aman, bisa roboh" in alert.text
