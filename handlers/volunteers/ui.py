@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import lazy_pgettext
+from conversations.lapor import FOOD, HOUSE_SAFETY, SICKNESS
 from conversations.validators import format_datetime_id
 from db.models.accounts import Account
 from db.models.households import Household
@@ -261,9 +262,21 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
         for task in card.open_tasks:
             text = f"{TASK_ICONS.get(task.kind, '•')} {TASK_LABELS[task.kind]}"
             if task.detail:
-                text += f": {task.detail[:200]}"
+                text += f": {task_detail(task.kind, task.detail)[:200]}"
             lines.append(text)
     return "\n".join(lines)
+
+
+def task_detail(kind: str, detail: str) -> str:
+    """A task's detail as volunteers read it: an urgent report keeps its reasons as codes
+    ("food, house_safety"), said here in words."""
+    if kind != tasks.URGENT_REPORT:
+        return detail
+    words = {
+        "food": FOOD[-1].label, "sickness": SICKNESS[-1].label,
+        "house_safety": HOUSE_SAFETY[-1].label,
+    }  # fmt: skip
+    return ", ".join(str(words.get(code.strip(), code.strip())) for code in detail.split(","))
 
 
 def card_keyboard(household_id: int) -> InlineKeyboardMarkup:
