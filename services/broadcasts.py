@@ -34,9 +34,13 @@ from db.models.accounts import Account
 from db.models.aid import DisbursementRecipient, Enrollment
 from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
+from db.models.field import VolunteerTask
 from db.models.households import AidProgram, Household, HouseholdProgram, Member
 from domain.roles import PSM, TKSK
 from services import tasks
+
+# How much of a message an unreachable household's task quotes (its opening words).
+PASS_ON_WORDS = 140
 
 MANUAL = "manual"
 REMINDER = "reminder"
@@ -285,14 +289,34 @@ async def open_unreachable_tasks(session: AsyncSession, broadcast: Broadcast) ->
     conditions.append(Household.id.not_in(opted_out.scalar_subquery()))
     missed = await session.scalars(select(Household).where(*conditions).order_by(Household.id))
     opened = 0
+    line = to_pass_on(broadcast)
     for household in missed:
-        await tasks.open_task(
-            session,
-            household,
-            tasks.UNREACHABLE,
-            source_type="broadcast",
-            source_id=broadcast.id,
-            actor=None,
+        # One open task per household, listing every message still to pass on: three
+        # notices to a family without Telegram are one visit, not three tasks.
+        task = await session.scalar(
+            select(VolunteerTask).where(
+                VolunteerTask.household_id == household.id,
+                VolunteerTask.kind == tasks.UNREACHABLE,
+                VolunteerTask.resolved_at.is_(None),
+            )
         )
+        if task is None:
+            await tasks.open_task(
+                session, household, tasks.UNREACHABLE, source_type="broadcast",
+                source_id=broadcast.id, detail=line, actor=None,
+            )  # fmt: skip
+        elif line not in (task.detail or ""):
+            task.detail = f"{task.detail}\n{line}" if task.detail else line
+        else:
+            continue  # this message is on the list already
         opened += 1
     return opened
+
+
+def to_pass_on(broadcast: Broadcast) -> str:
+    """One line of an unreachable household's task: which message, and its opening words (the
+    schedule or training it is about), to tell the family at the door."""
+    words = " ".join(broadcast.text.split())
+    if len(words) > PASS_ON_WORDS:
+        words = words[: PASS_ON_WORDS - 1].rstrip() + "…"
+    return f"#{broadcast.id}: {words}"

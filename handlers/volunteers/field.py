@@ -20,7 +20,7 @@ from db.models.households import Region
 from db.protect import Protector
 from domain.dates import today_wib
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
-from handlers.chat import delete_secret, show_page
+from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu
 from handlers.volunteers.ui import (
     TASK_ICONS,
@@ -35,7 +35,7 @@ from handlers.volunteers.ui import (
     render_card,
     tapped_household,
 )
-from services import field_work
+from services import field_work, tasks
 from services.volunteer_area import covers
 
 NUMBER_RE = re.compile(r"^[\d\s.\-]+$")  # a number typed with spaces, dots or dashes
@@ -100,7 +100,34 @@ async def open_card(
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            render_card(card, today_wib()), reply_markup=card_keyboard(household.id)
+            render_card(card, today_wib()),
+            reply_markup=card_keyboard(household.id, _has_messages(card)),
+        )
+
+
+def _has_messages(card: field_work.Card) -> bool:
+    return any(task.kind == tasks.UNREACHABLE for task in card.open_tasks)
+
+
+async def messages_passed_on(
+    query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
+) -> None:
+    """"Sudah disampaikan": the family was told in person; no visit form needed."""
+    household = await tapped_household(query, callback_data, session, account)
+    if household is None:
+        return
+    closed = await tasks.resolve_household_tasks(
+        session, household.id, account, "disampaikan", kinds=[tasks.UNREACHABLE]
+    )
+    if closed:
+        audit.record(session, account, "task.passed_on", "household", household.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await remove_buttons(query.message)
+        await query.message.answer(
+            _("Thank you: the messages are recorded as passed on to the family.")
+            if closed
+            else _("There was nothing left to pass on to this family.")
         )
 
 
@@ -182,7 +209,8 @@ async def run_search(
             return
         card = await field_work.card(session, account, household)
         await message.answer(
-            render_card(card, today_wib()), reply_markup=card_keyboard(household.id)
+            render_card(card, today_wib()),
+            reply_markup=card_keyboard(household.id, _has_messages(card)),
         )
         return
     if len(text) < 3:
@@ -295,6 +323,7 @@ def create_router() -> Router:
     router.message.register(tasks_command, MenuButton("tugas"))
     router.callback_query.register(tasks_page, TaskPageCb.filter())
     router.callback_query.register(open_card, HouseholdCb.filter(F.action == "open"))
+    router.callback_query.register(messages_passed_on, HouseholdCb.filter(F.action == "told"))
     router.message.register(search_command, Command("cari"))
     router.message.register(search_menu, MenuButton("cari"))
     router.message.register(search_text, StateFilter(SearchFlow.query))

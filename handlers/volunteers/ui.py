@@ -91,7 +91,7 @@ COMMANDS.append(
 
 
 class HouseholdCb(CallbackData, prefix="hh"):
-    action: str  # open | visit
+    action: str  # open | visit | told (the messages for a family without the bot passed on)
     id: RowId
 
 
@@ -261,7 +261,10 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
         lines.append(_("Open tasks:"))
         for task in card.open_tasks:
             text = f"{TASK_ICONS.get(task.kind, '•')} {TASK_LABELS[task.kind]}"
-            if task.detail:
+            if task.kind == tasks.UNREACHABLE and task.detail:
+                # The messages to pass on at the door, one per line.
+                text += ":\n" + task.detail[:400]
+            elif task.detail:
                 text += f": {task_detail(task.kind, task.detail)[:200]}"
             lines.append(text)
     return "\n".join(lines)
@@ -279,8 +282,14 @@ def task_detail(kind: str, detail: str) -> str:
     return ", ".join(str(words.get(code.strip(), code.strip())) for code in detail.split(","))
 
 
-def card_keyboard(household_id: int) -> InlineKeyboardMarkup:
+def card_keyboard(household_id: int, to_pass_on: bool = False) -> InlineKeyboardMarkup:
+    """The card's buttons; `to_pass_on`: messages wait to be told to the family in person."""
     builder = InlineKeyboardBuilder()
+    if to_pass_on:
+        builder.button(
+            text=_("✅ Messages passed on"),
+            callback_data=HouseholdCb(action="told", id=household_id),
+        )
     builder.button(
         text=_("📝 Record a visit"), callback_data=HouseholdCb(action="visit", id=household_id)
     )

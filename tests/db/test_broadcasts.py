@@ -115,6 +115,35 @@ async def test_materialise_once_and_unreachable_households_become_tasks(db) -> N
         assert (await broadcasts.counts(s, bid))["pending"] == 1
 
 
+async def test_an_unreachable_household_has_one_task_listing_every_message(db) -> None:
+    """Two notices to a family the bot cannot reach: one visit, with both messages to pass on."""
+    w = await _world(db)
+    ids = []
+    async with db() as s, s.begin():
+        for text in ("Jadwal BLT: Senin, Balai Desa", "Pelatihan menjahit: Selasa"):
+            b = await broadcasts.queue(
+                s, text=text, audience={"type": "disbursement", "id": w["payout"]},
+                created_by=None,
+            )  # fmt: skip
+            await broadcasts.materialise(s, b)
+            b.status = "done"
+            ids.append(b.id)
+    async with db() as s, s.begin():
+        for bid in ids:
+            for row in await s.scalars(select(Delivery).where(Delivery.broadcast_id == bid)):
+                row.status = "sent" if row.account_id == w["a1"] else "failed"
+            b = await s.get(Broadcast, bid)
+            await broadcasts.open_unreachable_tasks(s, b)
+            await broadcasts.open_unreachable_tasks(s, b)  # again: nothing added
+    async with db() as s:
+        found = list(await s.scalars(select(VolunteerTask).order_by(VolunteerTask.id)))
+    assert len(found) == 2  # two households, one task each
+    for task in found:
+        assert task.detail == (
+            f"#{ids[0]}: Jadwal BLT: Senin, Balai Desa\n#{ids[1]}: Pelatihan menjahit: Selasa"
+        )
+
+
 async def _run_sender_until_done(
     db, tg: FakeTelegram, rate: float = 200
 ) -> Sender:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from db.models.field import VolunteerTask
 from db.models.system import AuditLog
 from handlers.volunteers.ui import HouseholdCb, SearchCb, TaskPageCb
 from services import tasks
@@ -96,6 +97,34 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
                 )
 
         assert await eventually(viewed) is not None
+
+
+async def test_messages_for_a_family_without_the_bot_are_passed_on_in_one_tap(
+    tg: FakeTelegram, tmp_path: Path
+):
+    async with BotApp(tg, e2e_settings(tmp_path, tg)) as app:
+        household = await add_household(
+            app, DESA_A, ["Tanpa Telegram"], task_kinds=(tasks.UNREACHABLE,)
+        )
+        volunteer = tg.user(1003, "Pak PSM")
+        await as_role(app, volunteer, "psm", DESA_A)
+        await volunteer.send("/tugas")
+        await volunteer.wait_message()
+        await tap(volunteer, f"1. {label('Tanpa Telegram')}")
+        card = await wait_text(volunteer, t("🏠 Family card"))
+        assert t("✅ Messages passed on") in card.buttons
+        await tap(volunteer, t("✅ Messages passed on"))
+        await wait_text(volunteer, t("Thank you: the messages are recorded as passed on to the "
+                                     "family."))  # fmt: skip
+
+        async def closed() -> bool:
+            async with app.sessionmaker() as session:
+                task = await session.scalar(
+                    select(VolunteerTask).where(VolunteerTask.household_id == household)
+                )
+            return task is not None and task.resolution == "disampaikan"
+
+        assert await eventually(closed)
 
 
 async def test_a_volunteer_of_desa_a_never_reaches_desa_b(
