@@ -30,6 +30,7 @@ from db.models.households import AidProgram, Household, HouseholdProgram, Member
 from db.private_files import create_private
 from db.protect import Protector
 from domain.dates import WIB
+from services.export_cases import CASE_COLUMNS, QUICK_COLUMNS, cases_rows, quick_rows
 from services.export_values import (
     REPORT_ANSWERS,
     VISIT_ANSWERS,
@@ -48,7 +49,10 @@ UNREADABLE_COLUMNS = ["baris", "kolom"]
 # A SELECT of any columns: the filters below add WHERE clauses and keep its row type.
 AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 S = TypeVar("S", bound=AnySelect)
-KINDS = ("rumah_tangga", "laporan", "kunjungan", "pelatihan", "penyaluran", "siaran")
+KINDS = (
+    "rumah_tangga", "laporan", "kunjungan", "pelatihan", "penyaluran", "siaran", "kasus",
+    "laporan_cepat",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -356,6 +360,8 @@ REPORTS = {
     "pelatihan": (ENROLLMENT_COLUMNS, _enrollments),
     "penyaluran": (RECIPIENT_COLUMNS, _recipients),
     "siaran": (BROADCAST_COLUMNS, _broadcasts),
+    "kasus": (CASE_COLUMNS, cases_rows),
+    "laporan_cepat": (QUICK_COLUMNS, quick_rows),
 }
 
 

@@ -44,6 +44,8 @@ REPORT_LABELS = {
     "pelatihan": __("Training enrollments"),
     "penyaluran": __("Aid recipients and collection"),
     "siaran": __("Broadcast delivery"),
+    "kasus": __("Complaints and cases, with outcomes"),
+    "laporan_cepat": __("Volunteers' quick reports"),
 }
 PERIOD_LABELS = {
     "all": __("All time"),

@@ -16,7 +16,8 @@ from db.migrate import upgrade
 from db.models.accounts import Account
 from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
 from db.models.broadcasts import Broadcast, Delivery
-from db.models.field import FieldVisit, StatusReport
+from db.models.cases import Case, CaseMessage
+from db.models.field import FieldVisit, QuickReport, StatusReport
 from db.models.households import AidProgram, Household, Member
 from db.models.system import AuditLog
 from db.protect import Protector
@@ -75,7 +76,18 @@ async def _fill(session: Any) -> dict[str, int]:
                               collected_at=NOW, resident_answer="ya"),
         DisbursementRecipient(disbursement_id=disbursement.id, household_id=tambun.id),
         Delivery(broadcast_id=broadcast.id, account_id=volunteer.id, chat_id=9001, status="sent"),
+        QuickReport(account_id=volunteer.id, role="psm", area_code=setu.desa_code,
+                    text="Jalan ke dusun banjir", created_at=NOW),
     ])  # fmt: skip
+    case = Case(kind="aduan", household_id=setu.id, desa_code=setu.desa_code,
+                kecamatan_code=setu.kecamatan_code, state="closed", level="psm", urgent=True,
+                created_at=NOW, first_answer_due_at=NOW, answered_at=NOW, closed_at=NOW,
+                last_message_at=NOW, outcome="resolved", outcome_note="Sudah dicek",
+                resident_feedback="helped")  # fmt: skip
+    session.add(case)
+    await session.flush()
+    session.add(CaseMessage(case_id=case.id, role="resident", text="BLT belum masuk",
+                            created_at=NOW))  # fmt: skip
     await session.flush()
     return {"volunteer": volunteer.id}
 
@@ -95,7 +107,16 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
                     session, PROTECTOR, kind, Filters(), tmp_path / f"{kind}.xlsx", via="test"
                 )).rows
         assert counts == {"rumah_tangga": 4, "laporan": 2, "kunjungan": 1, "pelatihan": 1,
-                          "penyaluran": 2, "siaran": 1}  # fmt: skip
+                          "penyaluran": 2, "siaran": 1, "kasus": 1,
+                          "laporan_cepat": 1}  # fmt: skip
+        cases = sheet_rows(tmp_path / "kasus.xlsx")
+        case_row = dict(zip(cases[0], cases[1], strict=True))
+        assert case_row["jenis"] == "pengaduan" and case_row["status"] == "ditutup"
+        assert case_row["hasil"] == "selesai ditangani" and case_row["mendesak"] == "Ya"
+        assert case_row["tanggapan_warga"] == "membantu"
+        assert case_row["pesan_pertama"] == "BLT belum masuk" and case_row["desa"] == "Cibening"
+        quick = dict(zip(*sheet_rows(tmp_path / "laporan_cepat.xlsx")[:2], strict=True))
+        assert quick["laporan"] == "Jalan ke dusun banjir" and quick["foto"] == "Tidak"
 
         households = sheet_rows(tmp_path / "rumah_tangga.xlsx")
         cibening = next(r for r in households[1:] if r[0] == "3216181503120001")
