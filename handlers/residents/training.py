@@ -30,6 +30,7 @@ from handlers.residents.training_texts import outcome_text, training_text
 from services import enrollment as svc
 
 RESIDENTS = frozenset({WARGA})
+MAX_MESSAGE = 600  # characters of one message (the house rule)
 MENU_ENTRIES.append(MenuEntry("pelatihan", __("🎓 Training"), roles=RESIDENTS))
 COMMANDS.append(
     CommandInfo(
@@ -86,7 +87,17 @@ async def list_trainings(message: Message, account: Account, session: AsyncSessi
         )
     _mine_button(builder)
     builder.adjust(1)
-    await message.answer("\n\n".join(parts), reply_markup=builder.as_markup())
+    # Several trainings make several messages of at most 600 characters; the buttons come
+    # with the last.
+    chunks = [parts[0]]
+    for part in parts[1:]:
+        if len(chunks[-1]) + 2 + len(part) > MAX_MESSAGE:
+            chunks.append(part)
+        else:
+            chunks[-1] += "\n\n" + part
+    for chunk in chunks[:-1]:
+        await message.answer(chunk)
+    await message.answer(chunks[-1], reply_markup=builder.as_markup())
 
 
 async def _members(session: AsyncSession, household_id: int) -> list[Member]:

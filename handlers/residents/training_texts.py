@@ -7,14 +7,26 @@ from aiogram.utils.i18n import gettext as _
 from conversations.validators import format_datetime_id
 from db.models.aid import Training
 from db.models.households import Member
+from domain.dates import format_date_long, to_wib
 from services import enrollment as svc
 
 
 def _when(training: Training) -> str:
+    """The days and the daily hours: a course of several days meets at the same hours each
+    day (the form asks first and last day, start and end time)."""
     start = format_datetime_id(training.starts_at)
     if training.ends_at is None:
         return start
-    return _("{start} until {end}").format(start=start, end=format_datetime_id(training.ends_at))
+    first, last = to_wib(training.starts_at), to_wib(training.ends_at)
+    hours = {"start": f"{first:%H.%M}", "end": f"{last:%H.%M}"}
+    if first.date() == last.date():
+        return _("{day}, {start}-{end} WIB").format(day=format_date_long(first.date()), **hours)
+    return _("{first} to {last}, every day {start}-{end} WIB").format(
+        first=format_date_long(first.date()), last=format_date_long(last.date()), **hours
+    )
+
+
+DESCRIPTION_SHOWN = 120  # characters of the staff's description in a list of trainings
 
 
 def training_text(training: Training, waiting: int) -> str:
@@ -24,7 +36,7 @@ def training_text(training: Training, waiting: int) -> str:
         if left > 0
         else _("Full. Waiting list: {count} people").format(count=waiting)
     )
-    return _(
+    text = _(
         "🎓 {title}\nBy: {provider}\nWhen: {when}\nWhere: {place}\n{seats}\n"
         "Who may join: aged {min_age}-{max_age} years"
     ).format(
@@ -36,6 +48,12 @@ def training_text(training: Training, waiting: int) -> str:
         min_age=training.min_age,
         max_age=training.max_age,
     )
+    description = " ".join((training.description or "").split())
+    if description:
+        if len(description) > DESCRIPTION_SHOWN:
+            description = description[: DESCRIPTION_SHOWN - 1].rstrip() + "…"
+        text += "\n" + description
+    return text
 
 
 def outcome_text(result: svc.SignUp, member: Member) -> str:

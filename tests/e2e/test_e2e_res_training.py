@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from conversations.validators import format_datetime_id
 from db.models.aid import Enrollment, Training
 from db.models.base import utcnow
+from domain.dates import format_date_long, to_wib
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, click_data, e2e_settings, eventually, in_id, t, tp
 from tests.residents import linked_resident
@@ -73,8 +73,11 @@ async def test_training_sign_up_waiting_list_cancel_and_promotion(tg: FakeTelegr
             "🎓 {title}\nBy: {provider}\nWhen: {when}\nWhere: {place}\n{seats}\n"
             "Who may join: aged {min_age}-{max_age} years",
             title="Menjahit", provider="BLK Kabupaten Bekasi",
-            when=t("{start} until {end}", start=in_id(format_datetime_id, training.starts_at),
-                   end=in_id(format_datetime_id, training.ends_at)),
+            # The days and the daily hours (08.00-15.00 each day, in WIB).
+            when=t("{first} to {last}, every day {start}-{end} WIB",
+                   first=in_id(format_date_long, to_wib(training.starts_at).date()),
+                   last=in_id(format_date_long, to_wib(training.ends_at).date()),
+                   start="08.00", end="15.00"),
             place="BLK Cikarang Barat",
             seats=t("Seats left: {left} of {capacity}", left=1, capacity=1),
             min_age=15, max_age=64,
