@@ -41,6 +41,7 @@ from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.forms import on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
+from handlers.staff import training_add
 from services import training_admin
 from services.training_admin import Signup
 
@@ -62,7 +63,8 @@ COMMANDS.append(
 
 
 class TrainingCb(CallbackData, prefix="tr"):
-    # view | list | signups | waiting | close | cancel | cancel_yes | attend | att | export | edit
+    # view | list | signups | waiting | close | cancel | cancel_yes | attend | att | export |
+    # edit | add
     a: str
     id: RowId = 0
     e: RowId = 0  # an enrollment id (attendance toggle)
@@ -137,6 +139,7 @@ async def _detail_view(
         button(_("✅ Attendance"), "attend")
         button(_("✏️ Change"), "edit")
     if training.status == "open":
+        button(_("➕ Add a participant"), "add")
         button(_("🔒 Close sign-ups"), "close")
     if training.status != "cancelled":
         button(_("✖️ Cancel training"), "cancel")
@@ -318,6 +321,8 @@ async def training_action(
             await edit_markup(message, markup)
         else:
             await message.answer(text, reply_markup=markup)
+    elif action == "add" and isinstance(query.message, Message):
+        await training_add.ask_who(query.message, training.id, state)
     elif action == "export":
         audit.record(session, account, "training.exported", "training", training.id)
         await _export(message, session, training)
@@ -385,4 +390,5 @@ def create_router() -> Router:
     router.message.register(list_trainings, Command("daftarpelatihan"))
     router.message.register(list_trainings, MenuButton("staff_trainings"))
     router.callback_query.register(training_action, TrainingCb.filter())
+    training_add.register(router)
     return router
