@@ -75,9 +75,12 @@ def _household_ids(audience: dict[str, Any]) -> Select[Any] | None:
             .where(AidProgram.code == str(audience.get("code", "")))
         )
     if kind == "disbursement":
-        return select(DisbursementRecipient.household_id).where(
+        recipients = select(DisbursementRecipient.household_id).where(
             DisbursementRecipient.disbursement_id == _id(audience)
         )
+        if audience.get("waiting"):  # only the families that have not collected yet
+            recipients = recipients.where(DisbursementRecipient.collected_at.is_(None))
+        return recipients
     if kind == "training":
         return (
             select(Member.household_id)

@@ -186,13 +186,15 @@ async def choose_audience(
             .order_by(Disbursement.scheduled_at.desc())
             .limit(LIST_LIMIT)
         )
-        items = [
-            (
-                f"{d.title} · {format_datetime_id(d.scheduled_at)}"[:60],
-                ComposeCallback(step="disb", value=str(d.id)),
-            )
-            for d in found
-        ]
+        # Each payout twice: all its recipients, or only those who have not collected yet.
+        items = []
+        for d in found:
+            name = f"{d.title} · {format_datetime_id(d.scheduled_at)}"
+            items.append((name[:60], ComposeCallback(step="disb", value=str(d.id))))
+            items.append(
+                (_("⏳ not collected yet: {name}").format(name=name)[:60],
+                 ComposeCallback(step="disbw", value=str(d.id)))
+            )  # fmt: skip
         await _list_or_none(message, items, _("Which disbursement?"))
     elif kind == "training":
         trainings = await session.scalars(
@@ -226,7 +228,7 @@ async def choose_item(
         return
     step, value, message = callback_data.step, callback_data.value, query.message
     assert isinstance(message, Message)
-    if step in ("disb", "trn") and row_id(value) is None:  # a crafted button
+    if step in ("disb", "disbw", "trn") and row_id(value) is None:  # a crafted button
         await query.answer(_("This button is no longer active."))
         return
     await query.answer()
@@ -252,12 +254,17 @@ async def choose_item(
         audience, label = {"type": "program", "code": value}, _("program {code}").format(code=value)
     elif not value.isdigit():
         return
-    elif step == "disb":
+    elif step in ("disb", "disbw"):
         event = await session.get(Disbursement, row_id(value))
         if event is None:
             return
         audience = {"type": "disbursement", "id": event.id}
         label = _("recipients of {title}").format(title=event.title)
+        if step == "disbw":  # leave out the families that have collected already
+            audience["waiting"] = True
+            label = _("recipients of {title} who have not collected yet").format(
+                title=event.title
+            )
     else:
         training = await session.get(Training, row_id(value))
         if training is None:
@@ -376,7 +383,9 @@ def create_router() -> Router:
     router.callback_query.register(choose_audience, ComposeCallback.filter(F.step == "aud"))
     router.callback_query.register(
         choose_item,
-        ComposeCallback.filter(F.step.in_({"kec", "kecd", "desa", "prog", "disb", "trn"})),
+        ComposeCallback.filter(
+            F.step.in_({"kec", "kecd", "desa", "prog", "disb", "disbw", "trn"})
+        ),
     )
     router.callback_query.register(change_audience, ComposeCallback.filter(F.step == "change"))
     router.callback_query.register(stop, ComposeCallback.filter(F.step == "stop"))

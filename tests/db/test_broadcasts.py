@@ -17,7 +17,7 @@ from bot.workers.broadcast_sender import RateLimiter, Sender
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.models.accounts import Account
-from db.models.aid import Disbursement
+from db.models.aid import Disbursement, DisbursementRecipient
 from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
 from db.models.field import VolunteerTask
@@ -86,6 +86,18 @@ async def test_audiences_resolve_to_reachable_linked_accounts(db) -> None:
         assert await broadcasts.count_recipients(s, {"type": "residents"}) == 3
     with pytest.raises(broadcasts.AudienceError):
         broadcasts.recipients({"type": "kecamatan", "codes": []})
+
+
+async def test_a_payout_audience_can_leave_out_families_that_collected(db) -> None:
+    w = await _world(db)
+    waiting = {"type": "disbursement", "id": w["payout"], "waiting": True}
+    assert await _ids(db, waiting) == {9001, 9002}
+    async with db() as s, s.begin():
+        on_payout = DisbursementRecipient.disbursement_id == w["payout"]
+        for row in await s.scalars(select(DisbursementRecipient).where(on_payout)):
+            row.collected_at = dt.datetime(2030, 1, 10, 3, 0, tzinfo=dt.UTC)
+    assert await _ids(db, waiting) == set()  # everyone collected: nobody to remind
+    assert await _ids(db, {"type": "disbursement", "id": w["payout"]}) == {9001, 9002}
 
 
 async def test_materialise_once_and_unreachable_households_become_tasks(db) -> None:
