@@ -5,6 +5,7 @@ Importing any of them imports this package first, and so every model: SQLAlchemy
 relationships and Alembic compares the schema against the whole of `Base.metadata`.
 """
 
-from db.models import accounts, aid, base, broadcasts, field, households, system
+from db.models import accounts, aid, base, broadcasts, field, households, imports, system
 
-__all__ = ["accounts", "aid", "base", "broadcasts", "field", "households", "system"]
+__all__ = ["accounts", "aid", "base", "broadcasts", "field", "households", "imports",
+           "system"]
