@@ -50,6 +50,7 @@ class Family:
     people: list[Person]
     head: Person
     source: str = "bnba"  # the list's system (source_layouts.Layout.source)
+    heads_only: bool = False  # from a sheet of families (one row per household)
     kk_hash: str | None = None
     ref: str = ""  # the key of this family within a batch (services.bnba_write)
     digest: str = ""
@@ -105,6 +106,7 @@ def families(
             if family is not None:
                 if context.reading.layout is not None:
                     family.source = context.reading.layout.source
+                family.heads_only = context.rows_are_heads
                 yield family
 
 

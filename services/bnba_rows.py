@@ -53,6 +53,7 @@ PROGRAM_ALIASES = {"SEMBAKO": "BPNT", "RTLH": "RUTILAHU", "RS-RTLH": "RUTILAHU",
 
 _SPLIT_PROGRAMS = re.compile(r"[,;/+|]+")
 _SPACES = re.compile(r"\s+")
+_YEAR = re.compile(r"\d{4}")
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 TEXT_LIMITS = {
     "pekerjaan": 80, "pendidikan": 60, "status_kawin": 20, **dict.fromkeys(HOUSE_FIELDS, 60),
@@ -171,7 +172,7 @@ class _Optional:
 
     def read(self, name: str, parse: Any) -> Any:
         text = self.values.get(name, "")
-        if not text:
+        if not text or text.strip() in ("-", "--"):  # what lists write for "nothing"
             return None
         try:
             return parse(text)
@@ -295,6 +296,8 @@ def _birth_date(text: str, today: dt.date) -> dt.date:
     try:
         born = _plain_date(text) or parse_day(text)
     except Invalid:
+        if not _YEAR.search(text):  # "kemarin" is a date to a form, not a birth date
+            raise
         try:  # "17 Agustus 1985" and the other forms people type
             born = parse_date(text, today=today)
         except Invalid:

@@ -58,7 +58,7 @@ def _digests(family: Family, protector: Protector) -> None:
     family.ref = family.kk_hash or f"src{SEP}{family.source}{SEP}{source_id}"
     programs = sorted({code for p in family.people for code in p.programs})
     household = SEP.join(
-        ("h", str(source_id), family.head.phone or "", ",".join(programs),
+        ("h", family.ref, str(source_id), family.head.phone or "", ",".join(programs),
          *(str(v) for v in household_values(family).values()))
     )  # fmt: skip
     family.household_digest = protector.lookup_hash(household)
@@ -130,7 +130,8 @@ async def _existing(session: AsyncSession, families: list[Family]) -> dict[str, 
         return {}
     found = list(await session.execute(
         select(H.id, H.kk_hash, H.source_system, H.source_household_id, H.bnba_digest,
-               H.bnba_household_digest, H.phone, *(getattr(H, f) for f in HOUSEHOLD_FIELDS))
+               H.bnba_heads_digest, H.bnba_household_digest, H.phone,
+               *(getattr(H, f) for f in HOUSEHOLD_FIELDS))
         .where(or_(*wanted))
     ))  # fmt: skip
     kk_rows = {row.kk_hash: row for row in found if row.kk_hash}
@@ -147,6 +148,14 @@ async def _existing(session: AsyncSession, families: list[Family]) -> dict[str, 
     return out
 
 
+def _stored_digest(row: Any, family: Family) -> str | None:
+    return str(row.bnba_heads_digest) if family.heads_only else row.bnba_digest
+
+
+def _digest_column(family: Family) -> str:
+    return "bnba_heads_digest" if family.heads_only else "bnba_digest"
+
+
 async def _upsert(
     session: AsyncSession,
     protector: Protector,
@@ -158,7 +167,7 @@ async def _upsert(
     changed = []
     for family in families:
         row = households.get(family.ref)
-        if row is not None and row.bnba_digest == family.digest:
+        if row is not None and _stored_digest(row, family) == family.digest:
             summary.unchanged += len(family.people)
             summary.households_unchanged += 1
         else:
@@ -206,13 +215,15 @@ async def _households(
                 "kk_masked": mask_number(kk) if kk else None, "phone": family.head.phone,
                 "source": "bnba", "source_system": family.source if source_id else None,
                 "source_household_id": source_id, "verification": "terdaftar",
-                "needs_visit": False, "bnba_digest": family.digest,
+                "needs_visit": False, "bnba_digest": None,
+                "bnba_heads_digest": None,
                 "bnba_household_digest": family.household_digest,
                 "created_at": now, "updated_at": now,
             })  # fmt: skip
+            new_rows[-1][_digest_column(family)] = family.digest
             new_refs.append(family.ref)
             continue
-        change: dict[str, Any] = {"id": row.id, "bnba_digest": family.digest}
+        change: dict[str, Any] = {"id": row.id, _digest_column(family): family.digest}
         if kk and row.kk_hash is None:  # the list now gives this family's KK
             change.update(kk_hash=family.kk_hash, kk_encrypted=protector.encrypt(kk),
                           kk_masked=mask_number(kk), updated_at=now)  # fmt: skip
@@ -221,6 +232,9 @@ async def _households(
             change["bnba_household_digest"] = family.household_digest
             # What this file does not say (an empty cell, a column it lacks: P3KE's
             # Individu sheet has no house columns) leaves the stored value alone.
+            if values["source_programs"] and row.source_programs:  # added, never removed
+                names = {*row.source_programs.split(", "), *values["source_programs"].split(", ")}
+                values["source_programs"] = ", ".join(sorted(names))[:300]
             differs = {k: v for k, v in values.items() if v is not None and getattr(row, k) != v}
             if family.head.phone and family.head.phone != row.phone:
                 differs["phone"] = family.head.phone
@@ -233,11 +247,11 @@ async def _households(
         # than SQLite's own work here, and these rows need no ORM events.
         table = Household.__table__
         result = await session.execute(
-            insert(table).returning(table.c.id, table.c.bnba_digest), new_rows
+            insert(table).returning(table.c.id, table.c.bnba_household_digest), new_rows
         )
         by_digest = {digest: id_ for id_, digest in result}
-        ids.update({ref: by_digest[row["bnba_digest"]] for ref, row in zip(new_refs, new_rows,
-                                                                            strict=True)})
+        ids.update({ref: by_digest[row["bnba_household_digest"]]
+                    for ref, row in zip(new_refs, new_rows, strict=True)})  # fmt: skip
         summary.households_added += len(new_rows)
     for change in updates:  # key sets differ, so one statement each (only changed ones)
         await session.execute(update(Household).where(Household.id == change.pop("id"))

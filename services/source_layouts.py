@@ -72,6 +72,7 @@ _HOUSE = {
 _P3KE_COMMON = {
     **_PLACE, **_PERSON, **_HOUSE,
     "household_id": ("id_keluarga_p3ke", "id_keluarga"),
+    "no_kk": ("no_kk", "nomor_kk", "nokk"),  # not in P3KE itself: added later by the office
     "kode_desa": ("kode_kemdagri", "kode_kemendagri", "kode_wilayah"),
     "desil": ("desil_kesejahteraan", "desil"),
 }  # fmt: skip

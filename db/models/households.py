@@ -60,6 +60,9 @@ class Household(Base):
     bnba_digest: Mapped[str | None] = mapped_column(String(64))
     # The same, for the household's own columns only (address, RT/RW, desa, phone).
     bnba_household_digest: Mapped[str | None] = mapped_column(String(64))
+    # The same as bnba_digest for a list's sheet of families (P3KE Keluarga), whose rows
+    # differ from its sheet of people: each sheet again alone changes nothing.
+    bnba_heads_digest: Mapped[str | None] = mapped_column(String(64))
     # The list it came from (p3ke, dtks, regsosek, siks, kpm) and that list's household id
     # (ID Keluarga P3KE, IDBDT): not a population number, stored as is.
     source_system: Mapped[str | None] = mapped_column(String(20))

@@ -30,6 +30,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("source_household_id", sa.String(length=64), nullable=True)
         )
+        batch_op.add_column(sa.Column("bnba_heads_digest", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("desil", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("source_programs", sa.String(length=300), nullable=True))
         for name in _HOUSE:
@@ -63,6 +64,7 @@ def downgrade() -> None:
             batch_op.drop_column(name)
     with op.batch_alter_table("households", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_households_source_system"), type_="unique")
-        for name in (*reversed(_HOUSE), "source_programs", "desil", "source_household_id",
+        for name in (*reversed(_HOUSE), "source_programs", "desil", "bnba_heads_digest",
+                     "source_household_id",
                      "source_system"):  # fmt: skip
             batch_op.drop_column(name)
