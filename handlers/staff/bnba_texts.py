@@ -137,6 +137,11 @@ def summary_text(summary: ImportSummary) -> str:
     ]
     if summary.warnings:
         lines.append(_("Imported but to check: {n}").format(n=summary.warnings))
+    if summary.sheets:
+        lines.append(_("Read as: {sheets}").format(sheets="; ".join(summary.sheets)))
+    if summary.skipped:
+        lines.append(_("Sheets skipped (their columns were not recognised): {sheets}").format(
+            sheets=", ".join(summary.skipped)))
     if summary.rejected_file is not None:
         lines += ["", _("The file below lists those rows with the reason for each.")]
     return "\n".join(lines)
