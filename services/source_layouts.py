@@ -213,7 +213,9 @@ def recognise(headers: list[str], *, layout_name: str | None = None,
         scored = [(_score(layout, set(normalised)), -i, layout) for i, layout in
                   enumerate(LAYOUTS)]  # fmt: skip
         best = max(scored, key=lambda item: (item[0], item[1]))
-        layout = best[2] if best[0] >= 0 else None
+        # No signature at all: our own template's aliases still find what they can, and
+        # the staff member maps the rest.
+        layout = best[2] if best[0] >= 0 else LAYOUTS[-1]
     fields = [""] * len(headers)
     flags: dict[str, tuple[str, str]] = {}
     if layout is not None:

@@ -119,19 +119,19 @@ async def test_staff_import_with_bad_rows_then_reimport_then_export(
         assert t("People unchanged: {n}", n=12) in fixed.text
         assert t("Rows rejected: {n}", n=0) in fixed.text
 
-        # A file that is not a BNBA list: told why, nothing imported; a photo: asked again.
+        # A file that cannot be read: told why, nothing imported; a photo: asked again.
         await staff.send("/impor")
         await staff.wait_message()
         await staff.send_photo()
         again_please = await staff.wait_message()
         assert again_please.text == t("Please send the CSV or XLSX file as a document (📎, "
                                       "then File). To stop: /batal")  # fmt: skip
-        await staff.send_document("daftar.csv", b"nama;alamat\nSiti;Cibening\n")
+        await staff.send_document("daftar.csv", b"nama\x00alamat\nSiti\x00Cibening\n")
         refused = await staff.wait_message(
             WAIT, predicate=lambda m: m.text.startswith(t("The file could not be imported: "
                                                           "{reason}").split("{")[0])
         )  # fmt: skip
-        assert "no_kk" in refused.text
+        assert "daftar.csv" in refused.text
 
         # Export: households of Kecamatan Setu, all time.
         await staff.send("/ekspor")
