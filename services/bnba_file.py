@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from services.source_layouts import Reading, recognise
+from services.xlsx_copy import XlsxCopy
 
 # Our own template's columns (docs/contoh_bnba.csv), in its order.
 COLUMNS = (
@@ -86,20 +87,16 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The sheets of a workbook in their order; a CSV is one sheet without a name."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return [""]
-    from openpyxl import load_workbook
+def open_xlsx(path: Path) -> XlsxCopy:
+    return XlsxCopy(path, _cell_text, lambda: FileProblem("unreadable", name=path.name))
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip or XML errors: not a workbook
-        raise FileProblem("unreadable", name=path.name) from exc
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
+
+def sheet_names(path: Path, copy: XlsxCopy | None) -> list[str]:
+    """The sheets of a workbook in their order (``copy`` reads it); a CSV is one sheet
+    without a name."""
+    if copy is None:
+        return [""]
+    return copy.sheet_names()
 
 
 class BnbaFile:
@@ -115,6 +112,7 @@ class BnbaFile:
         *,
         layout: str | None = None,
         mapping: dict[str, str] | None = None,
+        copy: XlsxCopy | None = None,
     ) -> None:
         self.path = Path(path)
         self.sheet = sheet
@@ -128,6 +126,9 @@ class BnbaFile:
         else:
             raise FileProblem("file_type", name=self.path.name)
         self._encoding: str | None = None
+        # XLSX: the workbook's sheets copied to CSV, shared by the sheets of one file.
+        self.copy: XlsxCopy | None = copy
+        self._own_copy: XlsxCopy | None = None
         self.header: list[str] = []  # as written in the file
         self.reading: Reading | None = None
 
@@ -187,27 +188,15 @@ class BnbaFile:
                 yield [cell.strip() for cell in row]
 
     def _xlsx_rows(self) -> Iterator[list[str]]:
-        from openpyxl import load_workbook
+        if self.copy is None:  # one sheet on its own: its own copy of the workbook
+            self.copy = self._own_copy = open_xlsx(self.path)
+        yield from self.copy.rows(self.sheet)
 
-        try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # zip or XML errors: not a workbook
-            raise FileProblem("unreadable", name=self.path.name) from exc
-        try:
-            sheet = book[self.sheet] if self.sheet else book.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            while True:
-                try:
-                    row = next(rows)
-                except StopIteration:
-                    return
-                except Exception as exc:
-                    # A workbook damaged inside stops being readable part way (zip, zlib or
-                    # XML errors of many types): the whole file is refused, named.
-                    raise FileProblem("unreadable", name=self.path.name) from exc
-                yield [_cell_text(value) for value in row]
-        finally:
-            book.close()
+    def close(self) -> None:
+        """Delete the temporary copy of the workbook this sheet made, if any."""
+        if self._own_copy is not None:
+            self._own_copy.close()
+            self.copy = self._own_copy = None
 
     # ------------------------------------------------------------------ rows as dicts
 

@@ -87,6 +87,26 @@ async def import_file(
     (XLSX; default: beside the file) with the reason for each."""
     path = Path(path)
     plan = await plan_file(path, sessionmaker, choice)
+    try:
+        return await _import_plan(plan, path, sessionmaker, protector, describe, actor, via,
+                                  rejected_path, progress, batch_rows, today)  # fmt: skip
+    finally:
+        plan.close()  # the temporary copy of a workbook's rows
+
+
+async def _import_plan(
+    plan: FilePlan,
+    path: Path,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    protector: Protector,
+    describe: Describe,
+    actor: Account | None,
+    via: str,
+    rejected_path: Path | str | None,
+    progress: Progress | None,
+    batch_rows: int,
+    today: dt.date | None,
+) -> ImportSummary:
     if not plan.sheets:
         raise plan.problem()
     today = today or today_wib()

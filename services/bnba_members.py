@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.households import Member
@@ -61,6 +61,7 @@ async def write_members(
         unnamed = {_name_key(row.household_id, row.name): row for row in found}
     touched: set[int] = {household_ids[f.ref] for f in changed if f.household_changed}
     new_rows: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
     for family in changed:
         household_id = household_ids[family.ref]
         for person, nik_hash, digest in zip(
@@ -104,9 +105,26 @@ async def write_members(
                 summary.updated += 1
             else:
                 summary.unchanged += 1
-            await session.execute(
-                update(Member).where(Member.id == row.id).values(bnba_digest=digest, **differs)
-            )
+            changes.append({"id": row.id, "bnba_digest": digest, **differs})
+    await update_rows(session, Member.__table__, changes)
     if new_rows:
         await session.execute(insert(Member.__table__), new_rows)
     return touched
+
+
+async def update_rows(session: AsyncSession, table: Any, changes: list[dict[str, Any]]) -> None:
+    """UPDATE each row (``id`` and its new values): rows that change the same columns go in
+    one executemany statement (a P3KE Individu sheet updates every household its Keluarga
+    sheet made; one statement each was most of the time)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        columns = tuple(sorted(k for k in change if k != "id"))
+        groups.setdefault(columns, []).append(
+            {"row_id": change["id"], **{f"new_{k}": change[k] for k in columns}}
+        )
+    for columns, params in groups.items():
+        statement = (
+            update(table).where(table.c.id == bindparam("row_id"))
+            .values({k: bindparam(f"new_{k}") for k in columns})
+        )  # fmt: skip
+        await session.execute(statement, params)

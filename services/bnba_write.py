@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import audit
@@ -21,7 +21,7 @@ from db.models.households import Household, HouseholdProgram
 from db.protect import Protector
 from domain.identity import mask_number
 from services.bnba_families import Family, ImportSummary
-from services.bnba_members import member_values, write_members
+from services.bnba_members import member_values, update_rows, write_members
 
 SEP = "\x1f"
 # Lists whose household id names one family (keluarga), so it may key a household beside
@@ -253,9 +253,7 @@ async def _households(
         ids.update({ref: by_digest[row["bnba_household_digest"]]
                     for ref, row in zip(new_refs, new_rows, strict=True)})  # fmt: skip
         summary.households_added += len(new_rows)
-    for change in updates:  # key sets differ, so one statement each (only changed ones)
-        await session.execute(update(Household).where(Household.id == change.pop("id"))
-                              .values(**change))
+    await update_rows(session, Household.__table__, updates)
     return ids
 
 

@@ -6,14 +6,16 @@ which fields are missing, so the CLI or the bot can ask for them."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.source_values import parse_relation
-from services.bnba_file import BnbaFile, FileProblem, sheet_names
+from services.bnba_file import BnbaFile, FileProblem, open_xlsx, sheet_names
 from services.import_mappings import Choice, remember, remembered
+from services.xlsx_copy import XlsxCopy
 
 RELATION_SAMPLE = 200  # rows looked at to tell a numeric relation column
 
@@ -39,6 +41,11 @@ class FilePlan:
     unread: BnbaFile | None = None
     missing: list[str] = field(default_factory=list)
     choice: Choice | None = None  # given by hand: remembered after the import
+    copy: XlsxCopy | None = None  # a workbook's sheets as CSV: close() deletes them
+
+    def close(self) -> None:
+        if self.copy is not None:
+            self.copy.close()
 
     def problem(self) -> FileProblem:
         if "hubungan" in self.missing and self.unread is not None:
@@ -68,25 +75,41 @@ def _numeric_relations(source: BnbaFile) -> bool:
     return False
 
 
-def _open(path: Path, name: str, choice: Choice | None) -> BnbaFile:
+def _open(path: Path, name: str, choice: Choice | None, copy: XlsxCopy | None) -> BnbaFile:
     source = BnbaFile(path, name, layout=choice.layout if choice else None,
-                      mapping=choice.mapping if choice else None)  # fmt: skip
+                      mapping=choice.mapping if choice else None, copy=copy)  # fmt: skip
     source.read_header()
     return source
 
 
 async def plan_file(path: Path, sessionmaker: async_sessionmaker[AsyncSession],
                     choice: Choice | None = None) -> FilePlan:  # fmt: skip
-    names = sheet_names(path)
-    plan = FilePlan(choice=choice)
+    """How to read each sheet; close() the plan when done with it (it may hold a copy of
+    the workbook's rows)."""
+    copy = open_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    plan = FilePlan(choice=choice, copy=copy)
+    try:
+        # Copying a big workbook takes seconds of CPU: off the event loop, so the bot answers.
+        names = await asyncio.to_thread(sheet_names, path, copy)
+        await _plan_sheets(plan, path, sessionmaker, choice, names)
+    except BaseException:
+        plan.close()
+        raise
+    return plan
+
+
+async def _plan_sheets(plan: FilePlan, path: Path,
+                       sessionmaker: async_sessionmaker[AsyncSession], choice: Choice | None,
+                       names: list[str]) -> None:  # fmt: skip
+    copy = plan.copy
     for name in names:
         try:
-            source = _open(path, name, choice)
+            source = _open(path, name, choice, copy)
         except FileProblem as exc:
             if len(names) == 1:
                 raise
             if exc.code == "mapped_column_missing":  # the mapping is another sheet's
-                source = _open(path, name, None)
+                source = _open(path, name, None, copy)
             else:  # an empty sheet
                 continue
         used = choice
@@ -94,7 +117,7 @@ async def plan_file(path: Path, sessionmaker: async_sessionmaker[AsyncSession],
             async with sessionmaker() as session:
                 used = await remembered(session, source.header)
             if used:
-                source = _open(path, name, used)
+                source = _open(path, name, used, copy)
         assert source.reading is not None
         missing = source.reading.missing()
         codes = used.relation_codes if used else None
@@ -110,4 +133,3 @@ async def plan_file(path: Path, sessionmaker: async_sessionmaker[AsyncSession],
         plan.sheets.append(Sheet(source, codes))
     plan.sheets.sort(key=lambda s: s.source.reading.layout.order
                      if s.source.reading and s.source.reading.layout else 1)  # fmt: skip
-    return plan

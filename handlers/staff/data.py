@@ -163,10 +163,13 @@ async def receive_file(
     try:
         async with downloaded(bot, document.file_id, name) as path:
             plan = await plan_file(path, sessionmaker)
-            if not plan.sheets and plan.unread is not None:
-                await state.update_data(file_id=document.file_id, name=name, mapping={})
-                await ask_next(bot, message.chat.id, state, plan, [])  # reads the file's rows
-                return
+            try:
+                if not plan.sheets and plan.unread is not None:
+                    await state.update_data(file_id=document.file_id, name=name, mapping={})
+                    await ask_next(bot, message.chat.id, state, plan, [])  # reads its rows
+                    return
+            finally:
+                plan.close()
     except FileProblem:
         pass  # the import itself says what is wrong with the file
     await _start(bot, account, sessionmaker, protector, document.file_id, name, None)

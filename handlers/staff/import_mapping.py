@@ -165,14 +165,20 @@ async def next_step(
             skipped.append(data["asking"])
         elif column is not None:
             source = BnbaFile(path)
-            source.read_header()
-            if column >= len(source.header):
+            try:
+                header = source.read_header().headers
+            finally:
+                source.close()
+            if column >= len(header):
                 return None
-            choice.mapping[data["asking"]] = source.header[column]
+            choice.mapping[data["asking"]] = header[column]
         plan = await plan_file(path, sessionmaker, choice)
-        await state.update_data(mapping=choice.mapping, codes=choice.relation_codes,
-                                skipped=skipped)  # fmt: skip
-        if await ask_next(bot, query.from_user.id, state, plan, skipped):
-            return None
+        try:
+            await state.update_data(mapping=choice.mapping, codes=choice.relation_codes,
+                                    skipped=skipped)  # fmt: skip
+            if await ask_next(bot, query.from_user.id, state, plan, skipped):
+                return None
+        finally:
+            plan.close()
     await state.clear()
     return data["file_id"], data["name"], choice
