@@ -158,6 +158,17 @@ async def per_kecamatan(session: AsyncSession, now: dt.datetime | None = None) -
     return out
 
 
+async def by_desil(session: AsyncSession) -> dict[int, int]:
+    """Households on the list (not rejected) per welfare decile, as the lists Dinsos
+    receives give it (P3KE, DTSEN); households without a desil are not counted."""
+    rows = await session.execute(
+        select(Household.desil, func.count())
+        .where(Household.desil.is_not(None), Household.verification != "ditolak")
+        .group_by(Household.desil).order_by(Household.desil)
+    )  # fmt: skip
+    return {int(desil or 0): int(count) for desil, count in rows.all()}
+
+
 def total(rows: list[AreaNumbers]) -> AreaNumbers:
     result = AreaNumbers(code=KABUPATEN, name="")
     for row in rows:

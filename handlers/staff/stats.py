@@ -38,7 +38,7 @@ def _n(value: int) -> str:
     return format_decimal(value, locale="id")
 
 
-def summary_text(rows: list[stats.AreaNumbers]) -> str:
+def summary_text(rows: list[stats.AreaNumbers], desil: dict[int, int] | None = None) -> str:
     all_ = stats.total(rows)
     lines = [
         _("📊 Kabupaten Bekasi, {date}").format(date=format_date_long(today_wib())),
@@ -76,6 +76,9 @@ def summary_text(rows: list[stats.AreaNumbers]) -> str:
         )
     if quiet:
         lines.append(_("{count} other kecamatan have no data yet.").format(count=quiet))
+    if desil:
+        counts = " · ".join(f"{n}: {_n(count)}" for n, count in desil.items())
+        lines += ["", _("Households by desil (from the lists): {counts}").format(counts=counts)]
     return "\n".join(lines)
 
 
@@ -114,7 +117,7 @@ def chart_png(rows: list[stats.AreaNumbers], labels: dict[str, str]) -> bytes:
 
 async def show_stats(message: Message, session: AsyncSession) -> None:
     rows = await stats.per_kecamatan(session)
-    await message.answer(summary_text(rows))
+    await message.answer(summary_text(rows, await stats.by_desil(session)))
     labels = {
         "households": _("Households on the list"),
         "extreme": _("Extreme poor (latest report)"),

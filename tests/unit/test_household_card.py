@@ -34,3 +34,16 @@ def test_a_p3ke_household_card_without_kk() -> None:
     assert t("Programs: {names}", names="BPNT, LAINNYA, Penerima BPNT, Penerima BST") in text
     assert t("Padan Dukcapil") in text and t("not Padan Dukcapil") in text
     assert "NIK -" in text
+
+
+def test_statistics_show_households_by_desil() -> None:
+    from handlers.staff.stats import summary_text
+    from services.stats import AreaNumbers
+
+    rows = [AreaNumbers(code="32.16.18", name="Setu", households=3)]
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("id"):
+        text = summary_text(rows, {1: 2, 3: 1})
+        plain = summary_text(rows)
+    assert t("Households by desil (from the lists): {counts}", counts="1: 2 · 3: 1") in text
+    assert "desil" not in plain
