@@ -1,6 +1,7 @@
-"""A BNBA file's rows as checked families (services.bnba_import reads it with this): the file
-is read twice, as a stream, first only the KK numbers (to know where each KK's last row is), then
-row by row, holding only the rows of KKs not yet complete. Also the counts an import keeps."""
+"""A sheet's rows as checked families (services.bnba_import reads it with this): the sheet is
+read twice, as a stream, first only the household keys (No. KK, or the list's household id:
+to know where each household's last row is), then row by row, holding only the rows of
+households not yet complete. Also the counts an import keeps."""
 
 from __future__ import annotations
 

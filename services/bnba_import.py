@@ -4,17 +4,19 @@ services.source_layouts), each sheet of a workbook that a layout recognises.
 
 Used by the bot (`/impor`) and the CLI (`python -m bot import FILE`).
 
-- The file is read twice, as a stream: first only the KK numbers (to know where each KK's
-  last row is, so a KK whose rows are not together is still handled as one family), then
-  row by row. Only the rows of KKs not yet complete are held in memory.
-- Every row is checked (services.bnba_rows); a KK is imported only with exactly one valid
-  "kepala keluarga" row; a NIK that appears twice in the file is taken the first time only.
+- Each sheet is read twice, as a stream: first only the household keys (to know where each
+  household's last row is, so a family whose rows are not together is still one family),
+  then row by row. Only the rows of households not yet complete are held in memory.
+- Every row is checked (services.bnba_rows): only identity rejects a row (a NIK or a name,
+  a household key, the desa); a bad optional value is left out with a warning. A NIK that
+  appears twice in a sheet is taken the first time only.
 - Good families are written in batches, one transaction each, so a 100,000-row file never
   holds the database (or, on SQLite, the event loop) for long. Each batch's audit entry
   ("bnba.batch_imported") commits with it, so an import killed part way still shows every
   batch it wrote; "bnba.imported" with the totals follows at the end. Both carry the same
   import id.
-- Households are keyed by the KK's lookup hash, people by the NIK's. Each household and
+- Households are keyed by the KK's lookup hash (or the list's own household id when it has
+  no KK), people by the NIK's. Each household and
   person keeps a keyed digest of the BNBA data last imported for it: the same data again
   writes nothing ("unchanged"), and only what the BNBA list itself changed overwrites what a
   resident or volunteer corrected since. Verification results are never touched; a new
