@@ -9,6 +9,7 @@ streamed: the workbook copied once to temporary CSVs by services/xlsx_rows, read
 stream, written in batches).
 
     .venv/bin/python benchmarks/import_sources.py [--rows 100000] [--keep DIR] [--no-reimport]
+        [--file WORKBOOK]
 """
 
 from __future__ import annotations
@@ -194,12 +195,14 @@ def _rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run(rows: int, folder: Path, reimport: bool) -> None:
-    path = folder / "p3ke.xlsx"
-    started = time.perf_counter()
-    families, people = generate(path, rows)
-    print(f"generated {people:,} Individu rows + {families:,} Keluarga rows "
-          f"({path.stat().st_size / 1e6:.1f} MB XLSX) in {time.perf_counter() - started:.1f} s")
+async def run(rows: int, folder: Path, reimport: bool, existing: Path | None = None) -> None:
+    path = existing or folder / "p3ke.xlsx"
+    if existing is None:
+        started = time.perf_counter()
+        families, people = generate(path, rows)
+        size = path.stat().st_size / 1e6
+        print(f"generated {people:,} Individu rows + {families:,} Keluarga rows ({size:.1f} MB "
+              f"XLSX) in {time.perf_counter() - started:.1f} s")
     engine = create_engine(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
@@ -230,13 +233,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="Individu rows")
     parser.add_argument("--keep", type=Path, default=None, help="keep the files in this folder")
     parser.add_argument("--no-reimport", action="store_true", help="only the first import")
+    parser.add_argument("--file", type=Path, default=None,
+                        help="import this workbook (kept with --keep before) instead of "
+                        "generating one: the peak memory is then the import's alone")
     args = parser.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        asyncio.run(run(args.rows, args.keep, not args.no_reimport))
+        asyncio.run(run(args.rows, args.keep, not args.no_reimport, args.file))
         return
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run(args.rows, Path(folder), not args.no_reimport))
+        asyncio.run(run(args.rows, Path(folder), not args.no_reimport, args.file))
 
 
 if __name__ == "__main__":
