@@ -93,6 +93,28 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", help="the CSV or XLSX file")
     imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="the column holding one of our fields, for a file no layout knows (repeatable; "
+        "fields: nik, nama, no_kk, household_id, desa, kode_desa, kecamatan, hubungan, "
+        "jenis_kelamin, tanggal_lahir, ...); remembered for files with the same headers",
+    )
+    imp.add_argument(
+        "--layout",
+        default=None,
+        help="read every sheet as this layout (P3KE Keluarga, P3KE Individu, DTKS/BDT (TNP2K), "
+        "Regsosek/DTSEN, DTKS (SIKS-NG), Kemensos KPM, Nirmiskin (BNBA))",
+    )
+    imp.add_argument(
+        "--relation-codes",
+        choices=["dukcapil", "bdt"],
+        default=None,
+        help="what the numbers of a relation column mean: dukcapil (SHDK on the KK, 3 = istri) "
+        "or bdt (BDT/Regsosek, 3 = anak)",
+    )
+    imp.add_argument(
         "--rejected",
         default=None,
         help="where to write the rows to check (default: FILE_rejected.xlsx)",
@@ -197,7 +219,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"import: no such file: {args.file}", file=sys.stderr)
         return EXIT_BAD_ARGUMENT
     _check_key(settings)
-    return asyncio.run(run_import(settings, args.file, args.rejected))
+    return asyncio.run(run_import(settings, args))
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:

@@ -19,6 +19,9 @@ from db.migrate import upgrade
 from db.protect import Protector
 from domain.dates import parse_date
 from domain.errors import Invalid
+from domain.source_values import normalise_header
+from services.import_mappings import Choice
+from services.source_layouts import BY_NAME, FIELDS, LAYOUTS
 from texts.catalog import install_catalog
 
 EXIT_BAD_ARGUMENT = 2
@@ -30,11 +33,30 @@ def _fail(command: str, message: str) -> int:
     return EXIT_BAD_ARGUMENT
 
 
-async def run_import(settings: Settings, file: str, rejected: str | None) -> int:
+def import_choice(args: argparse.Namespace) -> Choice | str:
+    """The staff member's choice from ``--map field=Column``, ``--layout``,
+    ``--relation-codes``; or what is wrong with it."""
+    mapping: dict[str, str] = {}
+    for item in args.map:
+        field, _sep, column = item.partition("=")
+        field, column = field.strip().lower(), column.strip()
+        if field not in FIELDS or not column:
+            return f"--map {item!r}: use FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}"
+        mapping[field] = column
+    if args.layout is not None and normalise_header(args.layout) not in BY_NAME:
+        names = ", ".join(layout.name for layout in LAYOUTS)
+        return f"--layout {args.layout!r}: one of {names}"
+    return Choice(mapping, args.layout, args.relation_codes)
+
+
+async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.staff.bnba_texts import describe, summary_text
     from services.bnba_import import FileProblem, import_file
 
-    path = Path(file)  # checked by the caller
+    path = Path(args.file)  # checked by the caller
+    choice = import_choice(args)
+    if isinstance(choice, str):
+        return _fail("import", choice)
     install_catalog()  # the report in Indonesian, without the Telegram framework
     engine = create_engine(settings.db_url)
     try:
@@ -52,7 +74,8 @@ async def run_import(settings: Settings, file: str, rejected: str | None) -> int
         try:
             summary = await import_file(
                 path, sessionmaker, Protector(settings.secret), describe,
-                via="cli", rejected_path=rejected, progress=progress,
+                via="cli", rejected_path=args.rejected, progress=progress,
+                choice=choice or None,
             )  # fmt: skip
         except FileProblem as exc:
             return _fail("import", describe(exc.code, exc.params))

@@ -1,17 +1,18 @@
-"""A BNBA file's rows as checked families (services.bnba_import reads it with this): the file
-is read twice, as a stream, first only the KK numbers (to know where each KK's last row is), then
-row by row, holding only the rows of KKs not yet complete. Also the counts an import keeps."""
+"""A sheet's rows as checked families (services.bnba_import reads it with this): the sheet is
+read twice, as a stream, first only the household keys (No. KK, or the list's household id:
+to know where each household's last row is), then row by row, holding only the rows of
+households not yet complete. Also the counts an import keeps."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.source_values import UNKNOWN_RELATION
 from services.bnba_file import BnbaFile
-from services.bnba_rows import HEAD, Person, Reason, RegionIndex, check_row, kk_key
+from services.bnba_rows import HEAD, Person, Reason, RowContext, check_row, household_key
 from services.rejected_file import RejectedFile
 
 # Reading and checking rows is plain CPU work on the event loop: give it back this often, so
@@ -33,6 +34,8 @@ class ImportSummary:
     households_updated: int = 0
     households_unchanged: int = 0
     rejected_file: Path | None = None
+    sheets: list[str] = field(default_factory=list)  # "Sheet (layout)" of each sheet read
+    skipped: list[str] = field(default_factory=list)  # sheets no layout recognised
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
@@ -40,25 +43,38 @@ class ImportSummary:
 
 @dataclass
 class Family:
-    """A KK's valid rows with exactly one head, ready to be written (services.bnba_write)."""
+    """A household's valid rows, ready to be written (services.bnba_write): keyed by its No.
+    KK, or by the source's household id when the list has no KK (P3KE). ``head`` is the row
+    whose household columns count (the kepala keluarga, else the first row)."""
 
-    kk: str
+    key: str
     people: list[Person]
     head: Person
-    kk_hash: str = ""
+    source: str = "bnba"  # the list's system (source_layouts.Layout.source)
+    heads_only: bool = False  # from a sheet of families (one row per household)
+    kk_hash: str | None = None
+    ref: str = ""  # the key of this family within a batch (services.bnba_write)
     digest: str = ""
     household_digest: str = ""
     member_digests: list[str] = field(default_factory=list)
-    nik_hashes: list[str] = field(default_factory=list)
+    nik_hashes: list[str | None] = field(default_factory=list)
     household_changed: bool = False  # an existing household's own columns were updated
 
+    @property
+    def kk(self) -> str | None:
+        return next((p.kk for p in self.people if p.kk), None)
 
-async def last_row_of_each_kk(source: BnbaFile) -> dict[str, int]:
+    @property
+    def source_id(self) -> str | None:
+        return next((p.household_id for p in self.people if p.household_id), None)
+
+
+async def last_row_of_each_household(source: BnbaFile) -> dict[str, int]:
     last: dict[str, int] = {}
-    for count, (number, text) in enumerate(source.column("no_kk"), start=1):
-        kk = kk_key({"no_kk": text})
-        if kk is not None:
-            last[kk] = number
+    for count, (number, values, _cells) in enumerate(source.rows(), start=1):
+        key = household_key(values)
+        if key is not None:
+            last[key] = number
         if count % YIELD_ROWS == 0:
             await asyncio.sleep(0)
     return last
@@ -67,20 +83,18 @@ async def last_row_of_each_kk(source: BnbaFile) -> dict[str, int]:
 def families(
     source: BnbaFile,
     last_row: dict[str, int],
-    regions: RegionIndex,
-    programs: set[str],
-    today: dt.date,
+    context: RowContext,
     summary: ImportSummary,
     rejected: RejectedFile,
 ) -> Iterator[Family]:
-    """Checked families in file order (a KK at its last row); rejects go to ``rejected``,
-    a KK's rows together and in row order."""
+    """Checked families in file order (a household at its last row); rejects go to
+    ``rejected``, a household's rows together and in row order."""
     open_kks: dict[str, list[Person | Rejected]] = {}
     seen_nik: dict[int, int] = {}  # NIK (as an int: small) -> row it was first taken from
     for number, values, cells in source.rows():
         summary.rows += 1
-        person = check_row(number, values, cells, regions, programs, today)
-        kk = person.kk if isinstance(person, Person) else kk_key(values)
+        person = check_row(number, values, cells, context)
+        kk = person.key if isinstance(person, Person) else household_key(values)
         entry = person if isinstance(person, Person) else Rejected(number, cells, person)
         if kk is None:
             assert isinstance(entry, Rejected)  # a row without a valid KK is never a Person
@@ -91,6 +105,9 @@ def families(
         if last_row.get(kk) == number:
             family = _family(kk, open_kks.pop(kk), seen_nik, summary, rejected)
             if family is not None:
+                if context.reading.layout is not None:
+                    family.source = context.reading.layout.source
+                family.heads_only = context.rows_are_heads
                 yield family
 
 
@@ -112,6 +129,9 @@ def _family(
     out = [e for e in entries if isinstance(e, Rejected)]
     kept: list[Person] = []
     for person in (e for e in entries if isinstance(e, Person)):
+        if person.nik is None:
+            kept.append(person)
+            continue
         first = seen_nik.get(int(person.nik))
         if first is None:
             first = next((p.row for p in kept if p.nik == person.nik), None)
@@ -119,17 +139,22 @@ def _family(
             kept.append(person)
         else:
             out.append(Rejected(person.row, person.cells, [("duplicate_nik", {"row": first})]))
-    heads = [p for p in kept if p.relation == HEAD]
     family = None
-    if len(heads) == 1:
-        family = Family(kk=kk, people=kept, head=heads[0])
+    if kept:
+        heads = [p for p in kept if p.relation == HEAD]
+        # Who heads the family is not identity: a family without one, or with two, is kept
+        # and the staff member asked to check it.
+        if len(heads) > 1:
+            for person in heads:
+                person.warnings.append(("several_heads", {}))
+        elif not heads and any(p.relation != UNKNOWN_RELATION for p in kept):
+            kept[0].warnings.append(("no_head", {}))
+        family = Family(key=kk, people=kept, head=heads[0] if heads else kept[0])
         for person in kept:
-            seen_nik[int(person.nik)] = person.row
+            if person.nik is not None:
+                seen_nik[int(person.nik)] = person.row
             if person.warnings:
                 out.append(Rejected(person.row, person.cells, person.warnings, warning=True))
-    else:
-        reason: Reason = ("no_head", {}) if not heads else ("several_heads", {})
-        out += [Rejected(p.row, p.cells, [reason]) for p in kept]
     for entry in sorted(out, key=lambda e: e.row):
         rejected.add(entry.row, entry.cells, entry.reasons, warning=entry.warning)
         if entry.warning:

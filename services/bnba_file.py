@@ -1,12 +1,14 @@
-"""Reading a BNBA file (CSV or XLSX) row by row, without holding the whole file in memory.
+"""Reading a list (CSV or XLSX) row by row, without holding the whole file in memory.
 
-Headers are matched loosely (case, spaces, dashes, a few common aliases); each row comes out
-as ``(row_number, {column: text})`` where row_number is the spreadsheet line (header = 1).
-CSV: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text") or
-Windows-1252, separated by comma, semicolon, tab or bar (Excel in Indonesian settings writes
-semicolons). XLSX: the first sheet, read-only. A file that is none of these (a NUL byte,
-bytes that no text encoding here allows, a broken CSV, a damaged workbook) is refused as a
-whole with a FileProblem that names the file, never an error half way through the import.
+Each sheet's headers are read by a layout (services.source_layouts: P3KE, DTKS, Regsosek,
+SIKS-NG, KPM or our template) and an optional mapping by hand; each row comes out as
+``(row_number, {field: text}, cells)`` where row_number is the spreadsheet line (header = 1).
+A workbook imports every sheet a layout recognises. CSV: UTF-8 (with or without BOM), UTF-16
+with a BOM (Excel's "Unicode text") or Windows-1252, separated by comma, semicolon, tab or bar
+(Excel in Indonesian settings writes semicolons). XLSX: read-only. A file that is none of
+these (a NUL byte, bytes that no text encoding here allows, a broken CSV, a damaged
+workbook) is refused as a whole with a FileProblem that names the file, never an error half
+way through the import.
 """
 
 from __future__ import annotations
@@ -14,36 +16,22 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-REQUIRED = (
+from services.source_layouts import Reading, recognise
+from services.xlsx_copy import XlsxCopy
+
+# Our own template's columns (docs/contoh_bnba.csv), in its order.
+COLUMNS = (
     "no_kk", "nik", "nama", "hubungan", "jenis_kelamin", "tanggal_lahir",
     "alamat", "rt", "rw", "kecamatan", "desa", "program",
+    "telepon", "disabilitas_berat", "sekolah",
 )  # fmt: skip
-OPTIONAL = ("telepon", "disabilitas_berat", "sekolah")
-COLUMNS = REQUIRED + OPTIONAL
-
-ALIASES = {
-    "nomor_kk": "no_kk", "kk": "no_kk", "no_kartu_keluarga": "no_kk", "nokk": "no_kk",
-    "nomor_nik": "nik", "no_nik": "nik",
-    "nama_lengkap": "nama",
-    "hubungan_keluarga": "hubungan", "shdk": "hubungan", "status_hubungan": "hubungan",
-    "jk": "jenis_kelamin", "kelamin": "jenis_kelamin",
-    "tgl_lahir": "tanggal_lahir", "tanggal_lahir_(dd-mm-yyyy)": "tanggal_lahir",
-    "kelurahan": "desa", "desa_kelurahan": "desa", "desa/kelurahan": "desa",
-    "kec": "kecamatan",
-    "hp": "telepon", "no_hp": "telepon", "nomor_hp": "telepon", "telp": "telepon",
-    "difabel_berat": "disabilitas_berat",
-    "masih_sekolah": "sekolah",
-    "programs": "program", "bantuan": "program",
-}  # fmt: skip
 
 # A float above this lost digits in Excel (16-digit NIKs beyond 9007199254740992).
 EXACT_FLOAT_LIMIT = 2**53
-_HEADER_SPACE = re.compile(r"[\s\-.]+")
 
 
 class FileProblem(Exception):
@@ -81,11 +69,6 @@ def text_encoding(head: bytes, chunks: Iterator[bytes], name: str) -> str:
     return "utf-8-sig" if is_utf8 else "cp1252"
 
 
-def canonical_header(name: Any) -> str:
-    key = _HEADER_SPACE.sub("_", str(name or "").strip().lower()).strip("_")
-    return ALIASES.get(key, key)
-
-
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -104,11 +87,37 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-class BnbaFile:
-    """One BNBA file; iterate it as often as needed (the importer reads it twice)."""
+def open_xlsx(path: Path) -> XlsxCopy:
+    return XlsxCopy(path, _cell_text, lambda: FileProblem("unreadable", name=path.name))
 
-    def __init__(self, path: Path | str) -> None:
+
+def sheet_names(path: Path, copy: XlsxCopy | None) -> list[str]:
+    """The sheets of a workbook in their order (``copy`` reads it); a CSV is one sheet
+    without a name."""
+    if copy is None:
+        return [""]
+    return copy.sheet_names()
+
+
+class BnbaFile:
+    """One sheet of a list; iterate it as often as needed (the importer reads it twice).
+
+    ``layout`` forces a layout by name, ``mapping`` (our field -> header as written) sets
+    columns by hand; otherwise the headers choose (services.source_layouts.recognise)."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        sheet: str = "",
+        *,
+        layout: str | None = None,
+        mapping: dict[str, str] | None = None,
+        copy: XlsxCopy | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.sheet = sheet
+        self.layout_name = layout
+        self.mapping = mapping or {}
         suffix = self.path.suffix.lower()
         if suffix in (".xlsx", ".xlsm"):
             self.kind = "xlsx"
@@ -117,8 +126,35 @@ class BnbaFile:
         else:
             raise FileProblem("file_type", name=self.path.name)
         self._encoding: str | None = None
+        # XLSX: the workbook's sheets copied to CSV, shared by the sheets of one file.
+        self.copy: XlsxCopy | None = copy
+        self._own_copy: XlsxCopy | None = None
         self.header: list[str] = []  # as written in the file
-        self.columns: list[str] = []  # canonical names, same order
+        self.reading: Reading | None = None
+
+    def read_header(self) -> Reading:
+        """Reads the header only: how this sheet would be read."""
+        body = self._body()
+        try:
+            next(body, None)
+        finally:
+            body.close()  # closes the workbook now, not when collected
+        if self.reading is None:
+            raise FileProblem("empty")
+        return self.reading
+
+    def preview(self, rows: int = 3) -> list[list[str]]:
+        """The first rows' cells (for a staff member choosing columns)."""
+        out: list[list[str]] = []
+        body = self._body()
+        try:
+            for _number, cells in body:
+                out.append(cells)
+                if len(out) >= rows:
+                    break
+        finally:
+            body.close()
+        return out
 
     # ------------------------------------------------------------------ raw rows
 
@@ -152,31 +188,19 @@ class BnbaFile:
                 yield [cell.strip() for cell in row]
 
     def _xlsx_rows(self) -> Iterator[list[str]]:
-        from openpyxl import load_workbook
+        if self.copy is None:  # one sheet on its own: its own copy of the workbook
+            self.copy = self._own_copy = open_xlsx(self.path)
+        yield from self.copy.rows(self.sheet)
 
-        try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # zip or XML errors: not a workbook
-            raise FileProblem("unreadable", name=self.path.name) from exc
-        try:
-            sheet = book.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            while True:
-                try:
-                    row = next(rows)
-                except StopIteration:
-                    return
-                except Exception as exc:
-                    # A workbook damaged inside stops being readable part way (zip, zlib or
-                    # XML errors of many types): the whole file is refused, named.
-                    raise FileProblem("unreadable", name=self.path.name) from exc
-                yield [_cell_text(value) for value in row]
-        finally:
-            book.close()
+    def close(self) -> None:
+        """Delete the temporary copy of the workbook this sheet made, if any."""
+        if self._own_copy is not None:
+            self._own_copy.close()
+            self.copy = self._own_copy = None
 
     # ------------------------------------------------------------------ rows as dicts
 
-    def _body(self) -> Iterator[tuple[int, list[str]]]:
+    def _body(self) -> Generator[tuple[int, list[str]], None, None]:
         """Reads the header (the first non-empty row), then yields the non-empty rows."""
         raw = self._raw_rows()
         header_line = 0
@@ -192,34 +216,25 @@ class BnbaFile:
                 yield number, cells
 
     def rows(self) -> Iterator[tuple[int, dict[str, str], list[str]]]:
-        """(line number, {canonical column: text}, the original cells) per non-empty row."""
+        """(line number, {field: text}, the original cells) per non-empty row."""
         width = 0
+        columns: list[tuple[int, str]] = []
         for number, cells in self._body():
-            width = width or len(self.columns)
+            if not width:
+                width = len(self.header)
+                assert self.reading is not None
+                columns = [(i, name) for i, name in enumerate(self.reading.fields) if name]
             if len(cells) != width:
                 cells = (cells + [""] * width)[:width]
-            values = {name: cells[i] for i, name in enumerate(self.columns) if name}
-            yield number, values, cells
-
-    def column(self, name: str) -> Iterator[tuple[int, str]]:
-        """(line number, text) of one column for every non-empty row: the cheap first pass."""
-        index = -1
-        for number, cells in self._body():
-            if index < 0:
-                index = self.columns.index(name)
-            yield number, cells[index] if index < len(cells) else ""
+            yield number, {name: cells[i] for i, name in columns}, cells
 
     def _read_header(self, cells: list[str]) -> None:
         while cells and not cells[-1]:
             cells = cells[:-1]
         self.header = list(cells)
-        self.columns = [canonical_header(cell) for cell in cells]
-        missing = [name for name in REQUIRED if name not in self.columns]
-        if missing:
-            raise FileProblem("columns_missing", missing=", ".join(missing))
-        # A name used twice: only the first one counts.
-        seen: set[str] = set()
-        for i, name in enumerate(self.columns):
-            if name in seen:
-                self.columns[i] = ""
-            seen.add(name)
+        try:
+            self.reading = recognise(cells, layout_name=self.layout_name, mapping=self.mapping)
+        except KeyError:
+            raise FileProblem("layout_unknown", layout=self.layout_name) from None
+        except LookupError as exc:
+            raise FileProblem("mapped_column_missing", column=str(exc.args[0])) from None

@@ -1,67 +1,76 @@
-"""Checking one BNBA row: NIK/KK, names, dates, relation, sex, region, programs.
+"""Checking one row of a list: identity (NIK or name, the household key, the desa), then
+every optional value (relation, sex, birth date, RT/RW, programmes, phone, desil, house...).
 
-A row becomes a :class:`Person` or a list of reasons (``(code, params)``) why not; the texts
-for the codes are rendered by the caller (bot or CLI) through gettext. Soft findings (a NIK
-whose birth date or sex disagrees with the row, docs/domain.md §1) are warnings: the row is
-imported and the staff member is asked to check it.
+A row becomes a :class:`Person`, or a list of reasons (``(code, params)``) why not: only a
+missing or wrong identity rejects a row (docs/staff.md). An optional value that cannot be
+read is left out, with a warning naming the row, the column and the problem (never the NIK);
+the texts for the codes are rendered by the caller (bot or CLI) through gettext. Soft
+findings (a NIK whose birth date or sex disagrees with the row, docs/domain.md §1) are
+warnings too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from domain.dates import parse_date
 from domain.errors import Invalid
-from domain.identity import PROVINCE_CODES, nik_is_female, parse_kk, parse_nik, real_day_month
+from domain.identity import (
+    PROVINCE_CODES,
+    mask_id_numbers,
+    nik_is_female,
+    parse_kk,
+    parse_nik,
+    real_day_month,
+)
 from domain.phone import parse_phone
+from domain.source_values import (
+    HEAD,
+    UNKNOWN_RELATION,
+    clean_text,
+    id_number_text,
+    parse_day,
+    parse_desil,
+    parse_flag,
+    parse_padan,
+    parse_relation,
+    parse_rt_or_rw,
+    parse_rt_rw,
+    parse_sex,
+)
+from services.source_layouts import HOUSE_FIELDS, Reading
+from services.source_regions import RegionIndex
+
+__all__ = ["HEAD", "Person", "Reason", "RegionIndex", "RowContext", "check_row", "household_key"]
 
 Reason = tuple[str, dict[str, Any]]
 
-RELATIONS = {
-    "kepala keluarga": "kepala", "kepala": "kepala", "kk": "kepala",
-    "kepala rumah tangga": "kepala",
-    "istri": "istri", "isteri": "istri",
-    "suami": "suami",
-    "anak": "anak", "anak kandung": "anak", "anak tiri": "anak", "anak angkat": "anak",
-    "menantu": "menantu",
-    "cucu": "cucu",
-    "orang tua": "orang_tua", "orangtua": "orang_tua", "ayah": "orang_tua", "ibu": "orang_tua",
-    "mertua": "mertua",
-    "famili lain": "famili_lain", "famili": "famili_lain", "saudara": "famili_lain",
-    "pembantu": "lainnya", "lainnya": "lainnya", "lain-lain": "lainnya", "lain lain": "lainnya",
-}  # fmt: skip
-HEAD = "kepala"
-SEXES = {
-    "l": "L", "lk": "L", "laki-laki": "L", "laki laki": "L", "lakilaki": "L", "pria": "L",
-    "male": "L", "m": "L",
-    "p": "P", "pr": "P", "perempuan": "P", "wanita": "P", "female": "P", "f": "P", "w": "P",
-}  # fmt: skip
-YES = {"ya", "y", "yes", "1", "true", "benar", "iya"}
-NO = {"tidak", "t", "no", "n", "0", "false", "bukan", "tdk"}
 PROGRAM_ALIASES = {"SEMBAKO": "BPNT", "RTLH": "RUTILAHU", "RS-RTLH": "RUTILAHU", "LAIN": "LAINNYA"}
 
 _SPLIT_PROGRAMS = re.compile(r"[,;/+|]+")
-_EXCEL_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?E\+?\d+$", re.IGNORECASE)
-_DIGITS = re.compile(r"\d{1,3}")
 _SPACES = re.compile(r"\s+")
+_YEAR = re.compile(r"\d{4}")
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
+TEXT_LIMITS = {
+    "pekerjaan": 80, "pendidikan": 60, "status_kawin": 20, **dict.fromkeys(HOUSE_FIELDS, 60),
+}  # fmt: skip
 
 
 @dataclass(slots=True)
 class Person:
     row: int
     cells: list[str]
-    kk: str
-    nik: str
+    kk: str | None
+    household_id: str | None  # the source's own household id (ID Keluarga P3KE, IDBDT...)
+    nik: str | None
     name: str
     relation: str
-    sex: str
-    birth_date: dt.date
+    sex: str | None
+    birth_date: dt.date | None
     address: str | None
     rt: str | None
     rw: str | None
@@ -71,77 +80,38 @@ class Person:
     phone: str | None
     severe_disability: bool | None
     in_school: bool | None
+    desil: int | None = None
+    padan: bool | None = None
+    source_programs: tuple[str, ...] = ()  # programme columns saying "Ya", by their names
+    texts: dict[str, str] = field(default_factory=dict)  # pekerjaan, pendidikan, house...
     warnings: list[Reason] = field(default_factory=list)
 
-
-def _squash(text: str) -> str:
-    return _SPACES.sub("", text).lower()
-
-
-def _digits_of_code(text: str) -> str:
-    return re.sub(r"[\s.]", "", text)
+    @property
+    def key(self) -> str:
+        """What groups this row with its household's: the No. KK, else the source's id."""
+        return self.kk if self.kk is not None else "id:" + (self.household_id or "")
 
 
-class RegionIndex:
-    """Kecamatan and desa by code (dotted or not) or name, tolerant of case and spacing."""
+@dataclass
+class RowContext:
+    """What every row of one sheet is checked against."""
 
-    def __init__(self, regions: list[tuple[str, str, str, str | None]]) -> None:
-        self.kecamatan_by_key: dict[str, str] = {}
-        self.desa_by_code: dict[str, tuple[str, str]] = {}  # code -> (desa, kecamatan)
-        self.desa_by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self.names: dict[str, str] = {}
-        self._places: dict[tuple[str, str], tuple[str, str] | Reason] = {}
-        for code, name, level, parent in regions:
-            self.names[code] = name
-            if level == "kecamatan":
-                for key in (code, _digits_of_code(code), _squash(name)):
-                    self.kecamatan_by_key[key] = code
-            elif level in ("desa", "kelurahan") and parent is not None:
-                self.desa_by_code[code] = (code, parent)
-                self.desa_by_code[_digits_of_code(code)] = (code, parent)
-                self.desa_by_name[_squash(name)].append((code, parent))
+    reading: Reading
+    regions: RegionIndex
+    programs: set[str]
+    today: dt.date
+    relation_codes: str | None = None  # bdt | dukcapil: forced (CLI) or the layout's
 
-    def kecamatan(self, text: str) -> str | None:
-        for key in (text, _digits_of_code(text), _squash(text)):
-            if key in self.kecamatan_by_key:
-                return self.kecamatan_by_key[key]
-        return None
+    def __post_init__(self) -> None:
+        layout = self.reading.layout
+        if self.relation_codes is None and layout is not None:
+            self.relation_codes = layout.relation_codes
+        self.rows_are_heads = bool(layout and layout.rows_are_heads)
+        self.has_relation = "hubungan" in self.reading.fields
 
-    def place(self, desa_text: str, kecamatan_text: str) -> tuple[str, str] | Reason:
-        """(desa code, kecamatan code), or why the pair is not a place in Kabupaten Bekasi.
-        A file repeats the same few hundred places: each pair is looked up once."""
-        key = (desa_text, kecamatan_text)
-        found = self._places.get(key)
-        if found is None:
-            found = self._places[key] = self._place(desa_text, kecamatan_text)
-        return found
-
-    def _place(self, desa_text: str, kecamatan_text: str) -> tuple[str, str] | Reason:
-        kecamatan = self.kecamatan(kecamatan_text) if kecamatan_text else None
-        if kecamatan_text and kecamatan is None:
-            return "kecamatan_unknown", {"value": kecamatan_text}
-        by_code = self.desa_by_code.get(desa_text) or self.desa_by_code.get(
-            _digits_of_code(desa_text)
-        )
-        if by_code is not None:
-            candidates = [by_code]
-        else:
-            candidates = self.desa_by_name.get(_squash(desa_text), [])
-            if kecamatan is not None:
-                candidates = [c for c in candidates if c[1] == kecamatan] or candidates
-        if not candidates:
-            return "desa_unknown", {"value": desa_text}
-        if kecamatan is not None:
-            if all(c[1] != kecamatan for c in candidates):
-                return "desa_not_in_kecamatan", {
-                    "desa": desa_text,
-                    "kecamatan": self.names[kecamatan],
-                }
-            candidates = [c for c in candidates if c[1] == kecamatan]
-        if len(candidates) > 1:
-            options = ", ".join(f"{self.names[c[1]]}" for c in candidates)
-            return "desa_ambiguous", {"value": desa_text, "options": options}
-        return candidates[0]
+    def header(self, name: str) -> str:
+        index = self.reading.index(name)
+        return str(self.reading.headers[index]).strip() if index is not None else name
 
 
 def _clean_number(text: str, kind: str) -> bool:
@@ -157,62 +127,184 @@ def _clean_number(text: str, kind: str) -> bool:
     return 1 <= mm <= 12 and 1 <= dd <= 31 and real_day_month(dd, mm, yy) and text[12:] != "0000"
 
 
-def _number(values: dict[str, str], column: str, kind: str, reasons: list[Reason]) -> str:
-    text = values.get(column, "")
+
+
+def _number(text: str, kind: str) -> str | Reason:
+    """A valid NIK/KK, or why not."""
     if _clean_number(text, kind):
         return text
-    if not text:
-        reasons.append(("required", {"column": column}))
-        return ""
-    if _EXCEL_SCIENTIFIC.match(text.strip()):
-        reasons.append(("excel_number", {"column": column, "value": text}))
-        return ""
     try:
-        return parse_nik(text) if kind == "nik" else parse_kk(text)
+        digits = id_number_text(text)
+        if _clean_number(digits, kind):
+            return digits
+        return parse_nik(digits) if kind == "nik" else parse_kk(digits)
     except Invalid as exc:
-        reasons.append((f"{kind}_invalid", {"rule": exc.code, "params": exc.params}))
-        return ""
+        if exc.code == "source.excel_rounded":
+            return "excel_number", {"value": text}
+        return f"{kind}_invalid", {"rule": exc.code, "params": exc.params}
 
 
-def kk_key(values: dict[str, str]) -> str | None:
-    """The row's No. KK if it is valid (used to group rows before the full check)."""
+def household_key(values: dict[str, str]) -> str | None:
+    """The row's household key if it has one (used to group rows before the full check):
+    its valid No. KK, else the source's household id."""
     text = values.get("no_kk", "")
-    if _clean_number(text, "kk"):
-        return text
-    if not text or _EXCEL_SCIENTIFIC.match(text.strip()):
+    if text:
+        kk = _number(text, "kk")
+        if isinstance(kk, str):
+            return kk
+    source_id = values.get("household_id", "").strip()
+    return "id:" + source_id if source_id else None
+
+
+class _Optional:
+    """Reads a row's optional values; a bad one is dropped with a warning."""
+
+    def __init__(self, values: dict[str, str], context: RowContext) -> None:
+        self.values = values
+        self.context = context
+        self.warnings: list[Reason] = []
+
+    def drop(self, name: str, code: str) -> None:
+        value = mask_id_numbers(self.values.get(name, ""))[:40]
+        self.warnings.append(
+            ("value_dropped", {"column": self.context.header(name), "rule": code, "value": value})
+        )
+
+    def read(self, name: str, parse: Any) -> Any:
+        text = self.values.get(name, "")
+        if not text or text.strip() in ("-", "--"):  # what lists write for "nothing"
+            return None
+        try:
+            return parse(text)
+        except Invalid as exc:
+            self.drop(name, exc.code)
+            return None
+
+
+def check_row(row: int, values: dict[str, str], cells: list[str], context: RowContext
+              ) -> Person | list[Reason]:  # fmt: skip
+    reasons: list[Reason] = []
+    nik: str | None = None
+    if values.get("nik", "").strip():
+        found = _number(values["nik"], "nik")
+        if isinstance(found, str):
+            nik = found
+        else:
+            reasons.append(found)
+    name = " ".join(values.get("nama", "").split())[:120]
+    if name and not any(c.isalpha() for c in name):
+        reasons.append(("name_invalid", {"value": mask_id_numbers(name)[:40]}))
+    elif not name and nik is None and not reasons:
+        reasons.append(("required", {"column": context.header("nama")}))
+    optional = _Optional(values, context)
+    if not name and nik is not None:  # a person known by the NIK alone: imported, to check
+        optional.warnings.append(("required", {"column": context.header("nama")}))
+    kk: str | None = None
+    household_id = " ".join(values.get("household_id", "").split())[:64] or None
+    kk_text = values.get("no_kk", "").strip()
+    if kk_text:
+        found = _number(kk_text, "kk")
+        if isinstance(found, str):
+            kk = found
+        elif household_id is not None:  # the source's id still keys the household
+            optional.warnings.append(("kk_dropped", {"column": context.header("no_kk")}))
+        else:
+            reasons.append(found)
+    elif household_id is None:
+        reasons.append(("required", {"column": context.header("no_kk")}))
+    place = _place(values, context, reasons)
+    if reasons:
+        return reasons
+    assert place is not None
+    person = Person(
+        row=row, cells=cells, kk=kk, household_id=household_id, nik=nik, name=name,
+        relation=_relation(optional, context), sex=optional.read("jenis_kelamin", parse_sex),
+        birth_date=optional.read("tanggal_lahir", lambda t: _birth_date(t, context.today)),
+        address=clean_text(values.get("alamat", ""), 300), rt=None, rw=None,
+        desa_code=place[0], kecamatan_code=place[1], programs=(), phone=None,
+        severe_disability=optional.read("disabilitas_berat", parse_flag),
+        in_school=optional.read("sekolah", parse_flag),
+        desil=optional.read("desil", parse_desil), padan=optional.read("padan", parse_padan),
+    )  # fmt: skip
+    both = optional.read("rt_rw", parse_rt_rw)
+    person.rt, person.rw = both or (None, None)
+    person.rt = optional.read("rt", parse_rt_or_rw) or person.rt
+    person.rw = optional.read("rw", parse_rt_or_rw) or person.rw
+    person.phone = optional.read("telepon", parse_phone)
+    _programs_of(person, values, context, optional)
+    for name_, limit in TEXT_LIMITS.items():
+        text = clean_text(values.get(name_, ""), limit)
+        if text:
+            person.texts[name_] = text
+    person.warnings = optional.warnings
+    _nik_agrees(person)
+    return person
+
+
+def _place(values: dict[str, str], context: RowContext, reasons: list[Reason]
+           ) -> tuple[str, str] | None:  # fmt: skip
+    desa_text = (values.get("kode_desa", "") or values.get("desa", "")).strip()
+    if not desa_text:
+        reasons.append(("required", {"column": context.header("desa")}))
         return None
+    found = context.regions.place(
+        desa_text, values.get("kecamatan", "").strip(), values.get("bps_kecamatan", "").strip()
+    )
+    if isinstance(found[1], dict):
+        code, params = found
+        if values.get("kode_desa") and values.get("desa"):  # the code is wrong: try the name
+            retry = context.regions.place(values["desa"].strip(),
+                                          values.get("kecamatan", "").strip())  # fmt: skip
+            if not isinstance(retry[1], dict):
+                return str(retry[0]), retry[1]
+        reasons.append((str(code), params))
+        return None
+    return str(found[0]), found[1]
+
+
+def _relation(optional: _Optional, context: RowContext) -> str:
+    if context.rows_are_heads:
+        return HEAD
+    if not context.has_relation:
+        return UNKNOWN_RELATION
+    found = optional.read("hubungan", lambda t: parse_relation(t, context.relation_codes))
+    return found or UNKNOWN_RELATION
+
+
+def _programs_of(person: Person, values: dict[str, str], context: RowContext,
+                 optional: _Optional) -> None:  # fmt: skip
+    codes: set[str] = set()
+    text = values.get("program", "")
+    if text.strip():
+        found, problems = _program_codes(text, frozenset(context.programs))
+        codes.update(found)
+        for _code, params in problems:
+            optional.warnings.append(("program_dropped", params))
+    names = []
+    for key, (program, name) in context.reading.flags.items():
+        flag = optional.read(key, parse_flag) if values.get(key) else None
+        if flag:
+            names.append(name)
+            if program in context.programs:
+                codes.add(program)
+    person.programs = tuple(sorted(codes))
+    person.source_programs = tuple(names)
+
+
+def _birth_date(text: str, today: dt.date) -> dt.date:
+    text = text.strip()
     try:
-        return parse_kk(text)
+        born = _plain_date(text) or parse_day(text)
     except Invalid:
-        return None
-
-
-def _yes_no(values: dict[str, str], column: str, reasons: list[Reason]) -> bool | None:
-    text = values.get(column, "").strip().lower()
-    if not text:
-        return None
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    reasons.append(("yes_no_invalid", {"column": column, "value": values[column]}))
-    return None
-
-
-def _rt_rw(values: dict[str, str], column: str, reasons: list[Reason]) -> str | None:
-    text = values.get(column, "").strip()
-    if not text:
-        return None
-    if not _DIGITS.fullmatch(text) or int(text) == 0:
-        reasons.append(("rt_rw_invalid", {"column": column, "value": text}))
-        return None
-    return text.zfill(3)
-
-
-def _programs(text: str, known: set[str], reasons: list[Reason]) -> tuple[str, ...]:
-    codes, problems = _program_codes(text, frozenset(known))
-    reasons.extend(problems)
-    return codes
+        if not _YEAR.search(text):  # "kemarin" is a date to a form, not a birth date
+            raise
+        try:  # "17 Agustus 1985" and the other forms people type
+            born = parse_date(text, today=today)
+        except Invalid:
+            raise Invalid("source.date") from None
+    if born is None or born > today or born < EARLIEST_BIRTH:
+        raise Invalid("source.date")
+    return born
 
 
 @lru_cache(maxsize=1024)
@@ -233,93 +325,6 @@ def _program_codes(text: str, known: frozenset[str]) -> tuple[tuple[str, ...], t
     return tuple(sorted(found)), tuple(reasons)
 
 
-def check_row(
-    row: int,
-    values: dict[str, str],
-    cells: list[str],
-    regions: RegionIndex,
-    programs: set[str],
-    today: dt.date,
-) -> Person | list[Reason]:
-    reasons: list[Reason] = []
-    kk = _number(values, "no_kk", "kk", reasons)
-    nik = _number(values, "nik", "nik", reasons)
-    name = " ".join(values.get("nama", "").split())
-    if not name:
-        reasons.append(("required", {"column": "nama"}))
-    elif len(name) > 120 or not any(c.isalpha() for c in name):
-        reasons.append(("name_invalid", {"value": name[:40]}))
-    relation_text = " ".join(values.get("hubungan", "").lower().replace("_", " ").split())
-    relation = RELATIONS.get(relation_text)
-    if not relation_text:
-        reasons.append(("required", {"column": "hubungan"}))
-    elif relation is None:
-        reasons.append(("relation_invalid", {"value": values["hubungan"]}))
-    sex_text = values.get("jenis_kelamin", "").strip().lower()
-    sex = SEXES.get(sex_text)
-    if not sex_text:
-        reasons.append(("required", {"column": "jenis_kelamin"}))
-    elif sex is None:
-        reasons.append(("sex_invalid", {"value": values["jenis_kelamin"]}))
-    birth = _birth_date(values.get("tanggal_lahir", ""), today, reasons)
-    desa_text = values.get("desa", "").strip()
-    place: tuple[str, str] | None = None
-    if not desa_text:
-        reasons.append(("required", {"column": "desa"}))
-    else:
-        desa_or_reason, kecamatan_or_detail = regions.place(
-            desa_text, values.get("kecamatan", "").strip()
-        )
-        if isinstance(kecamatan_or_detail, dict):
-            reasons.append((desa_or_reason, kecamatan_or_detail))
-        else:
-            place = (desa_or_reason, kecamatan_or_detail)
-    rt = _rt_rw(values, "rt", reasons)
-    rw = _rt_rw(values, "rw", reasons)
-    program_codes = _programs(values.get("program", ""), programs, reasons)
-    phone = None
-    if values.get("telepon", "").strip():
-        try:
-            phone = parse_phone(values["telepon"])
-        except Invalid:
-            reasons.append(("phone_invalid", {"value": values["telepon"]}))
-    disability = _yes_no(values, "disabilitas_berat", reasons)
-    in_school = _yes_no(values, "sekolah", reasons)
-    address = " ".join(values.get("alamat", "").split())[:300] or None
-    if reasons:
-        return reasons
-    assert relation is not None and sex is not None and birth is not None and place is not None
-    person = Person(
-        row=row, cells=cells, kk=kk, nik=nik, name=name, relation=relation, sex=sex,
-        birth_date=birth, address=address, rt=rt, rw=rw, desa_code=place[0],
-        kecamatan_code=place[1], programs=program_codes, phone=phone,
-        severe_disability=disability, in_school=in_school,
-    )  # fmt: skip
-    _nik_agrees(person)
-    return person
-
-
-def _birth_date(text: str, today: dt.date, reasons: list[Reason]) -> dt.date | None:
-    text = text.strip()
-    if not text:
-        reasons.append(("required", {"column": "tanggal_lahir"}))
-        return None
-    # XLSX dates arrive as ISO; "1985-12-12 00:00:00" from some exports.
-    text = text.split(" 00:00")[0].split("T00:00")[0]
-    try:
-        born = _plain_date(text) or parse_date(text, today=today)
-    except Invalid:
-        reasons.append(("date_invalid", {"value": text}))
-        return None
-    if born > today:
-        reasons.append(("date_future", {"value": text}))
-        return None
-    if born < EARLIEST_BIRTH:
-        reasons.append(("date_invalid", {"value": text}))
-        return None
-    return born
-
-
 def _plain_date(text: str) -> dt.date | None:
     """The common DD-MM-YYYY / YYYY-MM-DD, read fast; anything else (or a date that does not
     exist) goes to parse_date, which knows every other form and says what is wrong."""
@@ -338,11 +343,15 @@ def _plain_date(text: str) -> dt.date | None:
 def _nik_agrees(person: Person) -> None:
     """Soft checks (docs/domain.md §1): the NIK's birth date and sex against the row's."""
     nik = person.nik
+    if nik is None:
+        return
     dd, mm, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     female = nik_is_female(nik)
-    if person.sex != ("P" if female else "L"):
+    if person.sex is not None and person.sex != ("P" if female else "L"):
         person.warnings.append(("nik_sex_mismatch", {"sex": person.sex}))
     born = person.birth_date
+    if born is None:
+        return
     day = dd - 40 if female else dd
     if (day, mm, yy) != (born.day, born.month, born.year % 100):
         person.warnings.append(("nik_birth_mismatch", {"nik_date": f"{day:02d}-{mm:02d}-{yy:02d}"}))

@@ -1,8 +1,9 @@
-"""Writing a batch of checked BNBA families in one transaction (services.bnba_import):
-households keyed by the KK's lookup hash, people by the NIK's; a keyed digest of the BNBA data
-last imported for each makes the same data again write nothing, and only what the BNBA list
-itself changed overwrite what a resident or volunteer corrected since. Each batch's audit
-entry commits with it."""
+"""Writing a batch of checked families in one transaction (services.bnba_import): households
+found by the KK's lookup hash, or by the list's own household id (a P3KE family has no KK; a
+later file with its KK adds the KK to it); people by the NIK's (services.bnba_members). A
+keyed digest of the list's data last imported for each makes the same data again write
+nothing, and only what the list itself changed overwrites what a resident or volunteer
+corrected since. Each batch's audit entry commits with it."""
 
 from __future__ import annotations
 
@@ -10,37 +11,65 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import audit
 from db.models.accounts import Account
 from db.models.base import utcnow
-from db.models.households import Household, HouseholdProgram, Member
+from db.models.households import Household, HouseholdProgram
 from db.protect import Protector
 from domain.identity import mask_number
 from services.bnba_families import Family, ImportSummary
+from services.bnba_members import member_values, update_rows, write_members
 
 SEP = "\x1f"
+# Lists whose household id names one family (keluarga), so it may key a household beside
+# its KK; BDT's IDBDT is a rumah tangga that may hold several KKs, so it keys only a
+# household without KK.
+FAMILY_IDS = frozenset({"p3ke", "regsosek"})
+HOUSE_COLUMNS = {"atap": "roof", "dinding": "walls", "lantai": "floor", "penerangan": "lighting",
+                 "bahan_bakar": "cooking_fuel", "air_minum": "drinking_water", "bab": "toilet"}
+HOUSEHOLD_FIELDS = ("address", "rt", "rw", "desa_code", "kecamatan_code", "desil",
+                    "source_programs", *HOUSE_COLUMNS.values())  # fmt: skip
+
+
+def household_values(family: Family) -> dict[str, Any]:
+    head = family.head
+    programs = sorted({name for p in family.people for name in p.source_programs})
+    return {
+        "address": head.address, "rt": head.rt, "rw": head.rw, "desa_code": head.desa_code,
+        "kecamatan_code": head.kecamatan_code,
+        "desil": next((p.desil for p in family.people if p.desil is not None), None),
+        "source_programs": ", ".join(programs)[:300] or None,
+        **{column: head.texts.get(name) for name, column in HOUSE_COLUMNS.items()},
+    }  # fmt: skip
+
+
+def _stored_source_id(family: Family) -> str | None:
+    if family.source_id is None or (family.kk and family.source not in FAMILY_IDS):
+        return None
+    return family.source_id
 
 
 def _digests(family: Family, protector: Protector) -> None:
-    head = family.head
+    kk, source_id = family.kk, family.source_id
+    family.kk_hash = protector.lookup_hash(kk) if kk else None
+    family.ref = family.kk_hash or f"src{SEP}{family.source}{SEP}{source_id}"
     programs = sorted({code for p in family.people for code in p.programs})
     household = SEP.join(
-        ("h", head.address or "", head.rt or "", head.rw or "", head.desa_code,
-         head.kecamatan_code, head.phone or "", ",".join(programs))
+        ("h", family.ref, str(source_id), family.head.phone or "", ",".join(programs),
+         *(str(v) for v in household_values(family).values()))
     )  # fmt: skip
     family.household_digest = protector.lookup_hash(household)
-    family.kk_hash = protector.lookup_hash(family.kk)
-    family.nik_hashes = [protector.lookup_hash(p.nik) for p in family.people]
+    family.nik_hashes = [protector.lookup_hash(p.nik) if p.nik else None for p in family.people]
     family.member_digests = [
         protector.lookup_hash(SEP.join(
-            ("m", family.kk, p.nik, p.name, p.relation, p.sex, p.birth_date.isoformat(),
+            ("m", family.ref, *(str(v) for v in member_values(p).values()),
              str(p.severe_disability), str(p.in_school))
         ))
         for p in family.people
-    ]
+    ]  # fmt: skip
     family.digest = protector.lookup_hash(
         SEP.join(("g", family.household_digest, *sorted(family.member_digests)))
     )
@@ -86,8 +115,45 @@ async def write_batch(
     audited.batches += 1
 
 
-HOUSEHOLD_FIELDS = ("address", "rt", "rw", "desa_code", "kecamatan_code")
-MEMBER_FIELDS = ("name", "relationship_to_head", "sex", "birth_date")
+async def _existing(session: AsyncSession, families: list[Family]) -> dict[str, Any]:
+    """The stored household of each family (by its ref): by KK, else by the list's id."""
+    H = Household
+    kk_hashes = [f.kk_hash for f in families if f.kk_hash]
+    by_source: dict[str, list[str]] = {}
+    for family in families:
+        if family.source_id is not None:
+            by_source.setdefault(family.source, []).append(family.source_id)
+    wanted: list[ColumnElement[bool]] = [H.kk_hash.in_(kk_hashes)] if kk_hashes else []
+    wanted += [and_(H.source_system == source, H.source_household_id.in_(ids))
+               for source, ids in by_source.items()]  # fmt: skip
+    if not wanted:
+        return {}
+    found = list(await session.execute(
+        select(H.id, H.kk_hash, H.source_system, H.source_household_id, H.bnba_digest,
+               H.bnba_heads_digest, H.bnba_household_digest, H.phone,
+               *(getattr(H, f) for f in HOUSEHOLD_FIELDS))
+        .where(or_(*wanted))
+    ))  # fmt: skip
+    kk_rows = {row.kk_hash: row for row in found if row.kk_hash}
+    source_rows = {(row.source_system, row.source_household_id): row for row in found}
+    out = {}
+    for family in families:
+        row = kk_rows.get(family.kk_hash) if family.kk_hash else None
+        if row is None and family.source_id is not None:
+            row = source_rows.get((family.source, family.source_id))
+            if row is not None and row.kk_hash and row.kk_hash != family.kk_hash:
+                row = None  # that id's household has another KK: this is another family
+        if row is not None:
+            out[family.ref] = row
+    return out
+
+
+def _stored_digest(row: Any, family: Family) -> str | None:
+    return str(row.bnba_heads_digest) if family.heads_only else row.bnba_digest
+
+
+def _digest_column(family: Family) -> str:
+    return "bnba_heads_digest" if family.heads_only else "bnba_digest"
 
 
 async def _upsert(
@@ -97,17 +163,11 @@ async def _upsert(
     families: list[Family],
     summary: ImportSummary,
 ) -> None:
-    H = Household
-    found = await session.execute(
-        select(H.id, H.kk_hash, H.bnba_digest, H.bnba_household_digest, H.phone,
-               *(getattr(H, f) for f in HOUSEHOLD_FIELDS))
-        .where(H.kk_hash.in_([f.kk_hash for f in families]))
-    )  # fmt: skip
-    households = {row.kk_hash: row for row in found}
+    households = await _existing(session, families)
     changed = []
     for family in families:
-        row = households.get(family.kk_hash)
-        if row is not None and row.bnba_digest == family.digest:
+        row = households.get(family.ref)
+        if row is not None and _stored_digest(row, family) == family.digest:
             summary.unchanged += len(family.people)
             summary.households_unchanged += 1
         else:
@@ -116,12 +176,12 @@ async def _upsert(
         return
     now = utcnow()
     household_ids = await _households(session, protector, changed, households, now, summary)
-    touched = await _members(session, protector, changed, household_ids, now, summary)
+    touched = await write_members(session, protector, changed, household_ids, now, summary)
     touched |= await _programs(session, program_ids, changed, household_ids)
     for family in changed:
-        if family.kk_hash not in households:
+        if family.ref not in households:
             continue
-        if household_ids[family.kk_hash] in touched:
+        if household_ids[family.ref] in touched:
             summary.households_updated += 1
         else:
             summary.households_unchanged += 1
@@ -135,30 +195,49 @@ async def _households(
     now: dt.datetime,
     summary: ImportSummary,
 ) -> dict[str, int]:
-    ids = {kk_hash: row.id for kk_hash, row in existing.items()}
-    new_rows, updates = [], []
+    ids = {ref: row.id for ref, row in existing.items()}
+    new_rows, new_refs, updates = [], [], []
+    # A list's id is unique per list: one already held by another family (with another KK),
+    # or given earlier in this batch, is not given again.
+    taken_ids = await _taken_source_ids(session, [f for f in changed if f.ref not in existing])
     for family in changed:
-        head = family.head
-        values = {
-            "address": head.address, "rt": head.rt, "rw": head.rw,
-            "desa_code": head.desa_code, "kecamatan_code": head.kecamatan_code,
-        }  # fmt: skip
-        row = existing.get(family.kk_hash)
+        values = household_values(family)
+        row = existing.get(family.ref)
+        kk = family.kk
         if row is None:
+            source_id = _stored_source_id(family)
+            if source_id is not None and (family.source, source_id) in taken_ids:
+                source_id = None
+            taken_ids.add((family.source, str(source_id)))
             new_rows.append({
-                **values, "kk_hash": family.kk_hash, "kk_encrypted": protector.encrypt(family.kk),
-                "kk_masked": mask_number(family.kk), "phone": head.phone, "source": "bnba",
-                "verification": "terdaftar", "needs_visit": False,
-                "bnba_digest": family.digest, "bnba_household_digest": family.household_digest,
+                **values, "kk_hash": family.kk_hash,
+                "kk_encrypted": protector.encrypt(kk) if kk else None,
+                "kk_masked": mask_number(kk) if kk else None, "phone": family.head.phone,
+                "source": "bnba", "source_system": family.source if source_id else None,
+                "source_household_id": source_id, "verification": "terdaftar",
+                "needs_visit": False, "bnba_digest": None,
+                "bnba_heads_digest": None,
+                "bnba_household_digest": family.household_digest,
                 "created_at": now, "updated_at": now,
-            })
+            })  # fmt: skip
+            new_rows[-1][_digest_column(family)] = family.digest
+            new_refs.append(family.ref)
             continue
-        change: dict[str, Any] = {"id": row.id, "bnba_digest": family.digest}
+        change: dict[str, Any] = {"id": row.id, _digest_column(family): family.digest}
+        if kk and row.kk_hash is None:  # the list now gives this family's KK
+            change.update(kk_hash=family.kk_hash, kk_encrypted=protector.encrypt(kk),
+                          kk_masked=mask_number(kk), updated_at=now)  # fmt: skip
+            family.household_changed = True
         if row.bnba_household_digest != family.household_digest:
             change["bnba_household_digest"] = family.household_digest
-            differs = {k: v for k, v in values.items() if getattr(row, k) != v}
-            if head.phone and head.phone != row.phone:
-                differs["phone"] = head.phone
+            # What this file does not say (an empty cell, a column it lacks: P3KE's
+            # Individu sheet has no house columns) leaves the stored value alone.
+            if values["source_programs"] and row.source_programs:  # added, never removed
+                names = {*row.source_programs.split(", "), *values["source_programs"].split(", ")}
+                values["source_programs"] = ", ".join(sorted(names))[:300]
+            differs = {k: v for k, v in values.items() if v is not None and getattr(row, k) != v}
+            if family.head.phone and family.head.phone != row.phone:
+                differs["phone"] = family.head.phone
             if differs:
                 change.update(differs, updated_at=now)
                 family.household_changed = True
@@ -168,82 +247,28 @@ async def _households(
         # than SQLite's own work here, and these rows need no ORM events.
         table = Household.__table__
         result = await session.execute(
-            insert(table).returning(table.c.id, table.c.kk_hash), new_rows
+            insert(table).returning(table.c.id, table.c.bnba_household_digest), new_rows
         )
-        ids.update({kk_hash: id_ for id_, kk_hash in result})
+        by_digest = {digest: id_ for id_, digest in result}
+        ids.update({ref: by_digest[row["bnba_household_digest"]]
+                    for ref, row in zip(new_refs, new_rows, strict=True)})  # fmt: skip
         summary.households_added += len(new_rows)
-    for change in updates:  # key sets differ, so one statement each (only changed KKs)
-        await session.execute(update(Household).where(Household.id == change.pop("id"))
-                              .values(**change))
+    await update_rows(session, Household.__table__, updates)
     return ids
 
 
-async def _members(
-    session: AsyncSession,
-    protector: Protector,
-    changed: list[Family],
-    household_ids: dict[str, int],
-    now: dt.datetime,
-    summary: ImportSummary,
-) -> set[int]:
-    """Insert new people, update changed ones; the ids of households whose people changed."""
-    M = Member
-    hashes = [h for family in changed for h in family.nik_hashes]
+async def _taken_source_ids(session: AsyncSession, families: list[Family]
+                            ) -> set[tuple[str, str]]:  # fmt: skip
+    H = Household
+    wanted = [(f.source, sid) for f in families if (sid := _stored_source_id(f)) is not None]
+    if not wanted:
+        return set()
     found = await session.execute(
-        select(M.id, M.nik_hash, M.household_id, M.bnba_digest, M.severe_disability,
-               M.in_school, *(getattr(M, f) for f in MEMBER_FIELDS))
-        .where(M.nik_hash.in_(hashes))
-    )  # fmt: skip
-    members = {row.nik_hash: row for row in found}
-    touched: set[int] = {
-        household_ids[f.kk_hash] for f in changed if f.household_changed
-    }
-    new_rows: list[dict[str, Any]] = []
-    for family in changed:
-        household_id = household_ids[family.kk_hash]
-        for person, nik_hash, digest in zip(
-            family.people, family.nik_hashes, family.member_digests, strict=True
-        ):
-            values = {
-                "name": person.name, "relationship_to_head": person.relation,
-                "sex": person.sex, "birth_date": person.birth_date,
-            }  # fmt: skip
-            row = members.get(nik_hash)
-            if row is None:
-                new_rows.append({
-                    **values, "household_id": household_id, "nik_hash": nik_hash,
-                    "nik_encrypted": protector.encrypt(person.nik),
-                    "nik_masked": mask_number(person.nik),
-                    "severe_disability": bool(person.severe_disability),
-                    "in_school": person.in_school, "bnba_digest": digest,
-                    "created_at": now, "updated_at": now,
-                })  # fmt: skip
-                touched.add(household_id)
-                summary.added += 1
-                continue
-            if row.bnba_digest == digest and row.household_id == household_id:
-                summary.unchanged += 1
-                continue
-            if person.severe_disability is not None:
-                values["severe_disability"] = person.severe_disability
-            if person.in_school is not None:
-                values["in_school"] = person.in_school
-            differs = {k: v for k, v in values.items() if getattr(row, k) != v}
-            if row.household_id != household_id:
-                differs["household_id"] = household_id
-                touched.add(row.household_id)
-            if differs:
-                differs["updated_at"] = now
-                touched.add(household_id)
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-            await session.execute(
-                update(Member).where(Member.id == row.id).values(bnba_digest=digest, **differs)
-            )
-    if new_rows:
-        await session.execute(insert(Member.__table__), new_rows)
-    return touched
+        select(H.source_system, H.source_household_id).where(
+            H.source_household_id.in_([sid for _source, sid in wanted])
+        )
+    )
+    return {(str(source), str(sid)) for source, sid in found}
 
 
 async def _programs(
@@ -253,7 +278,7 @@ async def _programs(
     household_ids: dict[str, int],
 ) -> set[int]:
     wanted = {
-        (household_ids[f.kk_hash], program_ids[code])
+        (household_ids[f.ref], program_ids[code])
         for f in changed
         for p in f.people
         for code in p.programs

@@ -156,6 +156,9 @@ HOUSEHOLD_COLUMNS = [
     "jumlah_anggota", "program", "sumber", "verifikasi", "catatan_verifikasi",
     "laporan_terakhir", "pendapatan_per_orang_per_hari", "miskin_ekstrem", "mendesak",
     "kunjungan_terakhir", "terdaftar_pada",
+    # From the lists Dinsos receives (P3KE, DTKS...): empty for a household from elsewhere.
+    "daftar_sumber", "id_keluarga_sumber", "desil", "program_menurut_daftar", "padan_dukcapil",
+    "atap", "dinding", "lantai", "penerangan", "bahan_bakar", "air_minum", "bab",
 ]  # fmt: skip
 
 
@@ -210,6 +213,10 @@ async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
                 _yes(report.urgent) if report else None,
                 _wib(household.last_visit_at),
                 _wib(household.created_at),
+                household.source_system, household.source_household_id, household.desil,
+                household.source_programs, _yes(head.padan_dukcapil) if head else None,
+                household.roof, household.walls, household.floor, household.lighting,
+                household.cooking_fuel, household.drinking_water, household.toilet,
             ]  # fmt: skip
 
 

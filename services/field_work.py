@@ -19,7 +19,7 @@ from db import audit
 from db.models.accounts import Account
 from db.models.base import utcnow
 from db.models.field import FieldVisit, StatusReport, VolunteerTask
-from db.models.households import Household, Member, Region
+from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
 from domain.roles import PETUGAS
 from services import tasks
 from services.reports import latest_report
@@ -223,6 +223,7 @@ class Card:
     report: StatusReport | None
     visit: FieldVisit | None
     open_tasks: list[VolunteerTask] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)  # aid_programs codes, sorted
 
 
 async def card(session: AsyncSession, account: Account, household: Household) -> Card:
@@ -251,4 +252,8 @@ async def card(session: AsyncSession, account: Account, household: Household) ->
         report,
         visit,
         open_tasks,
-    )
+        list(await session.scalars(
+            select(AidProgram.code).join(HouseholdProgram)
+            .where(HouseholdProgram.household_id == household.id).order_by(AidProgram.code)
+        )),
+    )  # fmt: skip

@@ -3,7 +3,8 @@
 XLSX, streamed (openpyxl write-only), so a file where every row is wrong still fits in
 memory. Columns: ``baris`` (line in the original file), the original columns as they were,
 ``status`` and ``alasan``. The original columns come first after ``baris``: fix the rows
-and import this file again (the extra columns are ignored).
+and import this file again (the extra columns are ignored). A workbook of several sheets
+gets one sheet of rows to check per sheet it had (``use_sheet``).
 """
 
 from __future__ import annotations
@@ -25,14 +26,23 @@ class RejectedFile:
         self.header = header
         self.describe = describe
         self.count = 0
+        self.title = ""
         self._book: Any = None
         self._sheet: Any = None
+
+    def use_sheet(self, title: str, header: list[str]) -> None:
+        """Rows added from now on come from this sheet of the original file."""
+        self.title, self.header, self._sheet = title, header, None
 
     def _open(self) -> None:
         from openpyxl import Workbook
 
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet(self.describe("sheet_title", {}))
+        if self._book is None:
+            self._book = Workbook(write_only=True)
+        title = self.describe("sheet_title", {})
+        if self.title:
+            title = f"{title} - {self.title}"[:31]  # Excel's limit for a sheet's name
+        self._sheet = self._book.create_sheet(title)
         self._sheet.append(
             [self.describe("column_row", {}), *self.header,
              self.describe("column_status", {}), self.describe("column_reason", {})]
@@ -40,7 +50,7 @@ class RejectedFile:
 
     def add(self, row: int, cells: list[str], reasons: list[Reason], *, warning: bool = False
             ) -> None:
-        if self._book is None:
+        if self._sheet is None:
             self._open()
         text = "; ".join(self.describe(code, params) for code, params in reasons)
         status = self.describe("status_warning" if warning else "status_rejected", {})

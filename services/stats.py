@@ -183,6 +183,17 @@ async def per_area(
     return out
 
 
+async def by_desil(session: AsyncSession) -> dict[int, int]:
+    """Households on the list (not rejected) per welfare decile, as the lists Dinsos
+    receives give it (P3KE, DTSEN); households without a desil are not counted."""
+    rows = await session.execute(
+        select(Household.desil, func.count())
+        .where(Household.desil.is_not(None), Household.verification != "ditolak")
+        .group_by(Household.desil).order_by(Household.desil)
+    )  # fmt: skip
+    return {int(desil or 0): int(count) for desil, count in rows.all()}
+
+
 def total(rows: list[AreaNumbers], code: str = KABUPATEN, name: str = "") -> AreaNumbers:
     result = AreaNumbers(code=code, name=name)
     for row in rows:

@@ -5,8 +5,19 @@ Importing any of them imports this package first, and so every model: SQLAlchemy
 relationships and Alembic compares the schema against the whole of `Base.metadata`.
 """
 
-from db.models import accounts, aid, base, broadcasts, cases, field, households, system
+from db.models import (
+    accounts,
+    aid,
+    base,
+    broadcasts,
+    cases,
+    field,
+    households,
+    imports,
+    system,
+)  # fmt: skip
 
 __all__ = [
-    "accounts", "aid", "base", "broadcasts", "cases", "field", "households", "system",
+    "accounts", "aid", "base", "broadcasts", "cases", "field", "households", "imports",
+    "system",
 ]  # fmt: skip

@@ -26,9 +26,12 @@ class Region(Base):
 
 
 class Household(Base):
-    """A family (keluarga) keyed by its No. KK: on the BNBA list, or proposed (usulan)."""
+    """A family (keluarga) keyed by its No. KK: on the BNBA list, or proposed (usulan). A
+    family from a list without KK (P3KE) is keyed by that list's own household id until a
+    later file or staff add the KK (services.bnba_write)."""
 
     __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("source_system", "source_household_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # Empty only for a proposal whose No. KK nobody knew (migration 0006).
     kk_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -57,6 +60,25 @@ class Household(Base):
     bnba_digest: Mapped[str | None] = mapped_column(String(64))
     # The same, for the household's own columns only (address, RT/RW, desa, phone).
     bnba_household_digest: Mapped[str | None] = mapped_column(String(64))
+    # The same as bnba_digest for a list's sheet of families (P3KE Keluarga), whose rows
+    # differ from its sheet of people: each sheet again alone changes nothing.
+    bnba_heads_digest: Mapped[str | None] = mapped_column(String(64))
+    # The list it came from (p3ke, dtks, regsosek, siks, kpm) and that list's household id
+    # (ID Keluarga P3KE, IDBDT): not a population number, stored as is.
+    source_system: Mapped[str | None] = mapped_column(String(20))
+    source_household_id: Mapped[str | None] = mapped_column(String(64))
+    desil: Mapped[int | None] = mapped_column(Integer)  # welfare decile 1 (poorest)..10
+    # Programmes the list says the family receives, by the list's own column names.
+    source_programs: Mapped[str | None] = mapped_column(String(300))
+    # The house as the list describes it (atap, dinding, lantai, penerangan, bahan bakar
+    # memasak, sumber air minum, fasilitas BAB), in the list's words.
+    roof: Mapped[str | None] = mapped_column(String(60))
+    walls: Mapped[str | None] = mapped_column(String(60))
+    floor: Mapped[str | None] = mapped_column(String(60))
+    lighting: Mapped[str | None] = mapped_column(String(60))
+    cooking_fuel: Mapped[str | None] = mapped_column(String(60))
+    drinking_water: Mapped[str | None] = mapped_column(String(60))
+    toilet: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -80,6 +102,12 @@ class Member(Base):
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     severe_disability: Mapped[bool] = mapped_column(Boolean, default=False)
     in_school: Mapped[bool | None] = mapped_column(Boolean)
+    # From the lists: matched with Dukcapil's records (P3KE "Padan Dukcapil"), work, schooling
+    # and marital status in the list's words.
+    padan_dukcapil: Mapped[bool | None] = mapped_column(Boolean)
+    occupation: Mapped[str | None] = mapped_column(String(80))
+    education: Mapped[str | None] = mapped_column(String(60))
+    marital_status: Mapped[str | None] = mapped_column(String(20))
     # Keyed hash of this person's row as last imported from the BNBA list (see Household).
     bnba_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -48,11 +48,17 @@ REASONS: dict[str, Any] = {
     "yes_no_invalid": __("Column {column} must be \"ya\" or \"tidak\", not \"{value}\"."),
     "duplicate_nik": __("This NIK is already in row {row} of the file."),
     "no_head": __(
-        "This KK has no valid \"kepala keluarga\" row, so none of its rows were imported."
+        "This family has no \"kepala keluarga\" row. It was imported; please check who heads it."
     ),
     "several_heads": __(
-        "This KK has more than one \"kepala keluarga\", so none of its rows were imported."
+        "This family has more than one \"kepala keluarga\". It was imported; please check."
     ),
+    "value_dropped": __("Column {column}: {problem} The value was left out; the row was imported."),
+    "kk_dropped": __(
+        "Column {column} does not hold a valid No. KK, so it was left out; the family was "
+        "imported under the list's own family id."
+    ),
+    "program_dropped": __("Unknown program \"{value}\" left out. Known programs: {allowed}."),
     "nik_sex_mismatch": __("The NIK does not match the sex {sex} (women's NIK: day + 40)."),
     "nik_birth_mismatch": __("The NIK holds the birth date {nik_date}, not the one in the row."),
     # The file as a whole
@@ -71,12 +77,40 @@ REASONS: dict[str, Any] = {
         "is far too long. Please check it, save it again in Excel and send it again."
     ),
     "empty": __("The file is empty."),
-    "columns_missing": __("The file lacks these columns: {missing}."),
+    "columns_missing": __(
+        "No sheet of the file has these columns: {missing}. Tell which column holds each "
+        "(python -m bot import FILE --map field=Column)."
+    ),
+    "relation_codes_needed": __(
+        "Column {column} holds relation numbers, and the same number means different things "
+        "in different lists (3 is ISTRI on a KK, Anak in BDT). Say which codes the file uses: "
+        "--relation-codes dukcapil or --relation-codes bdt."
+    ),
+    "layout_unknown": __("There is no layout named {layout}."),
+    "mapped_column_missing": __("The file has no column {column}."),
+}
+
+
+# What is wrong with an optional value, by the rule of domain.source_values it broke.
+PROBLEMS: dict[str, Any] = {
+    "source.sex": __("not a sex (use L or P)."),
+    "source.date": __("not a date (use a format like 17-08-1985)."),
+    "source.relation": __("not a known relation."),
+    "source.relation_system": __("a relation number whose code system is unknown."),
+    "source.flag": __("not Ya or Tidak."),
+    "source.desil": __("not a desil from 1 to 10."),
+    "source.padan": __("not Padan or Tidak Padan."),
+    "source.rt_rw": __("not an RT/RW number."),
+    "phone.invalid": __("not a valid phone number."),
+    "": __("cannot be read."),
 }
 
 
 def describe(code: str, params: dict[str, Any]) -> str:
     """A reason in the current language."""
+    if code == "value_dropped":
+        problem = PROBLEMS.get(params["rule"], PROBLEMS[""])
+        return str(REASONS[code]).format(column=params["column"], problem=problem)
     if code in ("nik_invalid", "kk_invalid"):
         what = _("NIK") if code == "nik_invalid" else _("No. KK")
         rule = MESSAGES[params["rule"]]  # the broken rule of domain.identity, in words
@@ -103,6 +137,11 @@ def summary_text(summary: ImportSummary) -> str:
     ]
     if summary.warnings:
         lines.append(_("Imported but to check: {n}").format(n=summary.warnings))
+    if summary.sheets:
+        lines.append(_("Read as: {sheets}").format(sheets="; ".join(summary.sheets)))
+    if summary.skipped:
+        lines.append(_("Sheets skipped (their columns were not recognised): {sheets}").format(
+            sheets=", ".join(summary.skipped)))
     if summary.rejected_file is not None:
         lines += ["", _("The file below lists those rows with the reason for each.")]
     return "\n".join(lines)

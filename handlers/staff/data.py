@@ -20,12 +20,12 @@ import time
 import weakref
 from pathlib import Path
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import FSInputFile, Message
+from aiogram.types import CallbackQuery, FSInputFile, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,7 +47,14 @@ from handlers.staff.export import (
     receive_dates,
     start_export,
 )
-from services.bnba_import import FileProblem, import_file
+from handlers.staff.import_mapping import (
+    ImportCodesCb,
+    ImportColumnCb,
+    ask_next,
+    downloaded,
+    next_step,
+)
+from services.bnba_import import Choice, FileProblem, import_file, plan_file
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +112,12 @@ class ImportStates(StatesGroup):
 async def start_import(message: Message, state: FSMContext) -> None:
     await state.set_state(ImportStates.waiting_file)
     text = _(
-        "Send the BNBA file (CSV or XLSX) here as a document: one row per person, grouped by "
-        "No. KK. Required columns: no_kk, nik, nama, hubungan, jenis_kelamin, tanggal_lahir, "
-        "alamat, rt, rw, kecamatan, desa, program. The sample below shows the format.\n\n"
-        "To stop: /batal"
+        "Send the list (CSV or XLSX) here as a document: one row per person. The bot reads "
+        "P3KE (Keluarga and Individu sheets), DTKS/BDT, Regsosek/DTSEN, SIKS-NG and KPM files "
+        "as they come, and its own format: no_kk, nik, nama, hubungan, jenis_kelamin, "
+        "tanggal_lahir, alamat, rt, rw, kecamatan, desa, program (the sample below). Only "
+        "the NIK or name, the No. KK (or the list's family id) and the desa are required; "
+        "if the bot cannot find one of them, it asks which column holds it.\n\nTo stop: /batal"
     )
     if SAMPLE.is_file():
         await message.answer_document(FSInputFile(SAMPLE, filename=SAMPLE.name), caption=text)
@@ -150,14 +159,69 @@ async def receive_file(
         )
         return
     await clear_but_keep_form(state)
+    # Can the file be read as it is (a known layout, or a choice remembered for its headers)?
+    # If not, the staff member picks the missing columns first (handlers.staff.import_mapping).
+    try:
+        async with downloaded(bot, document.file_id, name) as path:
+            plan = await plan_file(path, sessionmaker)
+            try:
+                if not plan.sheets and plan.unread is not None:
+                    await state.update_data(file_id=document.file_id, name=name, mapping={})
+                    await ask_next(bot, message.chat.id, state, plan, [])  # reads its rows
+                    return
+            finally:
+                plan.close()
+    except FileProblem:
+        pass  # the import itself says what is wrong with the file
+    await _start(bot, account, sessionmaker, protector, document.file_id, name, None)
+
+
+async def column_chosen(
+    query: CallbackQuery,
+    callback_data: ImportColumnCb,
+    state: FSMContext,
+    bot: Bot,
+    account: Account,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    protector: Protector,
+) -> None:
+    ready = await next_step(bot, query, state, sessionmaker, column=callback_data.column)
+    if ready is not None:
+        await _start(bot, account, sessionmaker, protector, *ready)
+
+
+async def codes_chosen(
+    query: CallbackQuery,
+    callback_data: ImportCodesCb,
+    state: FSMContext,
+    bot: Bot,
+    account: Account,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    protector: Protector,
+) -> None:
+    ready = await next_step(bot, query, state, sessionmaker, system=callback_data.system)
+    if ready is not None:
+        await _start(bot, account, sessionmaker, protector, *ready)
+
+
+async def _start(
+    bot: Bot,
+    account: Account,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    protector: Protector,
+    file_id: str,
+    name: str,
+    choice: Choice | None,
+) -> None:
     waiting = _import_lock().locked()
-    progress = await message.answer(
+    progress = await bot.send_message(
+        account.telegram_id,
         _("Another import is running; yours starts after it.")
         if waiting
-        else _("Importing… The bot will tell you when it is done.")
+        else _("Importing… The bot will tell you when it is done."),
     )
     task = asyncio.create_task(
-        _run_import(bot, account, sessionmaker, protector, document.file_id, name, progress),
+        _run_import(bot, account, sessionmaker, protector, file_id, name, progress, choice),
         name="bnba-import",
     )
     _running.add(task)
@@ -172,6 +236,7 @@ async def _run_import(
     file_id: str,
     name: str,
     progress_message: Message,
+    choice: Choice | None,
 ) -> None:
     # This task inherited the update's context: it must not write into that update's session.
     current_session.set(None)
@@ -197,6 +262,7 @@ async def _run_import(
                 summary = await import_file(
                     path, sessionmaker, protector, describe, actor=account, via="bot",
                     rejected_path=folder / _("rows_to_check.xlsx"), progress=progress,
+                    choice=choice,
                 )  # fmt: skip
             except FileProblem as exc:
                 await bot.send_message(
@@ -237,6 +303,12 @@ def create_router() -> Router:
     router.message.register(start_import, MenuButton("staff_import"))
     router.message.register(receive_file, StateFilter(ImportStates.waiting_file), HasDocument())
     router.message.register(not_a_file, StateFilter(ImportStates.waiting_file))
+    # No state filter: a button pressed without its question (old, or not staff) must
+    # reach the role gate and then next_step, which says the question has expired.
+    router.callback_query.register(column_chosen, ImportColumnCb.filter())
+    router.callback_query.register(
+        codes_chosen, ImportCodesCb.filter(F.system.in_({"dukcapil", "bdt"}))
+    )
     router.message.register(start_export, Command("ekspor"))
     router.message.register(start_export, MenuButton("staff_export"))
     router.message.register(receive_dates, StateFilter(ExportStates.waiting_dates))

@@ -85,12 +85,15 @@ def card_text(title: str, row: stats.AreaNumbers) -> str:
     return "\n".join(lines)
 
 
-def summary_text(rows: list[stats.AreaNumbers]) -> str:
-    """The kabupaten's numbers (the kecamatan are one tap away)."""
+def summary_text(rows: list[stats.AreaNumbers], desil: dict[int, int] | None = None) -> str:
+    """The kabupaten's numbers (the kecamatan are one tap away), and households by desil."""
     text = card_text(_("Kabupaten Bekasi"), stats.total(rows))
     quiet = sum(1 for row in rows if not (row.households or row.linked or row.recipients))
     if quiet:
         text += "\n" + _("{count} kecamatan have no data yet.").format(count=quiet)
+    if desil:
+        counts = " · ".join(f"{n}: {_n(count)}" for n, count in desil.items())
+        text += "\n" + _("Households by desil (from the lists): {counts}").format(counts=counts)
     return text
 
 
@@ -195,7 +198,8 @@ async def show_stats(message: Message, session: AsyncSession, account: Account) 
     rows = await stats.per_kecamatan(session)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Per kecamatan"), callback_data=StatsCb(code=stats.KABUPATEN))
-    await message.answer(summary_text(rows), reply_markup=builder.as_markup())
+    text = summary_text(rows, await stats.by_desil(session))
+    await message.answer(text, reply_markup=builder.as_markup())
     labels = {
         "households": _("Households on the list"),
         "extreme": _("Extreme poor (latest report)"),

@@ -190,6 +190,37 @@ def when(moment: dt.datetime | None) -> str:
     return format_datetime_id(moment) if moment is not None else _("never")
 
 
+RELATION_LABELS = {
+    "kepala": __("head of the family"), "istri": __("wife"), "suami": __("husband"),
+    "anak": __("child"), "menantu": __("son/daughter-in-law"), "cucu": __("grandchild"),
+    "orang_tua": __("parent"), "mertua": __("parent-in-law"), "famili_lain": __("relative"),
+    "lainnya": __("other"), "belum_diketahui": __("relation not known yet"),
+}  # fmt: skip
+# The lists a household may come from, by their own names (not translated).
+SOURCE_NAMES = {"p3ke": "P3KE", "dtks": "DTKS/BDT", "regsosek": "Regsosek/DTSEN",
+                "siks": "DTKS (SIKS-NG)", "kpm": "KPM Kemensos"}  # fmt: skip
+
+
+def kk_text(household: Household) -> str:
+    """The masked No. KK, or words saying there is none yet (a P3KE family, a proposal)."""
+    return household.kk_masked or _("none yet")
+
+
+def _list_lines(card: field_work.Card) -> list[str]:
+    """What the lists Dinsos receives say: where from, desil, programmes."""
+    h = card.household
+    lines = []
+    if h.source_system and h.source_household_id:
+        lines.append(_("From the list: {name}, family id {id}").format(
+            name=SOURCE_NAMES.get(h.source_system, h.source_system), id=h.source_household_id))
+    if h.desil is not None:
+        lines.append(_("Welfare decile (desil): {desil} of 10").format(desil=h.desil))
+    programs = [*card.programs, *(h.source_programs.split(", ") if h.source_programs else [])]
+    if programs:
+        lines.append(_("Programs: {names}").format(names=", ".join(dict.fromkeys(programs))))
+    return lines
+
+
 def render_card(card: field_work.Card, today: dt.date) -> str:
     h = card.household
     place = ", ".join(
@@ -204,11 +235,12 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
     )
     lines = [
         _("🏠 Family card"),
-        _("No. KK: {kk}").format(kk=h.kk_masked or "-"),
+        _("No. KK: {kk}").format(kk=kk_text(h)),
         _("Address: {place}").format(place=place),
         _("Status: {status}").format(
             status=VERIFICATION_LABELS.get(h.verification, h.verification)
         ),
+        *_list_lines(card),
         "",
         _("Members:"),
     ]
@@ -221,11 +253,13 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
                 tags.append(_("elderly"))
         if member.severe_disability:
             tags.append(_("severe disability"))
+        if member.padan_dukcapil is not None:
+            tags.append(_("Padan Dukcapil") if member.padan_dukcapil else _("not Padan Dukcapil"))
         lines.append(
             "• {name} ({rel}), NIK {nik}{tags}".format(
-                name=member.name,
-                rel=member.relationship_to_head,
-                nik=member.nik_masked,
+                name=member.name or "-",
+                rel=RELATION_LABELS.get(member.relationship_to_head, member.relationship_to_head),
+                nik=member.nik_masked or "-",
                 tags=", " + ", ".join(tags) if tags else "",
             )
         )

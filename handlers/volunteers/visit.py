@@ -30,7 +30,7 @@ from handlers.filters import CancelWord
 from handlers.form_parking import FormSetAside
 from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, show_menu
-from handlers.volunteers.ui import HouseholdCb, tapped_household
+from handlers.volunteers.ui import HouseholdCb, kk_text, tapped_household
 from services import field_reports, field_work
 from services.volunteer_area import household_in_area
 
@@ -57,7 +57,7 @@ async def start_visit(
     await state.set_state(None)
     await message.answer(
         _("Visit to the family of {name} (No. KK {kk}).").format(
-            name=head.name if head else "-", kk=household.kk_masked
+            name=head.name if head else "-", kk=kk_text(household)
         )
     )
     await begin(form, message, state, context=context)
@@ -163,7 +163,7 @@ async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
                     "The family you proposed (No. KK {kk}) was visited by our volunteer and "
                     "could not be accepted. Reason: {reason}"
                 )
-            ).format(kk=household.kk_masked or "-", reason=household.verification_note or "-")
+            ).format(kk=kk_text(household), reason=household.verification_note or "-")
             if not verified:
                 text += "\n\n" + _(
                     "If you think this is a mistake, you can register again with /daftar or ask "

@@ -133,11 +133,13 @@ async def test_sample_file_imports_and_a_second_import_writes_nothing(db: Db, tm
     assert all("nik" not in str(a.detail).lower() for a in audits)
 
 
-async def test_bad_rows_are_rejected_with_a_reason_each(db: Db, tmp_path: Path):
+async def test_only_identity_rejects_a_row_and_a_bad_optional_value_is_dropped(
+    db: Db, tmp_path: Path
+):
     rows = sample_rows()
-    rows[2]["tanggal_lahir"] = "31-02-2005"  # row 4: not a date
+    rows[2]["tanggal_lahir"] = "31-02-2005"  # row 4: not a date: left out, row imported
     rows[3]["nik"] = rows[1]["nik"]  # row 5: the same NIK as row 3
-    rows[4]["hubungan"] = "anak"  # row 6: KK 3216062007150004 loses its head
+    rows[4]["hubungan"] = "anak"  # row 6: KK 3216062007150004 loses its head: imported, to check
     rows[8]["desa"] = "Atlantis"  # row 10: the head of KK 3216201011180002: no such desa
     rows[12]["nik"] = "3.37406E+15"  # row 14: Excel's rounding
     rows[13]["jenis_kelamin"] = "P"  # row 15: a man's NIK marked P: imported, to check
@@ -145,20 +147,17 @@ async def test_bad_rows_are_rejected_with_a_reason_each(db: Db, tmp_path: Path):
     summary = await db.run(path, rejected_path=tmp_path / "ditolak.xlsx")
     found = rejected_rows(summary.rejected_file)
     assert found == {
-        4: ("status_rejected", "date_invalid"),
+        4: ("status_warning", "value_dropped"),
         5: ("status_rejected", "duplicate_nik"),
-        6: ("status_rejected", "no_head"),
-        7: ("status_rejected", "no_head"),
-        8: ("status_rejected", "no_head"),
-        9: ("status_rejected", "no_head"),
+        6: ("status_warning", "no_head"),
         10: ("status_rejected", "desa_unknown"),
-        11: ("status_rejected", "no_head"),
-        12: ("status_rejected", "no_head"),
+        11: ("status_warning", "no_head"),
         14: ("status_rejected", "excel_number"),
         15: ("status_warning", "nik_sex_mismatch"),
     }
-    assert (summary.added, summary.rejected, summary.warnings) == (4, 10, 1)
-    assert summary.households_added == 2
+    assert (summary.added, summary.rejected, summary.warnings) == (11, 3, 4)
+    assert summary.households_added == 4
+    assert (await db.member(rows[2]["nik"])).birth_date is None
     # The rejected file keeps the original columns, so it can be fixed and imported again.
     header = next(load_workbook(summary.rejected_file).worksheets[0].iter_rows(values_only=True))
     assert list(header[1:-2]) == list(rows[0])
@@ -170,7 +169,7 @@ async def test_missing_columns_refuse_the_whole_file(db: Db, tmp_path: Path):
     with pytest.raises(FileProblem) as problem:
         await db.run(path)
     assert problem.value.code == "columns_missing"
-    assert "hubungan" in problem.value.params["missing"]
+    assert problem.value.params["missing"] == "desa"
 
 
 async def test_a_reimport_changes_only_what_the_bnba_list_changed(db: Db, tmp_path: Path):
