@@ -1,5 +1,6 @@
-"""Reading an XLSX sheet's rows straight from its XML with expat, for the import's copy of a
-workbook (services.xlsx_copy).
+"""Reading an XLSX sheet's rows straight from its XML (the rows and cells by regular
+expressions, the shared strings and styles with expat), for the import's copy of a workbook
+(services.xlsx_copy).
 
 openpyxl's read-only mode builds objects for every cell and, without lxml (not a
 dependency), read about 1,000 rows of a P3KE sheet a second here: a 100,000-row list took
