@@ -64,15 +64,20 @@ def _household_ids(audience: dict[str, Any]) -> Select[Any] | None:
     kind = audience.get("type")
     if kind == "residents":
         return select(Account.household_id).where(Account.household_id.is_not(None))
+    # Area and programme audiences leave out households a visit found moved, died or gone.
+    active = Household.status == "aktif"
     if kind == "kecamatan":
-        return select(Household.id).where(Household.kecamatan_code.in_(_codes(audience)))
+        return select(Household.id).where(
+            Household.kecamatan_code.in_(_codes(audience)), active
+        )
     if kind == "desa":
-        return select(Household.id).where(Household.desa_code.in_(_codes(audience)))
+        return select(Household.id).where(Household.desa_code.in_(_codes(audience)), active)
     if kind == "program":
         return (
             select(HouseholdProgram.household_id)
             .join(AidProgram, AidProgram.id == HouseholdProgram.program_id)
-            .where(AidProgram.code == str(audience.get("code", "")))
+            .join(Household, Household.id == HouseholdProgram.household_id)
+            .where(AidProgram.code == str(audience.get("code", "")), active)
         )
     if kind == "disbursement":
         recipients = select(DisbursementRecipient.household_id).where(

@@ -101,6 +101,12 @@ class VisitResult:
     far_km: float | None = None  # distance from the earlier location, when far
 
 
+# A visit's finding that takes the household out of new schedules, area broadcasts and the
+# statistics (kept for history and exports).
+STATUS_OF = {MOVED: "pindah", DIED: "meninggal", NOT_FOUND: "tidak_ditemukan"}
+ACTIVE = "aktif"
+
+
 async def record_visit(
     session: AsyncSession,
     account: Account,
@@ -139,8 +145,21 @@ async def record_visit(
     session.add(visit)
     if outcome == MET:
         difabel = set(answers.get("difabel") or [])
+        gone = {str(g) for g in answers.get("gone") or []}
         for member in (await members_of(session, [household.id]))[household.id]:
             member.severe_disability = str(member.id) in difabel
+            if str(member.id) in gone and member.left_at is None:
+                # No longer living here: off the household's members, kept for history.
+                member.left_at, member.left_reason = now, "tidak_tinggal"
+                audit.record(session, account, "member.left", "household", household.id,
+                             member_id=member.id, reason="tidak_tinggal")  # fmt: skip
+    new_status = STATUS_OF.get(outcome)
+    if new_status is not None and household.status != new_status:
+        audit.record(
+            session, account, "household.status_changed", "household", household.id,
+            before=household.status, after=new_status,
+        )  # fmt: skip
+        household.status = new_status
     result = VisitResult(visit, far_km=far_km)
     if outcome != NOBODY_HOME:  # nobody met: the visit still has to be made
         household.last_visit_at = now

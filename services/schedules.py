@@ -75,7 +75,8 @@ def _households(target: Target) -> Select[Any]:
     query = select(Household.id)
     if target.type == "list":
         return query.where(Household.id.in_(target.household_ids or []))
-    query = query.where(Household.verification.in_(ELIGIBLE))
+    # On the list, and not found moved, died or gone by a visit.
+    query = query.where(Household.verification.in_(ELIGIBLE), Household.status == "aktif")
     if target.program:  # a programme alone, or a programme in an area (PKH in one kecamatan)
         query = (
             query.join(HouseholdProgram, HouseholdProgram.household_id == Household.id)

@@ -99,9 +99,12 @@ async def per_area(
         session,
         select(
             kec,
-            count_when(Household.verification != "ditolak"),
-            count_when(Household.verification == "terverifikasi"),
-            count_when(Household.verification == "menunggu_verifikasi"),
+            # Not rejected, and not found moved, died or gone by a visit.
+            count_when((Household.verification != "ditolak") & (Household.status == "aktif")),
+            count_when((Household.verification == "terverifikasi") & (Household.status == "aktif")),
+            count_when(
+                (Household.verification == "menunggu_verifikasi") & (Household.status == "aktif")
+            ),
         )
         .where(within)
         .group_by(kec),

@@ -55,6 +55,9 @@ class Household(Base):
     needs_visit: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_visit_reason: Mapped[str | None] = mapped_column(String(40))
     last_visit_at: Mapped[dt.datetime | None]
+    # aktif | pindah | meninggal | tidak_ditemukan (a visit's finding, services.field_reports):
+    # only "aktif" households are in new schedules, area broadcasts and the statistics.
+    status: Mapped[str] = mapped_column(String(16), default="aktif", server_default="aktif")
     # Keyed hash of this KK's rows as last imported from the BNBA list (services.bnba_import):
     # the same rows again change nothing, so a resident's or volunteer's later correction stays.
     bnba_digest: Mapped[str | None] = mapped_column(String(64))
@@ -101,6 +104,9 @@ class Member(Base):
     sex: Mapped[str | None] = mapped_column(String(1))  # L | P
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     severe_disability: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A visit found they no longer live here (kept for history, not counted as a member).
+    left_at: Mapped[dt.datetime | None]
+    left_reason: Mapped[str | None] = mapped_column(String(20))
     in_school: Mapped[bool | None] = mapped_column(Boolean)
     # From the lists: matched with Dukcapil's records (P3KE "Padan Dukcapil"), work, schooling
     # and marital status in the list's words.
