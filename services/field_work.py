@@ -77,19 +77,24 @@ class TaskItem:
 
 
 async def task_page(
-    session: AsyncSession, account: Account, page: int, *, now: dt.datetime | None = None
+    session: AsyncSession, account: Account, page: int, *, now: dt.datetime | None = None,
+    kind: str | None = None,
 ) -> tuple[list[TaskItem], bool]:
     """One page of the area's visits to make, most urgent first: open tasks by priority
     then age (one line per household, its most urgent task), then households not visited
-    for NOT_VISITED_DAYS (longest ago first; never visited last)."""
+    for NOT_VISITED_DAYS (longest ago first; never visited last). With `kind`, only that
+    kind of task (tasks.NOT_VISITED: only the households not visited)."""
     now = now or utcnow()
-    rows = await session.execute(
+    raised_query = (
         select(VolunteerTask, Household)
         .join(Household, Household.id == VolunteerTask.household_id)
         .where(VolunteerTask.resolved_at.is_(None), area_condition(account))
         .order_by(VolunteerTask.priority, VolunteerTask.created_at, VolunteerTask.id)
         .limit(MAX_TASK_ROWS)
     )
+    if kind is not None:
+        raised_query = raised_query.where(VolunteerTask.kind == kind)
+    rows = await session.execute(raised_query)
     seen: set[int] = set()
     raised: list[TaskItem] = []
     for task, household in rows.all():
@@ -100,7 +105,7 @@ async def task_page(
     start = page * PAGE_SIZE
     items = raised[start : start + PAGE_SIZE + 1]
     wanted = PAGE_SIZE + 1 - len(items)
-    if wanted > 0:
+    if wanted > 0 and kind in (None, tasks.NOT_VISITED):
         cutoff = now - dt.timedelta(days=tasks.NOT_VISITED_DAYS)
         open_tasks = select(VolunteerTask.household_id).where(VolunteerTask.resolved_at.is_(None))
         stale = await session.scalars(
@@ -108,6 +113,7 @@ async def task_page(
             .where(
                 area_condition(account),
                 Household.verification != REJECTED,
+                Household.status == "aktif",  # not found moved, died or gone by a visit
                 or_(Household.last_visit_at.is_(None), Household.last_visit_at < cutoff),
                 Household.id.not_in(open_tasks),
             )
@@ -117,6 +123,17 @@ async def task_page(
         )
         items += [TaskItem(h, tasks.NOT_VISITED, h.last_visit_at) for h in stale]
     return items[:PAGE_SIZE], len(items) > PAGE_SIZE
+
+
+async def open_task_counts(session: AsyncSession, account: Account) -> dict[str, int]:
+    """Households of the area with an open task, per kind (the filter's buttons)."""
+    rows = await session.execute(
+        select(VolunteerTask.kind, func.count(func.distinct(VolunteerTask.household_id)))
+        .join(Household, Household.id == VolunteerTask.household_id)
+        .where(VolunteerTask.resolved_at.is_(None), area_condition(account))
+        .group_by(VolunteerTask.kind)
+    )
+    return {kind: int(count) for kind, count in rows.all()}
 
 
 # --------------------------------------------------------------------------- search

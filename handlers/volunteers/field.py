@@ -9,16 +9,17 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import audit
+from db import audit, regions
 from db.models.accounts import Account
 from db.models.households import Region
 from db.protect import Protector
 from domain.dates import today_wib
+from domain.roles import PSM
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu
@@ -50,28 +51,57 @@ class SearchFlow(StatesGroup):
 
 
 async def show_tasks(
-    target: Message, session: AsyncSession, account: Account, page: int, edit: bool
-) -> None:
-    items, has_more = await field_work.task_page(session, account, page)
-    if not items and page == 0:
+    target: Message, session: AsyncSession, account: Account, page: int, edit: bool,
+    kind: str = "",
+) -> None:  # fmt: skip
+    items, has_more = await field_work.task_page(session, account, page, kind=kind or None)
+    if not items and page == 0 and not kind:
         await target.answer(
             _("No families to visit in your area right now. Thank you!"),
             reply_markup=main_menu(account),
         )
         return
     heads = await field_work.head_names(session, [item.household.id for item in items])
-    lines = [_("Families to visit (most urgent first), page {page}:").format(page=page + 1)]
+    # A PSM's list is one desa; a TKSK's or staff's spans several: the desa on every line.
+    desa_names = {} if account.role == PSM else {
+        item.household.id: await regions.name_of(session, item.household.desa_code)
+        for item in items
+    }  # fmt: skip
+    title = TASK_LABELS.get(kind) if kind else None
+    lines = [
+        _("Families to visit: {kind}, page {page}:").format(kind=title, page=page + 1)
+        if title
+        else _("Families to visit (most urgent first), page {page}:").format(page=page + 1)
+    ]
     builder = InlineKeyboardBuilder()
     for n, item in enumerate(items, start=page * field_work.PAGE_SIZE + 1):
-        label = household_label(item.household, heads.get(item.household.id))
+        label = household_label(
+            item.household, heads.get(item.household.id), desa_names.get(item.household.id)
+        )
         lines.append(f"{n}. {TASK_ICONS[item.kind]} {TASK_LABELS[item.kind]}: {label}")
         builder.button(
-            text=f"{n}. {label}", callback_data=HouseholdCb(action="open", id=item.household.id)
+            text=f"{n}. {label}"[:60],
+            callback_data=HouseholdCb(action="open", id=item.household.id),
         )
     builder.adjust(1)
-    nav = pager(page, has_more, lambda p: TaskPageCb(page=p))
+    nav = pager(page, has_more, lambda p: TaskPageCb(page=p, k=kind))
     if nav:
         builder.row(*nav)
+    # Filters: one kind of task, with how many families have it (and back to all).
+    counts = await field_work.open_task_counts(session, account)
+    filters = [
+        InlineKeyboardButton(
+            text=f"{TASK_ICONS[k]} {counts[k]}", callback_data=TaskPageCb(page=0, k=k).pack()
+        )
+        for k in TASK_LABELS
+        if counts.get(k) and k != kind
+    ]
+    if kind:
+        filters.insert(0, InlineKeyboardButton(
+            text=_("All"), callback_data=TaskPageCb(page=0).pack()
+        ))  # fmt: skip
+    if filters:
+        builder.row(*filters[:6])
     await show_page(target, "\n".join(lines), builder.as_markup(), edit)
 
 
@@ -84,7 +114,10 @@ async def tasks_page(
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await show_tasks(query.message, session, account, max(0, callback_data.page), edit=True)
+        kind = callback_data.k if callback_data.k in TASK_LABELS else ""
+        await show_tasks(
+            query.message, session, account, max(0, callback_data.page), edit=True, kind=kind
+        )
 
 
 # --------------------------------------------------------------------------- card

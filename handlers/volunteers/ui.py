@@ -108,6 +108,7 @@ async def tapped_household(
 
 class TaskPageCb(CallbackData, prefix="tg"):
     page: Page
+    k: str = ""  # only this kind of task ("" for all)
 
 
 class SearchCb(CallbackData, prefix="sr"):
@@ -150,10 +151,13 @@ OUTCOME_LABELS = {
 }
 
 
-def household_label(household: Household, head: str | None) -> str:
+def household_label(household: Household, head: str | None, desa: str | None = None) -> str:
     rt = household.rt or "-"
     # A family proposed without documents has no KK yet: never show "None".
-    return _("{name} · RT {rt}").format(name=head or household.kk_masked or "-", rt=rt)
+    name = head or household.kk_masked or "-"
+    if desa:  # a TKSK's or staff's list spans several desa
+        return _("{name} · {desa} RT {rt}").format(name=name, desa=desa, rt=rt)
+    return _("{name} · RT {rt}").format(name=name, rt=rt)
 
 
 def households_keyboard(

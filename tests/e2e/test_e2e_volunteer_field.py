@@ -63,7 +63,8 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         assert page1.buttons[:8] == [
             f"{n}. {label(name)}" for n, (_k, name) in enumerate(expected, 1)
         ]
-        assert page1.buttons[8:] == [t("Next »")]
+        # Then the pager, then a filter per kind of task with how many families have it.
+        assert page1.buttons[8:] == [t("Next »"), "🔴 1", "🟠 1", "🟡 1", "🔵 2", "📵 1"]
         lines = page1.text.splitlines()
         assert lines[0] == t("Families to visit (most urgent first), page {page}:", page=1)
         assert lines[1] == f"1. 🔴 {t('Urgent report')}: {label('Mendesak Tiga')}"
@@ -72,14 +73,23 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
 
         await tap(volunteer, t("Next »"))
         await volunteer.wait_for(lambda: "Belum Dikunjungi 2" in page1.text)
-        assert page1.buttons == [
+        assert page1.buttons[:3] == [
             f"9. {label('Belum Dikunjungi 1')}",
             f"10. {label('Belum Dikunjungi 2')}",
             t("« Previous"),
         ]
 
+        # One kind only: the corrections (two families), and back to all.
+        await tap(volunteer, "🔵 2")
+        await volunteer.wait_for(lambda: "Koreksi Satu" in page1.text)
+        assert page1.text.splitlines()[0] == t(
+            "Families to visit: {kind}, page {page}:", kind=t("Data correction"), page=1
+        )
+        assert "Mendesak Tiga" not in page1.text and "Belum Lima" in page1.text
+        await tap(volunteer, t("All"))
+        await volunteer.wait_for(lambda: "Mendesak Tiga" in page1.text)
+
         # The card of the first task.
-        await tap(volunteer, t("« Previous"))
         await tap(volunteer, f"1. {label('Mendesak Tiga')}")
         card = await wait_text(volunteer, t("🏠 Family card"))
         assert t("Open tasks:") in card.text and t("Urgent report") in card.text
@@ -276,3 +286,18 @@ async def test_staff_reach_every_household_and_residents_none(tg: FakeTelegram, 
         query = await click_data(resident, found, HouseholdCb(action="open", id=household).pack())
         await query.wait_answered()
         assert query.answer_text == t("Sorry, this is only for volunteers (PSM/TKSK) and staff.")
+
+
+async def test_a_tksk_list_names_the_desa_on_every_line(tg: FakeTelegram, tmp_path: Path):
+    async with BotApp(tg, e2e_settings(tmp_path, tg)) as app:
+        await add_household(app, DESA_A, ["Warga Satu"], task_kinds=(tasks.URGENT_REPORT,))
+        await add_household(app, DESA_A2, ["Warga Dua"], task_kinds=(tasks.CORRECTION,))
+        tksk = tg.user(1004, "Bu TKSK")
+        await as_role(app, tksk, "tksk", KEC_A)
+        await tksk.send("/tugas")
+        listing = await tksk.wait_message()
+        lines = listing.text.splitlines()
+        assert t("{name} · {desa} RT {rt}", name="Warga Satu", desa="Satriajaya", rt="003") in (
+            lines[1]
+        )
+        assert "Jejalenjaya" in lines[2]
