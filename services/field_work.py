@@ -20,6 +20,7 @@ from db.models.accounts import Account
 from db.models.base import utcnow
 from db.models.field import FieldVisit, StatusReport, VolunteerTask
 from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
+from db.protect import Protector
 from domain.roles import PETUGAS
 from services import tasks
 from services.reports import latest_report
@@ -241,11 +242,19 @@ class Card:
     visit: FieldVisit | None
     open_tasks: list[VolunteerTask] = field(default_factory=list)
     programs: list[str] = field(default_factory=list)  # aid_programs codes, sorted
+    kk_full: str | None = None  # for staff only, who may see it (the view is audited)
 
 
-async def card(session: AsyncSession, account: Account, household: Household) -> Card:
-    """Everything the card shows; opening it is an access to personal data (audited)."""
-    members = (await members_of(session, [household.id]))[household.id]
+async def card(
+    session: AsyncSession, account: Account, household: Household,
+    protector: Protector | None = None,
+) -> Card:  # fmt: skip
+    """Everything the card shows; opening it is an access to personal data (audited). Staff
+    (and only staff) see the No. KK in full when `protector` is given; volunteers see it
+    masked. Members a visit found gone are not on the card."""
+    members = [
+        m for m in (await members_of(session, [household.id]))[household.id] if m.left_at is None
+    ]
     report = await latest_report(session, household.id)
     visit = await session.scalar(
         select(FieldVisit)
@@ -273,4 +282,7 @@ async def card(session: AsyncSession, account: Account, household: Household) ->
             select(AidProgram.code).join(HouseholdProgram)
             .where(HouseholdProgram.household_id == household.id).order_by(AidProgram.code)
         )),
+        protector.try_decrypt(household.kk_encrypted)
+        if protector is not None and account.role == PETUGAS and household.kk_encrypted
+        else None,
     )  # fmt: skip

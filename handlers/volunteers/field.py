@@ -124,12 +124,13 @@ async def tasks_page(
 
 
 async def open_card(
-    query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
-) -> None:
+    query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account,
+    protector: Protector,
+) -> None:  # fmt: skip
     household = await tapped_household(query, callback_data, session, account)
     if household is None:
         return
-    card = await field_work.card(session, account, household)
+    card = await field_work.card(session, account, household, protector)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -240,7 +241,7 @@ async def run_search(
                 account,
             )
             return
-        card = await field_work.card(session, account, household)
+        card = await field_work.card(session, account, household, protector)
         await message.answer(
             render_card(card, today_wib()),
             reply_markup=card_keyboard(household.id, _has_messages(card)),

@@ -239,7 +239,7 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
     )
     lines = [
         _("🏠 Family card"),
-        _("No. KK: {kk}").format(kk=kk_text(h)),
+        _("No. KK: {kk}").format(kk=card.kk_full or kk_text(h)),
         _("Address: {place}").format(place=place),
         _("Status: {status}").format(
             status=VERIFICATION_LABELS.get(h.verification, h.verification)

@@ -301,3 +301,21 @@ async def test_a_tksk_list_names_the_desa_on_every_line(tg: FakeTelegram, tmp_pa
             lines[1]
         )
         assert "Jejalenjaya" in lines[2]
+
+
+async def test_staff_see_the_kk_in_full_volunteers_masked(tg: FakeTelegram, tmp_path: Path):
+    async with BotApp(tg, e2e_settings(tmp_path, tg)) as app:
+        kk = new_kk()
+        await add_household(app, DESA_A, ["Keluarga Kartu"], kk=kk,
+                            task_kinds=(tasks.URGENT_REPORT,))  # fmt: skip
+        for telegram_id, role, area in ((1005, "petugas", None), (1006, "psm", DESA_A)):
+            user = tg.user(telegram_id, role)
+            await as_role(app, user, role, area)
+            await user.send("/tugas")
+            await user.wait_message()
+            await tap(user, next(b for b in user.messages[-1].buttons if "Keluarga Kartu" in b))
+            card = await wait_text(user, t("🏠 Family card"))
+            if role == "petugas":
+                assert kk in card.text  # staff may see it; the view is audited
+            else:
+                assert kk not in card.text and f"{kk[:4]}********{kk[-4:]}" in card.text
