@@ -225,6 +225,19 @@ def _list_lines(card: field_work.Card) -> list[str]:
     return lines
 
 
+def _proposal_lines(h: Household) -> list[str]:
+    """What a proposer gave (phone, declared members, description): what a volunteer
+    verifying the proposal needs at the door. The phone is a tap to call."""
+    lines = []
+    if h.phone:
+        lines.append(_("Phone: {phone}").format(phone=h.phone))
+    if h.declared_members:
+        lines.append(_("Members declared: {count}").format(count=h.declared_members))
+    if h.description:
+        lines.append(_("Proposal: {text}").format(text=" ".join(h.description.split())[:200]))
+    return lines
+
+
 def render_card(card: field_work.Card, today: dt.date) -> str:
     h = card.household
     place = ", ".join(
@@ -245,6 +258,7 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
             status=VERIFICATION_LABELS.get(h.verification, h.verification)
         ),
         *_list_lines(card),
+        *_proposal_lines(h),
         "",
         _("Members:"),
     ]

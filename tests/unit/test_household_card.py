@@ -36,6 +36,21 @@ def test_a_p3ke_household_card_without_kk() -> None:
     assert "NIK -" in text
 
 
+def test_a_proposal_card_shows_what_the_proposer_gave() -> None:
+    household = Household(id=6, desa_code="32.16.18.2005", kecamatan_code="32.16.18",
+                          verification="menunggu_verifikasi", source="usulan_warga",
+                          phone="+6281234567890", declared_members=5,
+                          description="Suami sakit,\n tidak bekerja sejak Juni")  # fmt: skip
+    card = Card(household, [], Region(code="32.16.18.2005", name="Cibening"),
+                Region(code="32.16.18", name="Setu"), None, None, [], [])  # fmt: skip
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("id"):
+        text = render_card(card, dt.date(2026, 12, 1))
+    assert t("Phone: {phone}", phone="+6281234567890") in text
+    assert t("Members declared: {count}", count=5) in text
+    assert t("Proposal: {text}", text="Suami sakit, tidak bekerja sejak Juni") in text
+
+
 def test_statistics_show_households_by_desil() -> None:
     from handlers.staff.stats import summary_text
     from services.stats import AreaNumbers
