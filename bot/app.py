@@ -33,6 +33,7 @@ from handlers.residents import complaint as resident_complaint
 from handlers.residents import data as resident_data
 from handlers.residents import free_text
 from handlers.residents import link as resident_link
+from handlers.residents import link_no_kk as resident_link_no_kk
 from handlers.residents import my_cases as resident_cases
 from handlers.residents import report as resident_report
 from handlers.residents import schedule as resident_schedule
@@ -204,6 +205,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         staff_stats.create_router(),
         staff_data.create_router(),
         resident_link.create_router(),
+        resident_link_no_kk.create_router(),
         volunteer_proposal.create_router(),
         resident_data.create_router(),
         resident_check.create_router(),

@@ -30,6 +30,8 @@ NOT_LISTED = "not_listed"  # the KK is not on the list at all
 # The NIK is on the list, but under another KK: the family split (pecah KK), or the person
 # moved. The resident may propose the new KK with their NIK (a split-family proposal).
 NIK_ELSEWHERE = "nik_elsewhere"
+# No household without a KK has this NIK with this date of birth.
+NOT_LISTED_NO_KK = "not_listed_no_kk"
 LOCKED = "locked"  # too many failed matches: try again later
 
 
@@ -149,6 +151,38 @@ async def match(
     count, _free_at = await failed_attempts(session, account)
     retry_at = await lock_until(session, account) if count >= MAX_FAILED else None
     return MatchResult(outcome, failures=count, retry_at=retry_at)
+
+
+async def match_without_kk(
+    session: AsyncSession, protector: Protector, account: Account, nik: str, born: dt.date
+) -> MatchResult:
+    """A household on a list without No. KK (a P3KE family): NIK and date of birth instead,
+    under the same limits on failed tries as NIK + KK."""
+    until = await lock_until(session, account)
+    if until is not None:
+        return MatchResult(LOCKED, failures=MAX_FAILED, retry_at=until)
+    found = (
+        await session.execute(
+            select(Household, Member)
+            .join(Member, Member.household_id == Household.id)
+            .where(
+                Member.nik_hash == protector.lookup_hash(nik),
+                Member.birth_date == born,
+                Household.kk_hash.is_(None),
+            )
+        )
+    ).first()
+    if found is not None:
+        household, member = found
+        return MatchResult(MATCHED, await household_view(session, household), member.id)
+    session.add(LinkAttempt(account_id=account.id, succeeded=False))
+    await session.flush()
+    audit.record(
+        session, account, "household.link_failed", "account", account.id, reason="no_kk_match"
+    )
+    count, _free_at = await failed_attempts(session, account)
+    retry_at = await lock_until(session, account) if count >= MAX_FAILED else None
+    return MatchResult(NOT_LISTED_NO_KK, failures=count, retry_at=retry_at)
 
 
 async def _member_of(

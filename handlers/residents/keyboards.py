@@ -55,7 +55,7 @@ COMMANDS.extend(
 
 
 class LinkCallback(CallbackData, prefix="lnk"):
-    # start | yes | no | propose | cancel
+    # start | yes | no | propose | cancel | nokk (no KK number: link with the date of birth)
     a: str
 
 
@@ -95,6 +95,14 @@ def link_start_keyboard() -> InlineKeyboardMarkup:
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     return _keyboard([(_("Cancel"), LinkCallback(a="cancel"))])
+
+
+def kk_step_keyboard() -> InlineKeyboardMarkup:
+    """The KK step: a family on a list without KK numbers links with the date of birth."""
+    return _keyboard(
+        [(_("🪪 I have no KK number"), LinkCallback(a="nokk"))],
+        [(_("Cancel"), LinkCallback(a="cancel"))],
+    )
 
 
 def confirm_keyboard() -> InlineKeyboardMarkup:

@@ -34,6 +34,7 @@ from handlers.residents.keyboards import (
     LinkCallback,
     cancel_keyboard,
     confirm_keyboard,
+    kk_step_keyboard,
     link_start_keyboard,
     retry_keyboard,
 )
@@ -49,6 +50,7 @@ MATCH_KEY = "link_match"
 class LinkFlow(StatesGroup):
     nik = State()
     kk = State()
+    birth = State()  # no KK number: the date of birth instead (handlers.residents.link_no_kk)
     confirm = State()
 
 
@@ -113,7 +115,7 @@ async def _forget_numbers(state: FSMContext) -> None:
 
 
 # Another command or menu button ends /daftar (handlers.form_parking): the numbers go with it.
-on_drop(_forget_numbers, LinkFlow.nik, LinkFlow.kk, LinkFlow.confirm)
+on_drop(_forget_numbers, LinkFlow.nik, LinkFlow.kk, LinkFlow.birth, LinkFlow.confirm)
 
 
 async def typed_answer(message: Message) -> bool:
@@ -202,7 +204,7 @@ async def got_nik(message: Message, state: FSMContext, protector: Protector) -> 
             "Step 2 of 2: please type the number of your family card (No. KK), 16 digits, "
             "at the top of the Kartu Keluarga."
         ).format(masked=mask_number(nik)),
-        reply_markup=cancel_keyboard(),
+        reply_markup=kk_step_keyboard(),
     )
 
 
@@ -244,7 +246,7 @@ async def got_kk(
             reply_markup=cancel_keyboard(),
         )
         return
-    await _show_result(message, account, state, settings, protector, result, kk)
+    await show_result(message, account, state, settings, protector, result, kk)
 
 
 def _kk_or_nik(text: str) -> str:
@@ -267,7 +269,7 @@ def _is_kk(number: str) -> bool:
     return True
 
 
-async def _show_result(
+async def show_result(
     message: Message,
     account: Account,
     state: FSMContext,
@@ -305,6 +307,13 @@ async def _show_result(
             "This KK is on the list, but the NIK you typed is not one of its members. "
             "Please check both numbers on your Kartu Keluarga. If a family member is "
             "missing from the KK data, ask the PSM volunteer of your desa."
+        )
+        can_propose = False
+    elif result.outcome == linking.NOT_LISTED_NO_KK:
+        await _forget_numbers(state)
+        text = _(
+            "We could not find this NIK with this date of birth among the families on the "
+            "list without a KK number. Please check both, or link with your KK number."
         )
         can_propose = False
     elif result.outcome == linking.NIK_ELSEWHERE:
