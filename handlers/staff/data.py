@@ -176,30 +176,21 @@ async def receive_file(
     await _start(bot, account, sessionmaker, protector, document.file_id, name, None)
 
 
-async def column_chosen(
+async def mapping_chosen(
     query: CallbackQuery,
-    callback_data: ImportColumnCb,
+    callback_data: ImportColumnCb | ImportCodesCb,
     state: FSMContext,
     bot: Bot,
     account: Account,
     sessionmaker: async_sessionmaker[AsyncSession],
     protector: Protector,
 ) -> None:
-    ready = await next_step(bot, query, state, sessionmaker, column=callback_data.column)
-    if ready is not None:
-        await _start(bot, account, sessionmaker, protector, *ready)
-
-
-async def codes_chosen(
-    query: CallbackQuery,
-    callback_data: ImportCodesCb,
-    state: FSMContext,
-    bot: Bot,
-    account: Account,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    protector: Protector,
-) -> None:
-    ready = await next_step(bot, query, state, sessionmaker, system=callback_data.system)
+    """A column picked for a field, or the relation-code system: the next question, or the
+    import once every answer is in."""
+    if isinstance(callback_data, ImportColumnCb):
+        ready = await next_step(bot, query, state, sessionmaker, column=callback_data.column)
+    else:
+        ready = await next_step(bot, query, state, sessionmaker, system=callback_data.system)
     if ready is not None:
         await _start(bot, account, sessionmaker, protector, *ready)
 
@@ -305,9 +296,9 @@ def create_router() -> Router:
     router.message.register(not_a_file, StateFilter(ImportStates.waiting_file))
     # No state filter: a button pressed without its question (old, or not staff) must
     # reach the role gate and then next_step, which says the question has expired.
-    router.callback_query.register(column_chosen, ImportColumnCb.filter())
+    router.callback_query.register(mapping_chosen, ImportColumnCb.filter())
     router.callback_query.register(
-        codes_chosen, ImportCodesCb.filter(F.system.in_({"dukcapil", "bdt"}))
+        mapping_chosen, ImportCodesCb.filter(F.system.in_({"dukcapil", "bdt"}))
     )
     router.message.register(start_export, Command("ekspor"))
     router.message.register(start_export, MenuButton("staff_export"))

@@ -28,7 +28,7 @@ from handlers.case_ui import (
 from handlers.filters import HasText, NotACommand
 from handlers.keyboards import show_menu
 from handlers.number_guard import guard_numbers
-from handlers.volunteers.cases import raiser, tapped_case
+from handlers.volunteers.cases import raiser, tapped_case, tapped_open_case
 from services import case_queries, cases
 
 CLOSE_KEY = "case_close"  # FSM data: [case id, outcome code]
@@ -41,13 +41,9 @@ class CaseCloseFlow(StatesGroup):
 async def close_button(
     query: CallbackQuery, callback_data: CaseCb, session: AsyncSession, account: Account
 ) -> None:
-    case = await tapped_case(query, callback_data.id, session, account)
+    case = await tapped_open_case(query, callback_data.id, session, account)
     if case is None:
         return
-    if case.state == cases.CLOSED:
-        await query.answer(_("This case is already closed."), show_alert=True)
-        return
-    await query.answer()
     rows = [
         [button(str(OUTCOME_BUTTONS[code]), CaseCb(a="out", id=case.id, o=code))]
         for code in cases.OUTCOMES[case.kind]

@@ -81,6 +81,21 @@ async def tapped_case(
     return case
 
 
+async def tapped_open_case(
+    query: CallbackQuery, case_id: int, session: AsyncSession, account: Account
+) -> Case | None:
+    """As `tapped_case`, and still open (a closed case can be neither answered nor closed
+    again); the tap is answered."""
+    case = await tapped_case(query, case_id, session, account)
+    if case is None:
+        return None
+    if case.state == cases.CLOSED:
+        await query.answer(_("This case is already closed."), show_alert=True)
+        return None
+    await query.answer()
+    return case
+
+
 # --------------------------------------------------------------------------- the inbox
 
 
@@ -287,13 +302,9 @@ async def reply_button(
     query: CallbackQuery, callback_data: CaseCb, state: FSMContext, session: AsyncSession,
     account: Account,
 ) -> None:  # fmt: skip
-    case = await tapped_case(query, callback_data.id, session, account)
+    case = await tapped_open_case(query, callback_data.id, session, account)
     if case is None:
         return
-    if case.state == cases.CLOSED:
-        await query.answer(_("This case is already closed."), show_alert=True)
-        return
-    await query.answer()
     await state.set_state(CaseReplyFlow.text)
     await state.update_data({REPLY_KEY: case.id})
     if isinstance(query.message, Message):
