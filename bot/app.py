@@ -35,6 +35,7 @@ from handlers.residents import free_text
 from handlers.residents import link as resident_link
 from handlers.residents import link_no_kk as resident_link_no_kk
 from handlers.residents import my_cases as resident_cases
+from handlers.residents import objection as resident_objection
 from handlers.residents import report as resident_report
 from handlers.residents import schedule as resident_schedule
 from handlers.residents import training as resident_training
@@ -213,6 +214,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         office.create_router(),
         resident_complaint.create_router(),
         resident_cases.create_router(),
+        resident_objection.create_router(),
         volunteer_cases.create_router(),
         volunteer_case_close.create_router(),
         *resources.extra_routers,

@@ -176,6 +176,10 @@ def _settle(session: Session, committed: bool) -> None:
 
 @event.listens_for(AppSession, "after_commit")
 def _after_commit(session: Session) -> None:
+    # Also fired when a SAVEPOINT (begin_nested) is released: the outer transaction is still
+    # open then, and its work still has to be committed.
+    if session.in_nested_transaction():
+        return
     _settle(session, committed=True)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import pgettext
 from db.models.broadcasts import Broadcast
-from db.models.field import VolunteerTask
+from db.models.cases import Case, CaseMessage
 from handlers.callback_ids import RowId
 from services import broadcasts
 
@@ -43,10 +43,11 @@ class Progress:
 
 async def load(session: AsyncSession, broadcast: Broadcast) -> Progress:
     counts = await broadcasts.counts(session, broadcast.id)
+    # Each household the broadcast missed has this message on its open case's list.
     tasks = await session.scalar(
-        select(func.count()).where(
-            VolunteerTask.source_type == "broadcast", VolunteerTask.source_id == broadcast.id
-        )
+        select(func.count(func.distinct(CaseMessage.case_id)))
+        .join(Case, Case.id == CaseMessage.case_id)
+        .where(Case.kind == "tidak_terjangkau", CaseMessage.text.like(f"#{broadcast.id}:%"))
     )
     return Progress(broadcast.id, broadcast.status, broadcast.total, counts, int(tasks or 0))
 
@@ -77,15 +78,19 @@ def text(progress: Progress) -> str:
         )
     if c["unknown"]:
         lines.append(
-            _("{n} uncertain: the bot stopped while sending to them; not sent again, so that "
-              "nobody gets it twice.").format(n=_n(c["unknown"]))
+            _(
+                "{n} uncertain: the bot stopped while sending to them; not sent again, so that "
+                "nobody gets it twice."
+            ).format(n=_n(c["unknown"]))
         )
     if progress.status == "cancelled" and c["pending"]:
         lines.append(_("{n} were not sent.").format(n=_n(c["pending"])))
     if progress.status == "done" and progress.tasks:
         lines.append(
-            _("{n} households could not be reached by the bot: they are now visit tasks for "
-              "the volunteers of their desa.").format(n=_n(progress.tasks))
+            _(
+                "{n} households could not be reached by the bot: they are now visit tasks for "
+                "the volunteers of their desa."
+            ).format(n=_n(progress.tasks))
         )
     return "\n".join(lines)
 
@@ -99,9 +104,7 @@ def keyboard(progress: Progress) -> InlineKeyboardMarkup | None:
         builder.button(text=_("⏸ Pause"), callback_data=BroadcastControl(action="pause", id=bid))
         builder.button(text=cancel, callback_data=BroadcastControl(action="cancel", id=bid))
     elif progress.status == "paused":
-        builder.button(
-            text=_("▶️ Resume"), callback_data=BroadcastControl(action="resume", id=bid)
-        )
+        builder.button(text=_("▶️ Resume"), callback_data=BroadcastControl(action="resume", id=bid))
         builder.button(text=cancel, callback_data=BroadcastControl(action="cancel", id=bid))
     elif progress.status == "done" and progress.counts["failed"]:
         builder.button(

@@ -47,7 +47,8 @@ class InboxPageCb(CallbackData, prefix="kpg"):
 
 
 class MyCaseCb(CallbackData, prefix="akn"):
-    """A resident's button on their case: reply | reopen | yes | no (was it helpful?)."""
+    """A resident's button on their case: reply | reopen | yes | no (was it helpful?) |
+    object (a rejected proposal: the proposer's one objection)."""
 
     a: str
     id: RowId
@@ -61,6 +62,7 @@ KIND_LABELS = {
     "belum_menerima": __("Aid not received"),
     "tidak_terjangkau": __("Cannot be reached by the bot"),
     "tidak_dikunjungi": __("Not visited for 90 days"),
+    cases.SANGGAH: __("Objection to a rejected proposal"),
 }
 # What a resident reads about their case.
 RESIDENT_STATES = {
@@ -95,6 +97,20 @@ OUTCOME_BUTTONS = {
     "referred": __("Referred to another office"),
     "not_eligible": __("Not eligible"),
     "no_response": __("No reply from the resident"),
+    cases.VERIFIED: __("✅ Verified: to be proposed to DTKS"),
+    cases.REJECTED: __("❌ Not eligible (give the reason)"),
+    cases.COLLECTED: __("Collected after all: mark as collected"),
+    cases.NOT_ON_LIST: __("Not on that schedule's list"),
+    cases.PAYMENT_PROBLEM: __("Payment problem: pass to the bank or post office"),
+    cases.OTHER: __("Other (write a note)"),
+    cases.CORRECTED: __("Data corrected"),
+    cases.ALREADY_RIGHT: __("The data was already right"),
+    cases.CANNOT_CHANGE: __("Cannot be changed here (say where to go)"),
+    cases.HANDLED: __("Handled: help given"),
+    cases.NOT_URGENT: __("Not urgent after checking"),
+    cases.DELIVERED: __("Messages passed on"),
+    cases.UPHELD: __("Objection accepted: verify again"),
+    cases.DISMISSED: __("Objection not accepted (give the reason)"),
 }
 # The outcome as a sentence for the resident.
 OUTCOME_SENTENCES = {
@@ -103,6 +119,26 @@ OUTCOME_SENTENCES = {
     "referred": __("Your complaint has been passed to the office that handles it."),
     "not_eligible": __("By the rules, your family does not meet the requirements for this."),
     "no_response": __("We did not get a reply from you, so the complaint was closed."),
+    cases.VERIFIED: __(
+        "The family was checked by our volunteer and is verified. It will be proposed for the "
+        "social welfare data (DTKS/DTSEN). This is not yet a decision on aid: we will tell you "
+        "when there is news."
+    ),
+    cases.REJECTED: __("After checking, the proposed family could not be accepted."),
+    cases.COLLECTED: __("Our records now show the aid as collected."),
+    cases.NOT_ON_LIST: __("Your family was not on the list for that payment."),
+    cases.PAYMENT_PROBLEM: __(
+        "The problem with the payment has been passed to the paying bank or post office."
+    ),
+    cases.OTHER: __("The officer has looked into it."),
+    cases.CORRECTED: __("Your family's data has been corrected."),
+    cases.ALREADY_RIGHT: __("The officer checked: your family's data is already right."),
+    cases.CANNOT_CHANGE: __("This cannot be changed by us; the note says where to go."),
+    cases.HANDLED: __("A volunteer has handled your report."),
+    cases.NOT_URGENT: __("A volunteer checked and found no urgent need now."),
+    cases.DELIVERED: __("The messages were passed on to your family."),
+    cases.UPHELD: __("Your objection was accepted: the family will be checked again."),
+    cases.DISMISSED: __("Your objection was considered, but the decision stays."),
 }
 
 

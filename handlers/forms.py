@@ -18,7 +18,7 @@ from typing import Any
 from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from conversations import Done, FormCallback, FormFlow, get_form, run_step
@@ -31,6 +31,7 @@ from handlers.access import may_submit
 from handlers.keyboards import main_menu
 from handlers.number_guard import guard_numbers, typed_text
 
+FOLLOW_UPS = "follow_ups"  # in a submit's data: [(text, inline keyboard)] sent after the thanks
 Submit = Callable[[dict[str, Any], dict[str, Any]], Awaitable[str]]
 _SUBMITS: dict[str, Submit] = {}
 
@@ -55,11 +56,15 @@ async def _finish(step: Any, event: Message | CallbackQuery, data: dict[str, Any
     # The one place every form is submitted: a role-gated form checks the role again here.
     if not await may_submit(target, data, form.name, form.roles, form.consent):
         return
-    data = {**data, "form_context": step.context}
+    # A submit may leave follow-up messages with their own buttons (after the thanks).
+    follow_ups: list[tuple[str, InlineKeyboardMarkup]] = []
+    data = {**data, "form_context": step.context, FOLLOW_UPS: follow_ups}
     submit = _SUBMITS.get(form.name)
     text = await submit(step.answers, data) if submit else _("Saved. Thank you.")
     if target is not None:
         await target.answer(text, reply_markup=main_menu(account))
+        for follow_up, markup in follow_ups:
+            await target.answer(follow_up, reply_markup=markup)
 
 
 async def form_button(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models.accounts import Account
 from db.models.aid import Disbursement, DisbursementRecipient
 from db.models.base import utcnow
-from db.models.field import VolunteerTask
+from db.models.cases import Case
 from db.models.households import AidProgram, Household
 from services import tasks
 
@@ -143,11 +143,16 @@ async def due_recipients(session: AsyncSession, now: dt.datetime, limit: int = 2
 async def claim(session: AsyncSession, recipient_id: int, now: dt.datetime) -> FollowUp | None:
     """Mark the row as asked; None when another process got there first. The caller commits
     before sending, so a crash after the commit means one question not sent rather than two."""
-    result = cast(CursorResult[Any], await session.execute(
-        update(DisbursementRecipient)
-        .where(DisbursementRecipient.id == recipient_id, DisbursementRecipient.asked_at.is_(None))
-        .values(asked_at=now)
-    ))
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(DisbursementRecipient)
+            .where(
+                DisbursementRecipient.id == recipient_id, DisbursementRecipient.asked_at.is_(None)
+            )
+            .values(asked_at=now)
+        ),
+    )
     if result.rowcount != 1:
         return None
     row = (
@@ -211,7 +216,7 @@ async def load_for_household(
 
 async def record_answer(
     session: AsyncSession, answer: Answer, value: str, actor: Account
-) -> VolunteerTask | None:
+) -> Case | None:
     """Store "ya" or "belum" (once: a second tap changes nothing). "belum" raises a task for
     the area's volunteers, returned so that the caller can add the complaint to it."""
     if value not in (YES, NOT_YET):
@@ -226,7 +231,7 @@ async def record_answer(
 
 async def record_complaint(
     session: AsyncSession, answer: Answer, text: str | None, actor: Account
-) -> VolunteerTask:
+) -> Case:
     """The resident's own words about the missing aid (may be None: they skipped)."""
     clean = " ".join(text.split())[:COMPLAINT_CHARS] if text else None
     if clean:
@@ -236,7 +241,7 @@ async def record_complaint(
 
 async def _not_received_task(
     session: AsyncSession, answer: Answer, actor: Account, detail: str | None = None
-) -> VolunteerTask:
+) -> Case:
     """The volunteers' task for aid not received: one per recipient row, so that the complaint
     that follows the answer lands on the task the answer raised."""
     return await tasks.open_task(

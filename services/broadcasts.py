@@ -34,7 +34,6 @@ from db.models.accounts import Account
 from db.models.aid import DisbursementRecipient, Enrollment
 from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
-from db.models.field import VolunteerTask
 from db.models.households import AidProgram, Household, HouseholdProgram, Member
 from domain.roles import PSM, TKSK
 from services import tasks
@@ -46,8 +45,15 @@ MANUAL = "manual"
 REMINDER = "reminder"
 NOTICE = "notice"
 
-AUDIENCE_TYPES = ("residents", "kecamatan", "desa", "program", "disbursement", "training",
-                  "volunteers")
+AUDIENCE_TYPES = (
+    "residents",
+    "kecamatan",
+    "desa",
+    "program",
+    "disbursement",
+    "training",
+    "volunteers",
+)
 # Broadcast statuses: draft | queued | sending | paused | cancelled | done
 ACTIVE = ("queued", "sending", "paused")
 # Delivery statuses; "unknown": it was in flight when a sender died (maybe delivered: never
@@ -67,9 +73,7 @@ def _household_ids(audience: dict[str, Any]) -> Select[Any] | None:
     # Area and programme audiences leave out households a visit found moved, died or gone.
     active = Household.status == "aktif"
     if kind == "kecamatan":
-        return select(Household.id).where(
-            Household.kecamatan_code.in_(_codes(audience)), active
-        )
+        return select(Household.id).where(Household.kecamatan_code.in_(_codes(audience)), active)
     if kind == "desa":
         return select(Household.id).where(Household.desa_code.in_(_codes(audience)), active)
     if kind == "program":
@@ -147,8 +151,9 @@ def recipients(audience: dict[str, Any], kind: str = MANUAL) -> Select[int, int]
     )
 
 
-async def count_recipients(session: AsyncSession, audience: dict[str, Any], kind: str = MANUAL
-                           ) -> int:
+async def count_recipients(
+    session: AsyncSession, audience: dict[str, Any], kind: str = MANUAL
+) -> int:
     query = recipients(audience, kind).subquery()
     return int(await session.scalar(select(func.count()).select_from(query)) or 0)
 
@@ -204,9 +209,7 @@ async def materialise(session: AsyncSession, broadcast: Broadcast) -> int:
             ["broadcast_id", "account_id", "chat_id", "status", "attempts"], rows
         )
     )
-    total = await session.scalar(
-        select(func.count()).where(Delivery.broadcast_id == broadcast.id)
-    )
+    total = await session.scalar(select(func.count()).where(Delivery.broadcast_id == broadcast.id))
     broadcast.total = int(total or 0)
     broadcast.status = "sending"
     broadcast.started_at = utcnow()
@@ -252,11 +255,14 @@ async def resend_failed(session: AsyncSession, broadcast_id: int) -> int:
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None or broadcast.status != "done":
         return 0
-    result = cast(CursorResult[Any], await session.execute(
-        update(Delivery)
-        .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=None, last_error=None)
-    ))
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "failed")
+            .values(status="pending", attempts=0, next_attempt_at=None, last_error=None)
+        ),
+    )
     again = result.rowcount or 0
     if again:
         broadcast.status, broadcast.finished_at = "sending", None
@@ -266,7 +272,8 @@ async def resend_failed(session: AsyncSession, broadcast_id: int) -> int:
 async def open_unreachable_tasks(session: AsyncSession, broadcast: Broadcast) -> int:
     """Households the broadcast was about that no linked account of theirs received (never
     linked, blocked, failed) become visit tasks for the volunteers of their desa, so the
-    notice still reaches them door to door. Idempotent (open_task keeps one per source)."""
+    notice still reaches them door to door. Idempotent (a line already on the open case's
+    list is not added again)."""
     households = _household_ids(broadcast.audience or {})
     if households is None:
         return 0
@@ -299,24 +306,12 @@ async def open_unreachable_tasks(session: AsyncSession, broadcast: Broadcast) ->
     opened = 0
     line = to_pass_on(broadcast)
     for household in missed:
-        # One open task per household, listing every message still to pass on: three
-        # notices to a family without Telegram are one visit, not three tasks.
-        task = await session.scalar(
-            select(VolunteerTask).where(
-                VolunteerTask.household_id == household.id,
-                VolunteerTask.kind == tasks.UNREACHABLE,
-                VolunteerTask.resolved_at.is_(None),
-            )
-        )
-        if task is None:
-            await tasks.open_task(
-                session, household, tasks.UNREACHABLE, source_type="broadcast",
-                source_id=broadcast.id, detail=line, actor=None,
-            )  # fmt: skip
-        elif line not in (task.detail or ""):
-            task.detail = f"{task.detail}\n{line}" if task.detail else line
-        else:
-            continue  # this message is on the list already
+        # One open case per household, its thread listing every message still to pass on:
+        # three notices to a family without Telegram are one visit, not three tasks.
+        await tasks.open_task(
+            session, household, tasks.UNREACHABLE, source_type="broadcast",
+            source_id=broadcast.id, detail=line, actor=None,
+        )  # fmt: skip
         opened += 1
     return opened
 

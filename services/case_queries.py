@@ -11,7 +11,7 @@ from db import audit
 from db.models.accounts import Account
 from db.models.cases import Case, CaseMessage
 from domain.roles import PETUGAS, PSM, TKSK
-from services.cases import CLOSED, LEVEL_STAFF
+from services.cases import CLOSED, LEVEL_STAFF, WRITTEN
 
 PAGE_SIZE = 6  # a page of the inbox fits one message (600 characters)
 
@@ -37,9 +37,10 @@ async def in_area(session: AsyncSession, account: Account, case_id: int) -> Case
 
 
 async def inbox(session: AsyncSession, account: Account, page: int) -> tuple[list[Case], int]:
-    """One page of the area's cases not closed, and their total: for staff those passed up to
-    staff first; then urgent first, then oldest."""
-    where = (area_condition(account), Case.state != CLOSED)
+    """One page of the area's complaints and objections not closed, and their total: for
+    staff those passed up to staff first; then urgent first, then oldest. (The other kinds
+    are the volunteers' field work, in /tugas: services.field_work.task_page.)"""
+    where = (area_condition(account), Case.state != CLOSED, Case.kind.in_(WRITTEN))
     total = int(await session.scalar(select(func.count(Case.id)).where(*where)) or 0)
     order = [Case.urgent.desc(), Case.created_at, Case.id]
     if account.role == PETUGAS:

@@ -32,17 +32,21 @@ from domain.identity import mask_id_numbers
 from domain.roles import PETUGAS, PSM, TKSK
 from services.case_times import AnswerTimes, deadlines_from
 
-# Kinds of case. Only ADUAN is raised today; the volunteers' tasks (services.tasks) will move
-# here under the same names.
+# Kinds of case: residents' complaints and questions (ADUAN) and the volunteers' work
+# (raised by services.tasks under the same names).
 ADUAN = "aduan"
+SANGGAH = "sanggah"  # a proposer objects to their proposal's rejection (once)
 KINDS = (
     ADUAN, "usulan", "laporan_mendesak", "koreksi", "belum_menerima", "tidak_terjangkau",
-    "tidak_dikunjungi",
+    "tidak_dikunjungi", SANGGAH,
 )  # fmt: skip
+# The kinds answered in writing in the inbox (/kasus); the others are the volunteers' work
+# in the field (/tugas).
+WRITTEN = (ADUAN, SANGGAH)
 # The short number people read and say: "A-123".
 PREFIXES = {
     ADUAN: "A", "usulan": "U", "laporan_mendesak": "M", "koreksi": "K", "belum_menerima": "B",
-    "tidak_terjangkau": "T", "tidak_dikunjungi": "D",
+    "tidak_terjangkau": "T", "tidak_dikunjungi": "D", SANGGAH: "S",
 }  # fmt: skip
 
 OPEN, TAKEN, WAITING, PASSED_UP, CLOSED = "open", "taken", "waiting", "passed_up", "closed"
@@ -55,9 +59,28 @@ LEVEL_ROLE = {LEVEL_PSM: PSM, LEVEL_TKSK: TKSK, LEVEL_STAFF: PETUGAS}
 # Who wrote a message of the thread.
 RESIDENT, VOLUNTEER, STAFF, SYSTEM = "resident", "volunteer", "staff", "system"
 
-# How a case can end, per kind (the handlers show each in plain Indonesian).
+# How a case can end, per kind (the handlers show each in plain Indonesian). A proposal ends
+# by its verification (services.proposals), the others by the volunteer's choice; outcomes
+# that change the data are carried out by services.case_outcomes.
 COMPLAINT_OUTCOMES = ("answered", "resolved", "referred", "not_eligible", "no_response")
-OUTCOMES = {kind: COMPLAINT_OUTCOMES for kind in KINDS}
+VERIFIED, REJECTED = "verified", "rejected"
+COLLECTED, NOT_ON_LIST, PAYMENT_PROBLEM, OTHER = (
+    "collected", "not_on_list", "payment_problem", "other"
+)  # fmt: skip
+CORRECTED, ALREADY_RIGHT, CANNOT_CHANGE = "corrected", "already_right", "cannot_change"
+HANDLED, NOT_URGENT = "handled", "not_urgent"
+DELIVERED = "delivered"
+UPHELD, DISMISSED = "upheld", "dismissed"
+OUTCOMES = {
+    ADUAN: COMPLAINT_OUTCOMES,
+    "usulan": (VERIFIED, REJECTED),
+    "laporan_mendesak": (HANDLED, "referred", NOT_URGENT),
+    "koreksi": (CORRECTED, ALREADY_RIGHT, CANNOT_CHANGE),
+    "belum_menerima": (COLLECTED, NOT_ON_LIST, PAYMENT_PROBLEM, OTHER),
+    "tidak_terjangkau": (DELIVERED,),
+    "tidak_dikunjungi": (),
+    SANGGAH: (UPHELD, DISMISSED),
+}
 
 # Closed by the bot because the resident withdrew their consent (never offered to officers).
 CONSENT_WITHDRAWN = "consent_withdrawn"
@@ -169,13 +192,16 @@ async def raise_or_add(
     now: dt.datetime,
     times: AnswerTimes,
     kind: str = ADUAN,
+    above: str = "",
 ) -> Raised:
-    """Open a case with the resident's messages, or add them to their open case of the kind."""
+    """Open a case with the resident's messages, or add them to their open case of the kind.
+    `above`: a level it must go past (an objection goes to the TKSK, not the PSM who
+    decided)."""
     key = _open_key(kind, household_id, account)
     case = await session.scalar(select(Case).where(Case.open_key == key))
     created = case is None
     if case is None:
-        level = await first_level(session, desa_code, kecamatan_code)
+        level = await first_level(session, desa_code, kecamatan_code, after=above)
         due = deadlines_from(now, level, times)
         case = Case(
             kind=kind, household_id=household_id, desa_code=desa_code,
@@ -287,18 +313,29 @@ def close(
     session: AsyncSession, case: Case, actor: Account, outcome: str, note: str | None,
     now: dt.datetime,
 ) -> bool:  # fmt: skip
+    """An officer closes the case with an outcome of its kind's list."""
     if case.state == CLOSED or outcome not in OUTCOMES.get(case.kind, ()):
         return False
+    close_with(session, case, actor, outcome, note, now)
+    return True
+
+
+def close_with(
+    session: AsyncSession, case: Case, actor: Account | None, outcome: str, note: str | None,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    """Close the case (the bot's own outcomes too, e.g. consent withdrawn)."""
     case.state = CLOSED
     case.closed_at = now
-    case.closed_by_account_id = actor.id
+    case.closed_by_account_id = actor.id if actor is not None else None
     case.outcome = outcome
     case.outcome_note = mask_id_numbers(note)[:1000] if note else None
     case.open_key = None
     case.next_reminder_at = case.escalate_at = None
     case.resident_feedback = None
+    if case.answered_at is None:
+        case.answered_at = now  # closing answers it (the answer-time figures count it)
     audit.record(session, actor, "case.closed", "case", case.id, outcome=outcome)
-    return True
 
 
 def may_reopen(case: Case, account: Account, now: dt.datetime) -> bool:

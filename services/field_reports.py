@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import audit
 from db.models.accounts import Account
 from db.models.base import utcnow
+from db.models.cases import Case
 from db.models.field import FieldVisit, QuickReport, StatusReport
 from db.models.households import Household, Member
-from services import linking, tasks
+from services import case_outcomes, tasks
 from services.field_work import REJECTED, VERIFIED, WAITING, age_on, members_of
+from services.reports import compute_figures
 
 # Field visit outcomes (FieldVisit.outcome)
 MET = "ditemui"
@@ -99,6 +101,8 @@ class VisitResult:
     decision: str | None = None  # terverifikasi | ditolak, for a proposed household
     proposer: Account | None = None
     far_km: float | None = None  # distance from the earlier location, when far
+    open_cases: list[Case] = field(default_factory=list)  # still open: did the visit end any?
+    proposal_case: Case | None = None  # the proposal's case the decision closed
 
 
 # A visit's finding that takes the household out of new schedules, area broadcasts and the
@@ -114,7 +118,12 @@ async def record_visit(
     answers: dict[str, Any],
     *,
     now: dt.datetime | None = None,
+    poverty_line: int | None = None,
 ) -> VisitResult:
+    """Save the visit and what it changes: members found gone leave the household, a moved,
+    died or not-found household gets that status, a proposal's decision closes its case, and
+    the income found counts like a self-report. The household's other open cases stay open:
+    the volunteer says which of them the visit resolved (services.case_outcomes)."""
     now = now or utcnow()
     outcome = answers["outcome"]
     location = answers.get("location")
@@ -144,6 +153,17 @@ async def record_visit(
     )
     session.add(visit)
     if outcome == MET:
+        members_now = len(
+            [m for m in (await members_of(session, [household.id]))[household.id]
+             if m.left_at is None and str(m.id) not in {str(g) for g in answers.get("gone") or []}]
+        )  # fmt: skip
+        income = answers.get("income")
+        if isinstance(income, int) and members_now:
+            figures = compute_figures(income, members_now, poverty_line) if poverty_line else None
+            visit.income_monthly, visit.members_count = income, members_now
+            if figures is not None:
+                visit.income_per_person_day = figures.income_per_person_day
+                visit.extreme_poor = figures.extreme_poor
         difabel = set(answers.get("difabel") or [])
         gone = {str(g) for g in answers.get("gone") or []}
         for member in (await members_of(session, [household.id]))[household.id]:
@@ -165,23 +185,19 @@ async def record_visit(
         household.last_visit_at = now
         household.needs_visit = False
         household.needs_visit_reason = None
-        await tasks.resolve_household_tasks(session, household.id, account, "visit:" + outcome)
     decision = answers.get("decision")
     if household.verification == WAITING and decision in (VERIFIED, REJECTED):
-        household.verification = decision
-        household.verification_note = answers.get("reject_reason") if decision == REJECTED else None
+        # The proposer stays linked: they see the reason and may object once (sanggah);
+        # they are never sent back to /daftar into the rejected family.
+        closed = await case_outcomes.verify_proposal(
+            session, household, account, decision, answers.get("reject_reason"), now
+        )
         result.decision = decision
         if household.proposed_by_account_id is not None:
             result.proposer = await session.get(Account, household.proposed_by_account_id)
-        if decision == REJECTED:
-            # A rejected proposal is no household to report on or get aid for: whoever was
-            # linked to it (the proposer) is set free to link again with /daftar.
-            linked = await session.scalars(
-                select(Account).where(Account.household_id == household.id)
-            )
-            for person in linked:
-                linking.unlink(session, person, reason="proposal_rejected")
+        result.proposal_case = closed.case if closed is not None else None
     await session.flush()
+    result.open_cases = await tasks.open_cases_of(session, household.id)
     audit.record(
         session,
         account,

@@ -18,16 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import audit
 from db.models.accounts import Account
 from db.models.base import utcnow
-from db.models.field import FieldVisit, StatusReport, VolunteerTask
+from db.models.cases import Case
+from db.models.field import FieldVisit, StatusReport
 from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
 from db.protect import Protector
 from domain.roles import PETUGAS
-from services import tasks
+from services import cases, tasks
 from services.reports import latest_report
 from services.volunteer_area import area_condition
 
 PAGE_SIZE = 8
-MAX_TASK_ROWS = 2000  # open tasks of one area read at once; far more than a desa ever has
 
 # A household's verification (Household.verification)
 VERIFIED = "terverifikasi"
@@ -73,68 +73,176 @@ async def head_names(session: AsyncSession, household_ids: list[int]) -> dict[in
 class TaskItem:
     household: Household
     kind: str
-    since: dt.datetime | None  # when the task was raised, or the last visit (None: never)
-    detail: str | None = None
+    since: dt.datetime | None  # when the case was raised, or the last visit (None: never)
+    case: Case | None = None  # the household's most urgent open case (None: not visited)
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What a volunteer narrowed their list to: a kind, a desa, an RT (of that desa)."""
+
+    kind: str | None = None
+    desa: str | None = None
+    rt: str | None = None
+
+
+def _household_filter(account: Account, where: TaskFilter) -> list[Any]:
+    conditions: list[Any] = [area_condition(account)]
+    if where.desa:
+        conditions.append(Household.desa_code == where.desa)
+        if where.rt:
+            conditions.append(Household.rt == where.rt)
+    return conditions
+
+
+def _open_cases(account: Account, where: TaskFilter) -> Any:
+    """Open cases of the volunteers' kinds, of households in the area (and filter)."""
+    kinds = [where.kind] if where.kind else list(tasks.STORED_KINDS)
+    return (
+        select(Case.household_id)
+        .join(Household, Household.id == Case.household_id)
+        .where(Case.state != cases.CLOSED, Case.kind.in_(kinds), *_household_filter(account, where))
+    )
+
+
+def _not_visited(account: Account, where: TaskFilter, now: dt.datetime) -> Any:
+    cutoff = now - dt.timedelta(days=tasks.NOT_VISITED_DAYS)
+    open_case = select(Case.household_id).where(
+        Case.state != cases.CLOSED, Case.household_id.is_not(None),
+        Case.kind.in_(list(tasks.STORED_KINDS)),
+    )  # fmt: skip
+    return select(Household).where(
+        *_household_filter(account, where),
+        Household.verification != REJECTED,
+        Household.status == "aktif",  # not found moved, died or gone by a visit
+        or_(Household.last_visit_at.is_(None), Household.last_visit_at < cutoff),
+        Household.id.not_in(open_case),
+    )
 
 
 async def task_page(
-    session: AsyncSession, account: Account, page: int, *, now: dt.datetime | None = None,
+    session: AsyncSession,
+    account: Account,
+    page: int,
+    *,
+    now: dt.datetime | None = None,
     kind: str | None = None,
+    where: TaskFilter | None = None,
 ) -> tuple[list[TaskItem], bool]:
-    """One page of the area's visits to make, most urgent first: open tasks by priority
-    then age (one line per household, its most urgent task), then households not visited
-    for NOT_VISITED_DAYS (longest ago first; never visited last). With `kind`, only that
-    kind of task (tasks.NOT_VISITED: only the households not visited)."""
+    """One page of the area's work, most urgent first: households with open cases, by their
+    most urgent case then its age (one line per household); then households not visited for
+    NOT_VISITED_DAYS (longest ago first; never visited last). Within one desa the lines are
+    grouped by RT and RW. With a kind, only that kind (tasks.NOT_VISITED: only the
+    households not visited)."""
     now = now or utcnow()
-    raised_query = (
-        select(VolunteerTask, Household)
-        .join(Household, Household.id == VolunteerTask.household_id)
-        .where(VolunteerTask.resolved_at.is_(None), area_condition(account))
-        .order_by(VolunteerTask.priority, VolunteerTask.created_at, VolunteerTask.id)
-        .limit(MAX_TASK_ROWS)
-    )
-    if kind is not None:
-        raised_query = raised_query.where(VolunteerTask.kind == kind)
-    rows = await session.execute(raised_query)
-    seen: set[int] = set()
-    raised: list[TaskItem] = []
-    for task, household in rows.all():
-        if household.id in seen:
-            continue
-        seen.add(household.id)
-        raised.append(TaskItem(household, task.kind, task.created_at, task.detail))
+    where = where or TaskFilter(kind=kind)
+    by_rt = [Household.rt, Household.rw] if where.desa else []
     start = page * PAGE_SIZE
-    items = raised[start : start + PAGE_SIZE + 1]
-    wanted = PAGE_SIZE + 1 - len(items)
-    if wanted > 0 and kind in (None, tasks.NOT_VISITED):
-        cutoff = now - dt.timedelta(days=tasks.NOT_VISITED_DAYS)
-        open_tasks = select(VolunteerTask.household_id).where(VolunteerTask.resolved_at.is_(None))
-        stale = await session.scalars(
-            select(Household)
-            .where(
-                area_condition(account),
-                Household.verification != REJECTED,
-                Household.status == "aktif",  # not found moved, died or gone by a visit
-                or_(Household.last_visit_at.is_(None), Household.last_visit_at < cutoff),
-                Household.id.not_in(open_tasks),
+    items: list[TaskItem] = []
+    raised_total = 0
+    if where.kind != tasks.NOT_VISITED:
+        ranked = _open_cases(account, where).add_columns(
+            func.min(Case.priority).label("priority"), func.min(Case.created_at).label("since")
+        ).group_by(Case.household_id, *by_rt)  # fmt: skip
+        raised_total = int(
+            await session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
+        )
+        rows = (
+            await session.execute(
+                ranked.order_by(*by_rt, "priority", "since", Case.household_id)
+                .offset(start)
+                .limit(PAGE_SIZE + 1)
             )
-            .order_by(Household.last_visit_at.is_(None), Household.last_visit_at, Household.id)
-            .offset(max(0, start - len(raised)))
+        ).all()
+        households = await _households(session, [row[0] for row in rows])
+        first_cases = await _first_cases(session, [row[0] for row in rows], where.kind)
+        for row in rows:
+            case = first_cases[row[0]]
+            items.append(
+                TaskItem(households[row[0]], case.kind, case.created_at, case,
+                         overdue=_due(case) < now)
+            )  # fmt: skip
+    wanted = PAGE_SIZE + 1 - len(items)
+    if wanted > 0 and where.kind in (None, tasks.NOT_VISITED):
+        order = [Household.last_visit_at.is_(None), Household.last_visit_at, Household.id]
+        stale = await session.scalars(
+            _not_visited(account, where, now)
+            .order_by(*by_rt, *order)
+            .offset(max(0, start - raised_total))
             .limit(wanted)
         )
         items += [TaskItem(h, tasks.NOT_VISITED, h.last_visit_at) for h in stale]
     return items[:PAGE_SIZE], len(items) > PAGE_SIZE
 
 
-async def open_task_counts(session: AsyncSession, account: Account) -> dict[str, int]:
-    """Households of the area with an open task, per kind (the filter's buttons)."""
+def _due(case: Case) -> dt.datetime:
+    due = case.first_answer_due_at
+    return due if due.tzinfo is not None else due.replace(tzinfo=dt.UTC)
+
+
+async def _households(session: AsyncSession, ids: list[int]) -> dict[int, Household]:
+    if not ids:
+        return {}
+    return {h.id: h for h in await session.scalars(select(Household).where(Household.id.in_(ids)))}
+
+
+async def _first_cases(
+    session: AsyncSession, household_ids: list[int], kind: str | None
+) -> dict[int, Case]:
+    """Each household's most urgent open case (of the kind, when filtered)."""
+    if not household_ids:
+        return {}
+    query = (
+        select(Case)
+        .where(
+            Case.household_id.in_(household_ids), Case.state != cases.CLOSED,
+            Case.kind.in_([kind] if kind else list(tasks.STORED_KINDS)),
+        )
+        .order_by(Case.priority, Case.created_at, Case.id)
+    )  # fmt: skip
+    found: dict[int, Case] = {}
+    for case in await session.scalars(query):
+        if case.household_id is not None:
+            found.setdefault(case.household_id, case)
+    return found
+
+
+async def task_totals(
+    session: AsyncSession, account: Account, where: TaskFilter, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Households per kind of open case in the area and filter (kind ignored: the filter's
+    buttons), households not visited, and the total of the list as filtered."""
+    now = now or utcnow()
+    every = TaskFilter(desa=where.desa, rt=where.rt)
+    open_rows = _open_cases(account, every).add_columns(Case.kind).subquery()
     rows = await session.execute(
-        select(VolunteerTask.kind, func.count(func.distinct(VolunteerTask.household_id)))
-        .join(Household, Household.id == VolunteerTask.household_id)
-        .where(VolunteerTask.resolved_at.is_(None), area_condition(account))
-        .group_by(VolunteerTask.kind)
+        select(open_rows.c.kind, func.count(func.distinct(open_rows.c.household_id))).group_by(
+            open_rows.c.kind
+        )
     )
-    return {kind: int(count) for kind, count in rows.all()}
+    counts = {kind: int(count) for kind, count in rows.all()}
+    counts[tasks.NOT_VISITED] = int(
+        await session.scalar(
+            select(func.count()).select_from(_not_visited(account, every, now).subquery())
+        ) or 0
+    )  # fmt: skip
+    if where.kind:
+        counts["total"] = counts.get(where.kind, 0)
+    else:
+        households_open = int(
+            await session.scalar(
+                select(func.count(func.distinct(open_rows.c.household_id)))
+            ) or 0
+        )  # fmt: skip
+        counts["total"] = households_open + counts[tasks.NOT_VISITED]
+    return counts
+
+
+async def open_task_counts(session: AsyncSession, account: Account) -> dict[str, int]:
+    """Households of the area with an open case, per kind (the filter's buttons)."""
+    totals = await task_totals(session, account, TaskFilter())
+    return {k: v for k, v in totals.items() if k in tasks.STORED_KINDS}
 
 
 # --------------------------------------------------------------------------- search
@@ -240,9 +348,10 @@ class Card:
     kecamatan: Region | None
     report: StatusReport | None
     visit: FieldVisit | None
-    open_tasks: list[VolunteerTask] = field(default_factory=list)
+    open_tasks: list[Case] = field(default_factory=list)  # its open cases, most urgent first
     programs: list[str] = field(default_factory=list)  # aid_programs codes, sorted
     kk_full: str | None = None  # for staff only, who may see it (the view is audited)
+    details: dict[int, list[str]] = field(default_factory=dict)  # each case's thread texts
 
 
 async def card(
@@ -262,13 +371,7 @@ async def card(
         .order_by(FieldVisit.visited_at.desc(), FieldVisit.id.desc())
         .limit(1)
     )
-    open_tasks = list(
-        await session.scalars(
-            select(VolunteerTask)
-            .where(VolunteerTask.household_id == household.id, VolunteerTask.resolved_at.is_(None))
-            .order_by(VolunteerTask.priority)
-        )
-    )
+    open_tasks = await tasks.open_cases_of(session, household.id)
     audit.record(session, account, "household.viewed", "household", household.id)
     return Card(
         household,
@@ -285,4 +388,5 @@ async def card(
         protector.try_decrypt(household.kk_encrypted)
         if protector is not None and account.role == PETUGAS and household.kk_encrypted
         else None,
+        await tasks.details(session, [c.id for c in open_tasks]),
     )  # fmt: skip

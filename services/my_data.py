@@ -37,7 +37,8 @@ from db.models.accounts import Account
 from db.models.aid import Enrollment, Training
 from db.models.base import utcnow
 from db.models.broadcasts import Delivery
-from db.models.field import StatusReport, VolunteerTask
+from db.models.cases import Case
+from db.models.field import StatusReport
 from db.models.households import Household, Member
 from db.protect import mask_name
 from domain.identity import mask_id_numbers
@@ -137,9 +138,7 @@ def scrub_numbers(text: str) -> str:
     return mask_id_numbers(text)
 
 
-async def request_correction(
-    session: AsyncSession, account: Account, text: str
-) -> VolunteerTask | None:
+async def request_correction(session: AsyncSession, account: Account, text: str) -> Case | None:
     household = await linking.linked_household(session, account)
     if household is None:
         return None
@@ -152,7 +151,7 @@ async def request_correction(
         detail=scrub_numbers(text)[:1000],
         actor=account,
     )
-    audit.record(session, account, "correction.requested", "volunteer_task", task.id)
+    audit.record(session, account, "correction.requested", "case", task.id)
     return task
 
 
@@ -189,11 +188,14 @@ async def withdraw(
     account.reminders_enabled = False
     audit.record(session, account, "consent.withdrawn", "account", account.id, via=via)
 
-    dropped = cast(CursorResult[Any], await session.execute(
-        update(Delivery)
-        .where(Delivery.account_id == account.id, Delivery.status == "pending")
-        .values(status="failed", last_error="consent withdrawn")
-    ))
+    dropped = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.account_id == account.id, Delivery.status == "pending")
+            .values(status="failed", last_error="consent withdrawn")
+        ),
+    )
     counts["deliveries_dropped"] = dropped.rowcount or 0
 
     reports = list(
@@ -205,21 +207,6 @@ async def withdraw(
         report.latitude = report.longitude = None
         report.account_id = None
     counts["reports_anonymised"] = len(reports)
-
-    corrections = list(
-        await session.scalars(
-            select(VolunteerTask).where(
-                VolunteerTask.created_by_account_id == account.id,
-                VolunteerTask.kind == tasks.CORRECTION,
-            )
-        )
-    )
-    for task in corrections:
-        task.detail = None
-        if task.resolved_at is None:
-            task.resolved_at = utcnow()
-            task.resolution = "consent_withdrawn"
-    counts["corrections_closed"] = len(corrections)
 
     enrollments = list(
         await session.scalars(
@@ -256,7 +243,7 @@ async def withdraw(
             .where(Member.household_id == household.id)
             .values(nik_hash=None, nik_encrypted=None, nik_masked=None, name="-")
         )
-        await tasks.resolve_household_tasks(session, household.id, account, "consent_withdrawn")
+        await tasks.resolve_household_tasks(session, household.id, account, cases.CONSENT_WITHDRAWN)
     counts["proposals_anonymised"] = len(proposals)
 
     counts["complaints_anonymised"] = await cases.forget_resident(session, account, utcnow())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from db.models.accounts import Account
 from db.models.base import utcnow
+from db.models.cases import Case
 from services import invites, tasks
 from tests.fake_telegram import FakeCallbackQuery, FakeMessage, FakeUser
 from tests.harness import BotApp, eventually
@@ -158,3 +159,13 @@ async def committed(app: BotApp, telegram_id: int, **expected: Any) -> Account:
     account = await eventually(check)
     assert account is not None, f"account {telegram_id} never became {expected}"
     return account
+
+
+async def case_with_text(session: Any, *where: Any) -> tuple[Case | None, str | None]:
+    """The first case matching `where` (oldest first) and its thread's texts, one per line
+    (what a volunteer's task said before tasks became cases)."""
+    case = await session.scalar(select(Case).where(*where).order_by(Case.id).limit(1))
+    if case is None:
+        return None, None
+    texts = (await tasks.details(session, [case.id]))[case.id]
+    return case, "\n".join(texts) if texts else None

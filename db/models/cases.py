@@ -1,9 +1,9 @@
 """Cases: something a resident (or, later, the bot itself) raised that a person must answer,
 with its thread of messages.
 
-One model for every kind of case. Complaints and questions (`aduan`) come first; the
-volunteers' tasks (`usulan`, `laporan_mendesak`, `koreksi`, `belum_menerima`,
-`tidak_terjangkau`, `tidak_dikunjungi`) are meant to become cases too. The states, levels,
+One model for every kind of case: complaints and questions (`aduan`) and the volunteers'
+tasks (`usulan`, `laporan_mendesak`, `koreksi`, `belum_menerima`, `tidak_terjangkau`;
+households not visited for 90 days are listed by a query, not stored). The states, levels,
 kinds and outcomes are listed in `services.cases`.
 """
 
@@ -22,6 +22,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_inbox_desa", "desa_code", "state"),
         Index("ix_cases_inbox_kecamatan", "kecamatan_code", "state"),
+        Index("ix_cases_open_priority", "state", "priority"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # aduan | usulan | laporan_mendesak | koreksi | belum_menerima | tidak_terjangkau |
@@ -31,9 +32,7 @@ class Case(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     desa_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     kecamatan_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
-    raised_by_account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("accounts.id"), index=True
-    )
+    raised_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     # While the case is not closed: "<kind>:h<household id>" or "<kind>:a<account id>"; the
     # unique constraint keeps one open case per household (or account) and kind, also when
     # two messages arrive at once. Emptied on closing (several NULLs are allowed).
@@ -58,6 +57,11 @@ class Case(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)  # never a plain NIK/KK
     resident_feedback: Mapped[str | None] = mapped_column(String(12))  # helped | not_helped
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Lower is more urgent in a volunteer's list (services.tasks.PRIORITY).
+    priority: Mapped[int] = mapped_column(Integer, default=25, server_default="25")
+    # What raised it last, e.g. ("disbursement_recipient", 5), ("broadcast", 3), ("household", 9)
+    source_type: Mapped[str | None] = mapped_column(String(30))
+    source_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class CaseMessage(Base):

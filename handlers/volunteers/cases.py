@@ -46,7 +46,7 @@ from handlers.chat import show_page
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu, show_menu
-from handlers.volunteers.ui import pager
+from handlers.volunteers.ui import pager, task_detail
 from services import case_queries, cases, field_work
 
 if TYPE_CHECKING:
@@ -223,7 +223,10 @@ async def open_case(
         when = to_wib(message.created_at).strftime("%d/%m %H.%M")
         who = author_label(message.role, people.get(message.author_account_id or 0))
         if message.role == cases.SYSTEM:
-            lines.append(f"[{when}] ↗ " + _("passed up"))
+            # A note of the bot's (what to pass on, a change made, a report's reasons), or
+            # the case passed up.
+            note = task_detail(case.kind, message.text) if message.text else _("passed up")
+            lines.append(f"[{when}] " + ("ℹ️ " if message.text else "↗ ") + note[:BODY_SHOWN])
             continue
         body = message.text or ""
         if len(body) > BODY_SHOWN:

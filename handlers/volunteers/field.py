@@ -21,6 +21,7 @@ from db.protect import Protector
 from domain.dates import today_wib
 from domain.roles import PSM
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
+from handlers.case_ui import CaseCb
 from handlers.chat import delete_secret, remove_buttons, show_page
 from handlers.keyboards import MenuButton, main_menu, show_menu
 from handlers.volunteers.ui import (
@@ -29,6 +30,7 @@ from handlers.volunteers.ui import (
     HouseholdCb,
     SearchCb,
     TaskPageCb,
+    TaskPlaceCb,
     card_keyboard,
     household_label,
     households_keyboard,
@@ -36,7 +38,7 @@ from handlers.volunteers.ui import (
     render_card,
     tapped_household,
 )
-from services import field_work, tasks
+from services import cases, field_work, tasks
 from services.volunteer_area import covers
 
 NUMBER_RE = re.compile(r"^[\d\s.\-]+$")  # a number typed with spaces, dots or dashes
@@ -52,10 +54,12 @@ class SearchFlow(StatesGroup):
 
 async def show_tasks(
     target: Message, session: AsyncSession, account: Account, page: int, edit: bool,
-    kind: str = "",
+    where: field_work.TaskFilter | None = None,
 ) -> None:  # fmt: skip
-    items, has_more = await field_work.task_page(session, account, page, kind=kind or None)
-    if not items and page == 0 and not kind:
+    where = where or field_work.TaskFilter()
+    items, has_more = await field_work.task_page(session, account, page, where=where)
+    totals = await field_work.task_totals(session, account, where)
+    if not items and page == 0 and where == field_work.TaskFilter():
         await target.answer(
             _("No families to visit in your area right now. Thank you!"),
             reply_markup=main_menu(account),
@@ -63,46 +67,95 @@ async def show_tasks(
         return
     heads = await field_work.head_names(session, [item.household.id for item in items])
     # A PSM's list is one desa; a TKSK's or staff's spans several: the desa on every line.
-    desa_names = {} if account.role == PSM else {
+    desa_names = {} if account.role == PSM or where.desa else {
         item.household.id: await regions.name_of(session, item.household.desa_code)
         for item in items
     }  # fmt: skip
-    title = TASK_LABELS.get(kind) if kind else None
-    lines = [
-        _("Families to visit: {kind}, page {page}:").format(kind=title, page=page + 1)
-        if title
-        else _("Families to visit (most urgent first), page {page}:").format(page=page + 1)
-    ]
+    lines = [await _list_title(session, where, totals["total"], page)]
     builder = InlineKeyboardBuilder()
+    group = None
     for n, item in enumerate(items, start=page * field_work.PAGE_SIZE + 1):
+        if where.desa:  # one desa: grouped by RT/RW, as a volunteer walks it
+            here = (item.household.rt, item.household.rw)
+            if here != group:
+                group = here
+                lines.append(_("— RT {rt}/RW {rw} —").format(rt=here[0] or "-", rw=here[1] or "-"))
         label = household_label(
             item.household, heads.get(item.household.id), desa_names.get(item.household.id)
         )
-        lines.append(f"{n}. {TASK_ICONS[item.kind]} {TASK_LABELS[item.kind]}: {label}")
+        late = " ⏰" if item.overdue else ""
+        number = f" {cases.number(item.case)}" if item.case is not None else ""
+        lines.append(
+            f"{n}. {TASK_ICONS[item.kind]} {TASK_LABELS[item.kind]}{number}{late}: {label}"
+        )
         builder.button(
             text=f"{n}. {label}"[:60],
             callback_data=HouseholdCb(action="open", id=item.household.id),
         )
+    if not items:
+        lines.append(_("Nothing here. Choose another filter."))
     builder.adjust(1)
-    nav = pager(page, has_more, lambda p: TaskPageCb(page=p, k=kind))
+    nav = pager(page, has_more, lambda p: _page_cb(where, p))
     if nav:
         builder.row(*nav)
-    # Filters: one kind of task, with how many families have it (and back to all).
-    counts = await field_work.open_task_counts(session, account)
-    filters = [
+    for row in _filter_rows(account, where, totals):
+        builder.row(*row)
+    await show_page(target, "\n".join(lines), builder.as_markup(), edit)
+
+
+async def _list_title(
+    session: AsyncSession, where: field_work.TaskFilter, total: int, page: int
+) -> str:
+    parts = []
+    if where.kind:
+        parts.append(str(TASK_LABELS[where.kind]))
+    if where.desa:
+        parts.append(await regions.name_of(session, where.desa))
+    if where.rt:
+        parts.append(_("RT {rt}").format(rt=where.rt))
+    scope = f" ({', '.join(parts)})" if parts else ""
+    return _("Families to visit{scope}: {total}, most urgent first. Page {page}:").format(
+        scope=scope, total=total, page=page + 1
+    )
+
+
+def _page_cb(where: field_work.TaskFilter, page: int) -> TaskPageCb:
+    return TaskPageCb(page=page, k=where.kind or "", d=where.desa or "", r=where.rt or "")
+
+
+def _filter_rows(
+    account: Account, where: field_work.TaskFilter, totals: dict[str, int]
+) -> list[list[InlineKeyboardButton]]:
+    """Filters: a kind (with how many families have it), the desa (a TKSK or staff), the RT;
+    and back to everything."""
+    rows: list[list[InlineKeyboardButton]] = []
+    kinds = [
         InlineKeyboardButton(
-            text=f"{TASK_ICONS[k]} {counts[k]}", callback_data=TaskPageCb(page=0, k=k).pack()
+            text=f"{TASK_ICONS[k]} {totals[k]}",
+            callback_data=_page_cb(field_work.TaskFilter(k, where.desa, where.rt), 0).pack(),
         )
         for k in TASK_LABELS
-        if counts.get(k) and k != kind
+        if totals.get(k) and k != where.kind
     ]
-    if kind:
-        filters.insert(0, InlineKeyboardButton(
+    for start in range(0, len(kinds), 4):
+        rows.append(kinds[start : start + 4])
+    places = []
+    if account.role != PSM and not where.desa:
+        places.append(InlineKeyboardButton(
+            text=_("🏘 Choose desa"), callback_data=TaskPlaceCb(k=where.kind or "").pack()
+        ))  # fmt: skip
+    desa = where.desa or (account.area_code if account.role == PSM else None)
+    if desa and not where.rt:
+        places.append(InlineKeyboardButton(
+            text=_("🏠 Choose RT"), callback_data=TaskPlaceCb(k=where.kind or "", d=desa).pack()
+        ))  # fmt: skip
+    if where != field_work.TaskFilter():
+        places.append(InlineKeyboardButton(
             text=_("All"), callback_data=TaskPageCb(page=0).pack()
         ))  # fmt: skip
-    if filters:
-        builder.row(*filters[:6])
-    await show_page(target, "\n".join(lines), builder.as_markup(), edit)
+    if places:
+        rows.append(places)
+    return rows
 
 
 async def tasks_command(message: Message, session: AsyncSession, account: Account) -> None:
@@ -113,11 +166,57 @@ async def tasks_page(
     query: CallbackQuery, callback_data: TaskPageCb, session: AsyncSession, account: Account
 ) -> None:
     await query.answer()
-    if isinstance(query.message, Message):
-        kind = callback_data.k if callback_data.k in TASK_LABELS else ""
-        await show_tasks(
-            query.message, session, account, max(0, callback_data.page), edit=True, kind=kind
-        )
+    if not isinstance(query.message, Message):
+        return
+    where = await _checked_filter(session, account, callback_data.k, callback_data.d,
+                                  callback_data.r)  # fmt: skip
+    await show_tasks(query.message, session, account, max(0, callback_data.page), True, where)
+
+
+async def _checked_filter(
+    session: AsyncSession, account: Account, kind: str, desa: str, rt: str
+) -> field_work.TaskFilter:
+    """The filter from a tapped button, with what is not in the tapper's area dropped."""
+    region = await session.get(Region, desa) if desa else None
+    if region is None or region.parent_code is None or not _covers(account, region):
+        region = None
+    return field_work.TaskFilter(
+        kind if kind in TASK_LABELS else None,
+        region.code if region is not None else None,
+        rt[:3] if region is not None and rt else None,
+    )
+
+
+async def task_place(
+    query: CallbackQuery, callback_data: TaskPlaceCb, session: AsyncSession, account: Account
+) -> None:
+    """Choose the desa (then the RT) the list is narrowed to."""
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    where = await _checked_filter(session, account, callback_data.k, callback_data.d, "")
+    builder = InlineKeyboardBuilder()
+    if where.desa is None:
+        choices = await field_work.desa_choices(session, account, callback_data.c or None)
+        staff_kecamatan_list = bool(choices) and choices[0].level == "kecamatan"
+        for region in choices:
+            data = (
+                TaskPlaceCb(k=callback_data.k, c=region.code) if staff_kecamatan_list
+                else _page_cb(field_work.TaskFilter(where.kind, region.code), 0)
+            )  # fmt: skip
+            builder.button(text=region.name, callback_data=data)
+        builder.adjust(2)
+        prompt = _("Choose the kecamatan:") if staff_kecamatan_list else _("Choose the desa:")
+        await query.message.answer(prompt, reply_markup=builder.as_markup())
+        return
+    for rt in await field_work.rts_of(session, account, where.desa):
+        if rt:
+            builder.button(
+                text=_("RT {rt}").format(rt=rt),
+                callback_data=_page_cb(field_work.TaskFilter(where.kind, where.desa, rt), 0),
+            )
+    builder.adjust(4)
+    await query.message.answer(_("Choose the RT:"), reply_markup=builder.as_markup())
 
 
 # --------------------------------------------------------------------------- card
@@ -135,34 +234,34 @@ async def open_card(
     if isinstance(query.message, Message):
         await query.message.answer(
             render_card(card, today_wib()),
-            reply_markup=card_keyboard(household.id, _has_messages(card)),
+            reply_markup=card_keyboard(household.id, card.open_tasks),
         )
-
-
-def _has_messages(card: field_work.Card) -> bool:
-    return any(task.kind == tasks.UNREACHABLE for task in card.open_tasks)
 
 
 async def messages_passed_on(
     query: CallbackQuery, callback_data: HouseholdCb, session: AsyncSession, account: Account
 ) -> None:
-    """"Sudah disampaikan": the family was told in person; no visit form needed."""
+    """ "Sudah disampaikan": the family was told in person; no visit form needed."""
     household = await tapped_household(query, callback_data, session, account)
     if household is None:
         return
     closed = await tasks.resolve_household_tasks(
-        session, household.id, account, "disampaikan", kinds=[tasks.UNREACHABLE]
+        session, household.id, account, cases.DELIVERED, kinds=[tasks.UNREACHABLE]
     )
-    if closed:
-        audit.record(session, account, "task.passed_on", "household", household.id)
     await query.answer()
-    if isinstance(query.message, Message):
-        await remove_buttons(query.message)
-        await query.message.answer(
-            _("Thank you: the messages are recorded as passed on to the family.")
-            if closed
-            else _("There was nothing left to pass on to this family.")
-        )
+    if not isinstance(query.message, Message):
+        return
+    await remove_buttons(query.message)
+    if not closed:
+        await query.message.answer(_("There was nothing left to pass on to this family."))
+        return
+    await query.message.answer(
+        _("Thank you: the messages are recorded as passed on to the family."),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+            text=_("📝 Add a note (optional)"),
+            callback_data=CaseCb(a="note", id=closed[0].id).pack(),
+        )]]),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- search
@@ -244,7 +343,7 @@ async def run_search(
         card = await field_work.card(session, account, household, protector)
         await message.answer(
             render_card(card, today_wib()),
-            reply_markup=card_keyboard(household.id, _has_messages(card)),
+            reply_markup=card_keyboard(household.id, card.open_tasks),
         )
         return
     if len(text) < 3:
@@ -356,6 +455,7 @@ def create_router() -> Router:
     router.message.register(tasks_command, Command("tugas"))
     router.message.register(tasks_command, MenuButton("tugas"))
     router.callback_query.register(tasks_page, TaskPageCb.filter())
+    router.callback_query.register(task_place, TaskPlaceCb.filter())
     router.callback_query.register(open_card, HouseholdCb.filter(F.action == "open"))
     router.callback_query.register(messages_passed_on, HouseholdCb.filter(F.action == "told"))
     router.message.register(search_command, Command("cari"))

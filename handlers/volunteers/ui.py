@@ -7,7 +7,7 @@ Every household id in it is checked against the tapper's area again on the serve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -24,13 +24,15 @@ from conversations.i18n import lazy_pgettext
 from conversations.lapor import FOOD, HOUSE_SAFETY, SICKNESS
 from conversations.validators import format_datetime_id
 from db.models.accounts import Account
+from db.models.cases import Case
 from db.models.households import Household
 from domain.money import format_rupiah
 from handlers.access import STAFF, VOLUNTEERS, VOLUNTEERS_AND_STAFF
 from handlers.callback_ids import Page, RowId
+from handlers.case_ui import CaseCb
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import MENU_ENTRIES, MenuEntry
-from services import field_reports, field_work, tasks
+from services import cases, field_reports, field_work, tasks
 from services.volunteer_area import household_in_area
 
 # The feature's menu buttons and commands, in the order people see them.
@@ -109,6 +111,14 @@ async def tapped_household(
 class TaskPageCb(CallbackData, prefix="tg"):
     page: Page
     k: str = ""  # only this kind of task ("" for all)
+    d: str = ""  # only this desa (a region code; checked against the area)
+    r: str = ""  # only this RT of that desa
+
+
+class TaskPlaceCb(CallbackData, prefix="tp"):
+    k: str = ""  # the kind the list is filtered to
+    c: str = ""  # staff: the kecamatan whose desa to choose from
+    d: str = ""  # the desa whose RT to choose
 
 
 class SearchCb(CallbackData, prefix="sr"):
@@ -215,8 +225,11 @@ def _list_lines(card: field_work.Card) -> list[str]:
     h = card.household
     lines = []
     if h.source_system and h.source_household_id:
-        lines.append(_("From the list: {name}, family id {id}").format(
-            name=SOURCE_NAMES.get(h.source_system, h.source_system), id=h.source_household_id))
+        lines.append(
+            _("From the list: {name}, family id {id}").format(
+                name=SOURCE_NAMES.get(h.source_system, h.source_system), id=h.source_household_id
+            )
+        )
     if h.desil is not None:
         lines.append(_("Welfare decile (desil): {desil} of 10").format(desil=h.desil))
     programs = [*card.programs, *(h.source_programs.split(", ") if h.source_programs else [])]
@@ -310,16 +323,25 @@ def render_card(card: field_work.Card, today: dt.date) -> str:
         lines.append(_("Last visit: never"))
     if card.open_tasks:
         lines.append("")
-        lines.append(_("Open tasks:"))
-        for task in card.open_tasks:
-            text = f"{TASK_ICONS.get(task.kind, '•')} {TASK_LABELS[task.kind]}"
-            if task.kind == tasks.UNREACHABLE and task.detail:
-                # The messages to pass on at the door, one per line.
-                text += ":\n" + task.detail[:400]
-            elif task.detail:
-                text += f": {task_detail(task.kind, task.detail)[:200]}"
-            lines.append(text)
+        lines.append(_("Open cases:"))
+        for case in card.open_tasks:
+            lines.append(case_line(case, card.details.get(case.id, [])))
     return "\n".join(lines)
+
+
+def case_line(case: Case, texts: list[str]) -> str:
+    """An open case on a card: its kind, number and what it says (the messages to pass on at
+    the door, one per line; the latest words of the others)."""
+    text = f"{TASK_ICONS.get(case.kind, '📣')} {kind_label(case.kind)} {cases.number(case)}"
+    if case.kind == tasks.UNREACHABLE and texts:
+        text += ":\n" + "\n".join(texts)[:400]
+    elif texts:
+        text += f": {task_detail(case.kind, texts[-1])[:200]}"
+    return text
+
+
+def kind_label(kind: str) -> str:
+    return str(TASK_LABELS.get(kind) or _("Complaint or question"))
 
 
 def task_detail(kind: str, detail: str) -> str:
@@ -334,14 +356,26 @@ def task_detail(kind: str, detail: str) -> str:
     return ", ".join(str(words.get(code.strip(), code.strip())) for code in detail.split(","))
 
 
-def card_keyboard(household_id: int, to_pass_on: bool = False) -> InlineKeyboardMarkup:
-    """The card's buttons; `to_pass_on`: messages wait to be told to the family in person."""
+def card_keyboard(household_id: int, open_cases: Sequence[Case] = ()) -> InlineKeyboardMarkup:
+    """The card's buttons: one per open case to end it with an outcome (messages waiting to
+    be told to the family in person end with one tap), a visit, back to the list."""
     builder = InlineKeyboardBuilder()
-    if to_pass_on:
-        builder.button(
-            text=_("✅ Messages passed on"),
-            callback_data=HouseholdCb(action="told", id=household_id),
-        )
+    for case in open_cases:
+        if case.kind == tasks.UNREACHABLE:
+            builder.button(
+                text=_("✅ Messages passed on"),
+                callback_data=HouseholdCb(action="told", id=household_id),
+            )
+        elif case.kind == cases.ADUAN:
+            builder.button(
+                text=_("📂 Open {number}").format(number=cases.number(case)),
+                callback_data=CaseCb(a="open", id=case.id),
+            )
+        else:
+            builder.button(
+                text=_("✅ Finish {number}").format(number=cases.number(case)),
+                callback_data=CaseCb(a="close", id=case.id),
+            )
     builder.button(
         text=_("📝 Record a visit"), callback_data=HouseholdCb(action="visit", id=household_id)
     )

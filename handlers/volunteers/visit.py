@@ -11,16 +11,17 @@ from aiogram.filters import BaseFilter, Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import FormFlow, begin, notify, show_current
+from conversations import FormFlow, begin, show_current
 from conversations.field_visit import FORMS, VISIT, VISIT_PROPOSAL
 from conversations.parking import unpark
 from conversations.telegram import ANSWERED_AT, PARKED_KEY, STATE_KEY, idle_seconds
 from db.models.accounts import Account
+from db.models.cases import Case
 from db.models.households import Household
 from db.protect import Protector
 from domain.dates import today_wib
@@ -28,10 +29,17 @@ from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.chat import delete_secret, remove_buttons
 from handlers.filters import CancelWord
 from handlers.form_parking import FormSetAside
-from handlers.forms import on_submit
+from handlers.forms import FOLLOW_UPS, on_submit
 from handlers.keyboards import MenuButton, show_menu
-from handlers.volunteers.ui import HouseholdCb, kk_text, tapped_household
-from services import field_reports, field_work
+from handlers.volunteers.case_close import tell_closed
+from handlers.volunteers.ui import (
+    HouseholdCb,
+    card_keyboard,
+    case_line,
+    kk_text,
+    tapped_household,
+)
+from services import case_outcomes, field_reports, field_work
 from services.volunteer_area import household_in_area
 
 
@@ -136,7 +144,10 @@ async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
     household = await household_in_area(session, account, household_id)
     if household is None:  # the area changed (role revoked, reassigned) while filling
         return _("This family is no longer in your area: the visit was not saved.")
-    result = await field_reports.record_visit(session, account, household, answers)
+    result = await field_reports.record_visit(
+        session, account, household, answers,
+        poverty_line=data["settings"].extreme_poverty_line,
+    )  # fmt: skip
     lines = [_("Thank you, the visit is saved.")]
     if result.far_km is not None:
         lines.append(
@@ -152,30 +163,21 @@ async def submit_visit(answers: dict[str, Any], data: dict[str, Any]) -> str:
             if verified
             else _("The proposed family is rejected.")
         )
-        if result.proposer is not None:
-            text = (
-                _(
-                    "Good news: the family you proposed (No. KK {kk}) was visited and verified "
-                    "by our volunteer. It is now on the list for aid."
-                )
-                if verified
-                else _(
-                    "The family you proposed (No. KK {kk}) was visited by our volunteer and "
-                    "could not be accepted. Reason: {reason}"
-                )
-            ).format(kk=kk_text(household), reason=household.verification_note or "-")
-            if not verified:
-                text += "\n\n" + _(
-                    "If you think this is a mistake, you can register again with /daftar or ask "
-                    "the volunteer (PSM) of your desa."
-                )
-            told = await notify.send(bot, result.proposer, text)
-            lines.append(
-                _("The person who proposed it has been told.")
-                if told
-                else _("The person who proposed it could not be reached by the bot.")
-            )
+        if result.proposal_case is not None and result.proposer is not None:
+            closed = case_outcomes.Closed(result.proposal_case, result.proposer)
+            await tell_closed(session, bot, closed)
+            lines.append(_("The person who proposed it has been told."))
+    if result.open_cases:
+        data[FOLLOW_UPS].append(open_cases_follow_up(result.open_cases))
     return "\n\n".join(lines)
+
+
+def open_cases_follow_up(open_cases: list[Case]) -> tuple[str, InlineKeyboardMarkup]:
+    """The household's cases still open after the visit: the volunteer ends those the visit
+    resolved, each with its outcome (a visit alone closes none)."""
+    lines = [_("Open cases of this family. Did this visit resolve any? Tap to finish it:")]
+    lines += [case_line(case, []) for case in open_cases]
+    return "\n".join(lines), card_keyboard(open_cases[0].household_id or 0, open_cases)
 
 
 # --------------------------------------------------------------------------- resume

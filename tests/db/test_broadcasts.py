@@ -20,10 +20,10 @@ from db.models.accounts import Account
 from db.models.aid import Disbursement, DisbursementRecipient
 from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
-from db.models.field import VolunteerTask
+from db.models.cases import Case
 from db.models.system import WorkerLease
 from domain.dates import WIB
-from services import broadcasts
+from services import broadcasts, tasks
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeTelegram
 
@@ -120,7 +120,7 @@ async def test_materialise_once_and_unreachable_households_become_tasks(db) -> N
         assert await broadcasts.open_unreachable_tasks(s, b) == 2
         await broadcasts.open_unreachable_tasks(s, b)
     async with db() as s, s.begin():
-        tasks = await s.scalar(select(func.count()).select_from(VolunteerTask))
+        tasks = await s.scalar(select(func.count()).select_from(Case))
         assert tasks == 2
         assert await broadcasts.resend_failed(s, bid) == 1
         assert (await s.get(Broadcast, bid)).status == "sending"
@@ -148,12 +148,14 @@ async def test_an_unreachable_household_has_one_task_listing_every_message(db) -
             await broadcasts.open_unreachable_tasks(s, b)
             await broadcasts.open_unreachable_tasks(s, b)  # again: nothing added
     async with db() as s:
-        found = list(await s.scalars(select(VolunteerTask).order_by(VolunteerTask.id)))
-    assert len(found) == 2  # two households, one task each
-    for task in found:
-        assert task.detail == (
-            f"#{ids[0]}: Jadwal BLT: Senin, Balai Desa\n#{ids[1]}: Pelatihan menjahit: Selasa"
-        )
+        found = list(await s.scalars(select(Case).order_by(Case.id)))
+        texts = await tasks.details(s, [c.id for c in found])
+    assert len(found) == 2  # two households, one open case each
+    for case in found:
+        assert case.kind == "tidak_terjangkau" and case.state == "open"
+        assert texts[case.id] == [
+            f"#{ids[0]}: Jadwal BLT: Senin, Balai Desa", f"#{ids[1]}: Pelatihan menjahit: Selasa"
+        ]
 
 
 async def _run_sender_until_done(
@@ -212,7 +214,7 @@ async def test_sender_delivers_once_through_403_429_and_errors(db, monkeypatch) 
         assert set(blocked) == {7003, 7004}
         assert (await s.get(Broadcast, bid)).status == "done"
         # The two households that blocked the bot are now visit tasks.
-        assert await s.scalar(select(func.count()).select_from(VolunteerTask)) == 2
+        assert await s.scalar(select(func.count()).select_from(Case)) == 2
         # Blocked accounts are left out of the next audience.
         audience = {"type": "kecamatan", "codes": [seed.SETU]}
         assert await broadcasts.count_recipients(s, audience) == 28
@@ -318,7 +320,7 @@ async def test_reminders_queued_once_at_the_hour_the_day_before(db) -> None:
         assert tg.chat_messages(7202) == []  # switched reminders off
     async with db() as s:
         # Reached, or switched reminders off (their choice): no visit task for either.
-        assert await s.scalar(select(func.count()).select_from(VolunteerTask)) == 0
+        assert await s.scalar(select(func.count()).select_from(Case)) == 0
 
     # Staff move the payout a day later: its recipients are reminded again before the new date.
     async with db() as s, s.begin():

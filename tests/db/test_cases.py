@@ -212,7 +212,7 @@ async def test_two_openings_at_once_make_one_case(
         first_id: list[int] = []
         raced: list[bool] = []
 
-        async def the_other_one_first(session: AsyncSession, *args: str) -> str:
+        async def the_other_one_first(session: AsyncSession, *args: str, **kw: str) -> str:
             if not raced:
                 raced.append(True)
                 async with maker() as other:
@@ -220,7 +220,7 @@ async def test_two_openings_at_once_make_one_case(
                     assert one is not None
                     first_id.append((await _raise(other, one, "pertama")).case.id)
                     await other.commit()
-            return await first_level(session, *args)
+            return await first_level(session, *args, **kw)
 
         monkeypatch.setattr(cases, "first_level", the_other_one_first)
         async with maker() as second:

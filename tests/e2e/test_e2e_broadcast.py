@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.workers import broadcast_sender
 from db.models.accounts import Account
 from db.models.broadcasts import Broadcast, Delivery
-from db.models.field import VolunteerTask
+from db.models.cases import Case
 from db.models.system import AuditLog
 from tests import broadcast_seed as seed
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
@@ -88,7 +88,7 @@ async def test_staff_broadcast_to_a_kecamatan_with_blocked_and_429(tg, tmp_path:
         async with app.sessionmaker() as s:
             blocked = set(await s.scalars(select(Account.telegram_id).where(Account.bot_blocked)))
             tasks = await s.scalar(
-                select(func.count()).where(VolunteerTask.kind == "tidak_terjangkau")
+                select(func.count()).where(Case.kind == "tidak_terjangkau", Case.state == "open")
             )
             actions = list(await s.scalars(select(AuditLog.action)))
         assert blocked == {8103, 8104} and tasks == 3

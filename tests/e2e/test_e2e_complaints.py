@@ -64,7 +64,8 @@ async def test_free_text_complaint_answered_both_ways_closed_and_reopened(
     await tap(psm, t("✅ Close"))
     await tap(psm, t("Question answered"))
     await psm.send("Nama sudah ada di daftar 3216061503200001.")
-    await wait_text(psm, t("Complaint {number} is closed.", number=number))
+    await wait_text(psm, t("{kind} {number} is closed: {outcome}.", kind=t("Complaint"),
+                           number=number, outcome=t("Question answered")))  # fmt: skip
 
     closed = await wait_text(resident, t("Your complaint {number} is finished.", number=number))
     assert t("Your question has been answered.") in closed.text

@@ -3,13 +3,12 @@ when the NIK is on the list under another KK (the family split: pecah KK)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from conversations.usulan import SPLIT_KEY
-from db.models.field import VolunteerTask
+from db.models.cases import Case
 from services import proposals
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotApp, agree, t
+from tests.volunteers_support import case_with_text
 
 from .test_e2e_residents_link import (
     FOUND,
@@ -87,7 +86,5 @@ async def test_a_split_family_proposal_tells_the_volunteer(app: BotApp):
             ),
             proposals.FROM_RESIDENT,
         )  # fmt: skip
-        task = await session.scalar(
-            select(VolunteerTask).where(VolunteerTask.household_id == household.id)
-        )
-    assert task is not None and task.detail == "Pecah KK"
+        task, detail = await case_with_text(session, Case.household_id == household.id)
+    assert task is not None and task.kind == "usulan" and detail == "Pecah KK"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models.field import FieldVisit, QuickReport, VolunteerTask
+from db.models.cases import Case
+from db.models.field import FieldVisit, QuickReport
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, bot_texts, e2e_settings, eventually, t
-from tests.volunteers_support import DESA_A, add_household, tap, wait_text
+from tests.volunteers_support import DESA_A, add_household, case_with_text, tap, wait_text
 
 from .test_e2e_residents_data import answer
 from .test_e2e_residents_link import KK, NIK_WIFE, link, seed_household
@@ -71,14 +72,12 @@ async def test_correction_request_keeps_only_the_masked_number(
     assert KK_MASKED in summary.text and KK not in summary.text
     await (await user.click(summary, t("✅ Confirm"))).wait_answered()
 
-    async def task() -> VolunteerTask | None:
+    async def task() -> str | None:
         async with app.sessionmaker() as session:
-            return await session.scalar(
-                select(VolunteerTask).where(VolunteerTask.kind == "koreksi")
-            )
+            return (await case_with_text(session, Case.kind == "koreksi"))[1]
 
     found = await eventually(task)
-    assert found is not None and found.detail.endswith(f"KK {KK_MASKED}")
+    assert found is not None and found.endswith(f"KK {KK_MASKED}")
     never_sent(tg, KK)
 
 

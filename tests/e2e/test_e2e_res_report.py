@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.models.field import StatusReport, VolunteerTask
+from db.models.field import StatusReport
 from db.models.households import Household
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, agree, as_role, e2e_settings, eventually, t
 from tests.residents import linked_resident
+from tests.volunteers_support import case_with_text
 
 MEMBERS = [
     ("Sarmin", dt.date(1950, 1, 1)),  # elderly
@@ -158,10 +159,10 @@ async def check_first_report(app: BotApp, household_id: int, user: FakeUser) -> 
         assert report.answers["note"] == "Atap bocor kalau hujan"
         household = await session.get(Household, household_id)
         assert household.needs_visit and household.needs_visit_reason == "laporan_mendesak"
-        task = await session.scalar(select(VolunteerTask))
+        task, detail = await case_with_text(session)
         assert task.kind == "laporan_mendesak" and task.household_id == household_id
         assert (task.source_type, task.source_id) == ("status_report", report.id)
-        assert task.detail == "food, house_safety"
+        assert detail == "food, house_safety" and task.urgent
 
 
 async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):

@@ -16,7 +16,7 @@ from conversations.validators import format_datetime_id
 from db.models.accounts import Account
 from db.models.aid import Disbursement, DisbursementRecipient
 from db.models.base import utcnow
-from db.models.field import VolunteerTask
+from db.models.cases import Case
 from db.models.households import AidProgram
 from tests.fake_telegram import FakeTelegram
 from tests.harness import (
@@ -31,6 +31,7 @@ from tests.harness import (
     t,
 )
 from tests.residents import linked_resident
+from tests.volunteers_support import case_with_text
 
 MEMBERS = [("Sarmin", dt.date(1970, 1, 1))]
 
@@ -237,7 +238,9 @@ async def test_followup_asked_once_and_belum_opens_a_complaint(app: BotApp, tg: 
     assert await eventually(answered)
     async with app.sessionmaker() as session:
         rows = {r.household_id: r for r in await session.scalars(select(DisbursementRecipient))}
-        tasks = {t_.source_id: t_ for t_ in await session.scalars(select(VolunteerTask))}
+        tasks = {t_.source_id: t_ for t_ in await session.scalars(select(Case))}
+        no_id = rows[household[no_user.id]].id
+        no_case_text = (await case_with_text(session, Case.source_id == no_id))[1]
     assert rows[household[yes_user.id]].resident_answer == "ya"
     no_row = rows[household[no_user.id]]
     assert no_row.resident_answer == "belum" and no_row.complaint == "Nama saya tidak ada di daftar"
@@ -247,7 +250,7 @@ async def test_followup_asked_once_and_belum_opens_a_complaint(app: BotApp, tg: 
     assert set(tasks) == {no_row.id, skip_row.id}
     assert tasks[no_row.id].kind == "belum_menerima"
     assert tasks[no_row.id].source_type == "disbursement_recipient"
-    assert tasks[no_row.id].detail == "Nama saya tidak ada di daftar"
+    assert no_case_text == "Nama saya tidak ada di daftar"
 
     # After the answers, /jadwal shows the one that said "ya" as received.
     await yes_user.send("/jadwal")

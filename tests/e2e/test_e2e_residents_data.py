@@ -12,12 +12,14 @@ from db.models.accounts import Account
 from db.models.aid import Enrollment, Training
 from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
-from db.models.field import StatusReport, VolunteerTask
+from db.models.cases import Case
+from db.models.field import StatusReport
 from db.models.households import Household, Member
 from db.models.system import AuditLog
 from db.protect import mask_name
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import BotApp, account_of, agree, as_role, e2e_settings, eventually, t
+from tests.volunteers_support import case_with_text
 
 from .test_e2e_residents_link import (
     KK,
@@ -148,10 +150,8 @@ async def test_resident_proposes_a_household_not_on_the_list(
                 NIK_STRANGER
             )
             assert account.household_id == household.id
-            task = await session.scalar(
-                select(VolunteerTask).where(VolunteerTask.household_id == household.id)
-            )
-            assert (task.kind, task.desa_code, task.resolved_at) == ("usulan", LAMBANGSARI, None)
+            task = await session.scalar(select(Case).where(Case.household_id == household.id))
+            assert (task.kind, task.desa_code, task.state) == ("usulan", LAMBANGSARI, "open")
 
         # /dataku shows the proposal waiting for verification.
         await user.send("/dataku")
@@ -219,10 +219,8 @@ async def test_volunteer_proposes_with_usul_in_their_area_without_kk(app: BotApp
         assert household.kk_hash is None and household.source == "usulan_relawan"
         member = await session.scalar(select(Member).where(Member.household_id == household.id))
         assert member.name == "Mak Icih" and member.nik_hash is None
-        task = await session.scalar(
-            select(VolunteerTask).where(VolunteerTask.household_id == household.id)
-        )
-        assert task.kind == "usulan" and task.created_by_account_id == volunteer.id
+        task = await session.scalar(select(Case).where(Case.household_id == household.id))
+        assert task.kind == "usulan" and task.raised_by_account_id == volunteer.id
 
     resident = tg.user(952, "Warga")
     await agree(resident)
@@ -300,9 +298,9 @@ async def test_my_data_correction_and_withdrawal(app: BotApp, tg: FakeTelegram):
     await query.wait_answered()
     await user.wait_message(predicate=lambda m: t(CORRECTION_THANKS) in m.text)
     async with app.sessionmaker() as session:
-        task = await session.scalar(select(VolunteerTask).where(VolunteerTask.kind == "koreksi"))
+        task, detail = await case_with_text(session, Case.kind == "koreksi")
         assert task.household_id == household_id and task.desa_code == LAMBANGSARI
-        assert KK not in task.detail and "3216********0001" in task.detail
+        assert KK not in detail and "3216********0001" in detail
 
     # Withdrawal: confirmation asked first, then everything of the list.
     await user.send("/dataku")
@@ -331,8 +329,8 @@ async def test_my_data_correction_and_withdrawal(app: BotApp, tg: FakeTelegram):
         assert enrollment.status == "cancelled"
         delivery = await session.get(Delivery, ids["delivery"])
         assert delivery.status == "failed"
-        task = await session.scalar(select(VolunteerTask).where(VolunteerTask.kind == "koreksi"))
-        assert task.detail is None and task.resolved_at is not None
+        task, detail = await case_with_text(session, Case.kind == "koreksi")
+        assert detail is None and task.state == "closed"  # the resident's words are gone
         # The BNBA record stays with the office.
         household = await session.get(Household, household_id)
         assert household is not None and household.kk_hash is not None
@@ -423,10 +421,8 @@ async def test_withdrawal_of_an_unverified_own_proposal_erases_what_was_typed(
         assert household.description is None and household.verification == "ditolak"
         member = await session.scalar(select(Member).where(Member.household_id == household_id))
         assert member.nik_hash is None and member.name == "-"
-        task = await session.scalar(
-            select(VolunteerTask).where(VolunteerTask.household_id == household_id)
-        )
-        assert task.resolved_at is not None
+        task = await session.scalar(select(Case).where(Case.household_id == household_id))
+        assert task.state == "closed"
 
 
 # --------------------------------------------------------------------------- /cek

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models.field import VolunteerTask
+from db.models.cases import Case
 from db.models.system import AuditLog
 from handlers.volunteers.ui import HouseholdCb, SearchCb, TaskPageCb
 from services import tasks
@@ -63,11 +63,17 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         assert page1.buttons[:8] == [
             f"{n}. {label(name)}" for n, (_k, name) in enumerate(expected, 1)
         ]
-        # Then the pager, then a filter per kind of task with how many families have it.
-        assert page1.buttons[8:] == [t("Next »"), "🔴 1", "🟠 1", "🟡 1", "🔵 2", "📵 1"]
+        # Then the pager, then a filter per kind of task with how many families have it, and
+        # the RT filter.
+        assert page1.buttons[8:] == [
+            t("Next »"), "🔴 1", "🟠 1", "🟡 1", "🔵 2", "📵 1", "⚪ 5", t("🏠 Choose RT")
+        ]
         lines = page1.text.splitlines()
-        assert lines[0] == t("Families to visit (most urgent first), page {page}:", page=1)
-        assert lines[1] == f"1. 🔴 {t('Urgent report')}: {label('Mendesak Tiga')}"
+        assert lines[0] == t(
+            "Families to visit{scope}: {total}, most urgent first. Page {page}:",
+            scope="", total=10, page=1,
+        )  # fmt: skip
+        assert lines[1] == f"1. 🔴 {t('Urgent report')} M-3: {label('Mendesak Tiga')}"
         assert lines[8] == f"8. ⚪ {t('Not visited for 90 days')}: {label('Belum Dikunjungi 0')}"
         assert "Desa Lain" not in page1.text and "Baru Delapan" not in page1.text
 
@@ -83,8 +89,9 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         await tap(volunteer, "🔵 2")
         await volunteer.wait_for(lambda: "Koreksi Satu" in page1.text)
         assert page1.text.splitlines()[0] == t(
-            "Families to visit: {kind}, page {page}:", kind=t("Data correction"), page=1
-        )
+            "Families to visit{scope}: {total}, most urgent first. Page {page}:",
+            scope=f" ({t('Data correction')})", total=2, page=1,
+        )  # fmt: skip
         assert "Mendesak Tiga" not in page1.text and "Belum Lima" in page1.text
         await tap(volunteer, t("All"))
         await volunteer.wait_for(lambda: "Mendesak Tiga" in page1.text)
@@ -92,9 +99,10 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         # The card of the first task.
         await tap(volunteer, f"1. {label('Mendesak Tiga')}")
         card = await wait_text(volunteer, t("🏠 Family card"))
-        assert t("Open tasks:") in card.text and t("Urgent report") in card.text
+        assert t("Open cases:") in card.text and t("Urgent report") + " M-3" in card.text
         assert t("Last visit: never") in card.text
-        assert card.buttons == [t("📝 Record a visit"), t("📋 Tasks")]
+        assert card.buttons[0] == t("✅ Finish {number}", number="M-3")
+        assert t("📝 Record a visit") in card.buttons and t("📋 Tasks") in card.buttons
         account = await account_of(app, 1001)
 
         async def viewed() -> AuditLog | None:
@@ -129,10 +137,8 @@ async def test_messages_for_a_family_without_the_bot_are_passed_on_in_one_tap(
 
         async def closed() -> bool:
             async with app.sessionmaker() as session:
-                task = await session.scalar(
-                    select(VolunteerTask).where(VolunteerTask.household_id == household)
-                )
-            return task is not None and task.resolution == "disampaikan"
+                task = await session.scalar(select(Case).where(Case.household_id == household))
+            return task is not None and (task.state, task.outcome) == ("closed", "delivered")
 
         assert await eventually(closed)
 
@@ -152,7 +158,8 @@ async def test_a_volunteer_of_desa_a_never_reaches_desa_b(
         # Tasks: only desa A (its never-visited household).
         await volunteer.send("/tugas")
         listing = await volunteer.wait_message()
-        assert listing.buttons == [f"1. {label('Siti Aminah', '002')}"]
+        assert listing.buttons[0] == f"1. {label('Siti Aminah', '002')}"
+        assert "Siti Rahayu" not in listing.text
 
         # Name search, any case: only desa A.
         await volunteer.send("/cari SITI")

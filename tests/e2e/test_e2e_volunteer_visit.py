@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from conversations.telegram import ANSWERED_AT, STATE_KEY
 from db.models.accounts import Account
-from db.models.field import FieldVisit, QuickReport, StatusReport, VolunteerTask
+from db.models.cases import Case
+from db.models.field import FieldVisit, QuickReport, StatusReport
 from db.models.households import Household, Member
 from services import tasks
 from services.field_reports import distance_km
@@ -143,7 +144,7 @@ async def test_full_visit_with_photo_location_and_member_categories(
             members = list(await session.scalars(select(Member).order_by(Member.id)))
             open_tasks = list(
                 await session.scalars(
-                    select(VolunteerTask).where(VolunteerTask.resolved_at.is_(None))
+                    select(Case).where(Case.state != "closed").order_by(Case.priority)
                 )
             )
         assert visit is not None and visit.volunteer_account_id == account.id
@@ -155,7 +156,35 @@ async def test_full_visit_with_photo_location_and_member_categories(
         assert visit.answers["lansia"] == [str(members[0].id)]
         assert [m.severe_disability for m in members] == [False, True]
         assert household.last_visit_at is not None and not household.needs_visit
-        assert open_tasks == []  # the visit resolved the household's tasks
+        # A visit closes no case by itself: the volunteer says which it resolved.
+        assert [c.kind for c in open_tasks] == ["laporan_mendesak", "koreksi"]
+        assert visit.income_monthly == 750_000 and visit.members_count == 2
+        assert visit.extreme_poor is False and visit.income_per_person_day == 12_500
+        urgent, correction = open_tasks
+        follow_up = await wait_text(volunteer, t(
+            "Open cases of this family. Did this visit resolve any? Tap to finish it:"
+        ))  # fmt: skip
+        finish = t("✅ Finish {number}", number=f"M-{urgent.id}")
+        assert finish in follow_up.buttons
+        assert t("✅ Finish {number}", number=f"K-{correction.id}") in follow_up.buttons
+        await tap(volunteer, finish)
+        await tap(volunteer, t("Handled: help given"))
+        await wait_text(volunteer, t(
+            "Add a short note for the resident (what was done, what to do next), or skip."
+        ))  # fmt: skip
+        await tap(volunteer, SKIP)
+        await wait_text(volunteer, t("{kind} {number} is closed: {outcome}.", kind=t(
+            "Urgent report"), number=f"M-{urgent.id}", outcome=t("Handled: help given")))
+
+        async def closed() -> Case | None:
+            async with app.sessionmaker() as session:
+                found = await session.get(Case, urgent.id)
+                return found if found is not None and found.state == "closed" else None
+
+        done = await eventually(closed)
+        assert done is not None and done.outcome == "handled"
+        async with app.sessionmaker() as session:
+            assert (await session.get(Case, correction.id)).state == "open"
 
 
 async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
@@ -192,8 +221,9 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
         await tap(volunteer, t("✅ Confirm"))
         saved = await wait_text(volunteer, t("The proposed family is now verified."))
         assert t("The person who proposed it has been told.") in saved.text
-        told = await resident.wait_message(predicate=lambda m: m.text.startswith("Kabar baik"))
-        assert "3216" in told.text and "****" in told.text  # the KK, masked
+        told = await resident.wait_message(predicate=lambda m: "DTKS/DTSEN" in m.text)
+        # Verified is no promise of aid.
+        assert "belum keputusan bantuan" in told.text and "masuk daftar bantuan" not in told.text
 
         # Rejected with a reason, from a shorter path ("data is wrong").
         await open_visit(volunteer, "joko")
@@ -214,15 +244,14 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
         await tap(volunteer, t("✅ Confirm"))
         await wait_text(volunteer, t("The proposed family is rejected."))
         reason = await resident.wait_message(predicate=lambda m: "Karawang" in m.text)
-        assert "Sudah pindah ke Karawang" in reason.text and "/daftar" in reason.text
+        assert "Sudah pindah ke Karawang" in reason.text and "/daftar" not in reason.text
+        assert t("✋ Object to this decision") in reason.buttons
 
-        async def decided() -> tuple[Household, Household, VolunteerTask | None] | None:
+        async def decided() -> tuple[Household, Household, Case | None] | None:
             async with app.sessionmaker() as session:
                 verified = await session.get(Household, verified_id)
                 rejected = await session.get(Household, rejected_id)
-                still_open = await session.scalar(
-                    select(VolunteerTask).where(VolunteerTask.resolved_at.is_(None))
-                )
+                still_open = await session.scalar(select(Case).where(Case.state != "closed"))
             return (
                 (verified, rejected, still_open)
                 if rejected.verification != "menunggu_verifikasi"
@@ -236,9 +265,9 @@ async def test_visit_verifies_a_proposed_household_and_tells_the_resident(
         assert rejected.verification == "ditolak"
         assert rejected.verification_note == "Sudah pindah ke Karawang"
         assert still_open is None
-        # The proposer is free to register again.
+        # The proposer is not sent back to /daftar: they stay linked and may object once.
         after = await account_of(app, 1201)
-        assert after is not None and after.household_id is None
+        assert after is not None and after.household_id == rejected_id
 
 
 async def test_an_interrupted_visit_resumes_after_a_restart_or_is_discarded(
