@@ -222,7 +222,7 @@ async def open_case(
     for message in thread:
         when = to_wib(message.created_at).strftime("%d/%m %H.%M")
         who = author_label(message.role, people.get(message.author_account_id or 0))
-        if message.role == cases.SYSTEM:
+        if message.role == cases.SYSTEM and not message.text:  # a text: a data change
             lines.append(f"[{when}] ↗ " + _("passed up"))
             continue
         body = message.text or ""

@@ -94,7 +94,7 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         card = await wait_text(volunteer, t("🏠 Family card"))
         assert t("Open tasks:") in card.text and t("Urgent report") in card.text
         assert t("Last visit: never") in card.text
-        assert card.buttons == [t("📝 Record a visit"), t("📋 Tasks")]
+        assert card.buttons == [t("📝 Record a visit"), t("✏️ Edit data"), t("📋 Tasks")]
         account = await account_of(app, 1001)
 
         async def viewed() -> AuditLog | None:
