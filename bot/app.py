@@ -47,6 +47,7 @@ from handlers.staff import stats as staff_stats
 from handlers.staff import training as staff_training
 from handlers.volunteers import case_close as volunteer_case_close
 from handlers.volunteers import cases as volunteer_cases
+from handlers.volunteers import edit as volunteer_edit
 from handlers.volunteers import field as volunteer_field
 from handlers.volunteers import invites as volunteer_invites
 from handlers.volunteers import proposal as volunteer_proposal
@@ -199,6 +200,7 @@ def create_dispatcher(resources: Resources) -> Dispatcher:
         volunteer_invites.create_staff_router(),
         volunteer_field.create_router(),
         volunteer_visit.create_router(),
+        volunteer_edit.create_router(),
         quick_report.create_router(),
         staff_schedule.create_router(),
         staff_payout.create_router(),

@@ -20,6 +20,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.household_edit import RELATION_LABELS
 from conversations.i18n import lazy_pgettext
 from conversations.lapor import FOOD, HOUSE_SAFETY, SICKNESS
 from conversations.validators import format_datetime_id
@@ -106,6 +107,17 @@ async def tapped_household(
     if household is None:
         await query.answer(_("This family was not found in your area."), show_alert=True)
     return household
+
+
+class EditCb(CallbackData, prefix="ed"):
+    """A button of the household editor (handlers.volunteers.edit): the step `a`, the household
+    `h`, the member `m` (0: none) and a code of a fixed list `v` (a relation, a reason to
+    leave). Both ids are checked on the server again."""
+
+    a: str
+    h: RowId
+    m: RowId = 0
+    v: str = ""
 
 
 class TaskPageCb(CallbackData, prefix="tg"):
@@ -204,12 +216,6 @@ def when(moment: dt.datetime | None) -> str:
     return format_datetime_id(moment) if moment is not None else _("never")
 
 
-RELATION_LABELS = {
-    "kepala": __("head of the family"), "istri": __("wife"), "suami": __("husband"),
-    "anak": __("child"), "menantu": __("son/daughter-in-law"), "cucu": __("grandchild"),
-    "orang_tua": __("parent"), "mertua": __("parent-in-law"), "famili_lain": __("relative"),
-    "lainnya": __("other"), "belum_diketahui": __("relation not known yet"),
-}  # fmt: skip
 # The lists a household may come from, by their own names (not translated).
 SOURCE_NAMES = {"p3ke": "P3KE", "dtks": "DTKS/BDT", "regsosek": "Regsosek/DTSEN",
                 "siks": "DTKS (SIKS-NG)", "kpm": "KPM Kemensos"}  # fmt: skip
@@ -366,7 +372,7 @@ def card_keyboard(household_id: int, open_cases: Sequence[Case] = ()) -> InlineK
                 text=_("✅ Messages passed on"),
                 callback_data=HouseholdCb(action="told", id=household_id),
             )
-        elif case.kind == cases.ADUAN:
+        elif case.kind in cases.WRITTEN:
             builder.button(
                 text=_("📂 Open {number}").format(number=cases.number(case)),
                 callback_data=CaseCb(a="open", id=case.id),
@@ -379,6 +385,7 @@ def card_keyboard(household_id: int, open_cases: Sequence[Case] = ()) -> InlineK
     builder.button(
         text=_("📝 Record a visit"), callback_data=HouseholdCb(action="visit", id=household_id)
     )
+    builder.button(text=_("✏️ Edit data"), callback_data=EditCb(a="menu", h=household_id))
     builder.button(text=_("📋 Tasks"), callback_data=TaskPageCb(page=0))
     builder.adjust(1)
     return builder.as_markup()

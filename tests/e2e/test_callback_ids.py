@@ -24,7 +24,7 @@ ERROR = (
 CRAFTED = [
     "hh:open:N", "hh:visit:N", "tg:N", "sr:name:::N", "inv:revoke:::N", "vol:ask:N",
     "vol:page:N", "aidq:N:ya", "aidc:N", "trn:join:N:1:0", "trn:cancel:0:0:N", "bcc:pause:N",
-    "js:view:N", "js:collect:N", "tr:view:N:0", "tr:att:1:N",
+    "js:view:N", "js:collect:N", "tr:view:N:0", "tr:att:1:N", "ed:menu:N:0:", "ed:mem:1:N:",
 ]  # fmt: skip
 
 

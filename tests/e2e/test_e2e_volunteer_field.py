@@ -103,6 +103,7 @@ async def test_tasks_most_urgent_first_then_not_visited_paginated(tg: FakeTelegr
         assert t("Last visit: never") in card.text
         assert card.buttons[0] == t("✅ Finish {number}", number="M-3")
         assert t("📝 Record a visit") in card.buttons and t("📋 Tasks") in card.buttons
+        assert t("✏️ Edit data") in card.buttons
         account = await account_of(app, 1001)
 
         async def viewed() -> AuditLog | None:
