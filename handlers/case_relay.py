@@ -11,16 +11,50 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations import notify
 from db import regions
 from db.models.accounts import Account
 from db.models.cases import Case
+from db.models.households import Household
 from handlers.case_ui import deliver, officer_keyboard
 from handlers.office import office_lines
-from services import cases
+from services import cases, field_work
 from services.cases import Item
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+
+
+async def family_words(session: AsyncSession, case: Case) -> str:
+    """Whom a notice is about: the head's name and the place (desa, RT/RW), which staff can
+    search for and a volunteer can walk to; never a No. KK (a notice is a forwardable
+    message). Only the desa when the resident is not linked to a family."""
+    desa = await regions.name_of(session, case.desa_code)
+    household = (
+        await session.get(Household, case.household_id) if case.household_id is not None
+        else None
+    )  # fmt: skip
+    if household is None:
+        return desa
+    head = (await field_work.head_names(session, [household.id])).get(household.id)
+    return _("family of {name}, {desa} RT {rt}/RW {rw}").format(
+        name=head or "-", desa=desa, rt=household.rt or "-", rw=household.rw or "-"
+    )
+
+
+async def tell_officers(
+    session: AsyncSession, bot: Bot, case: Case, text: str, *, roles: tuple[str, ...]
+) -> int:
+    """A case's notice, with the button to open it, to each of `roles` for its place (the
+    desa's PSM, the kecamatan's TKSK, staff); returns to how many people."""
+    people = await notify.area_officers(
+        session, case.desa_code, case.kecamatan_code, roles=roles
+    )
+    reached = 0
+    for person in people:
+        if await deliver(bot, person, None, text, officer_keyboard(case)):
+            reached += 1
+    return reached
 
 
 async def send_items(
@@ -43,7 +77,7 @@ async def to_officers(
     urgent_now: bool = False,
 ) -> int:  # fmt: skip
     """Relay the resident's new messages; returns to how many people."""
-    desa = await regions.name_of(session, case.desa_code)
+    desa = await family_words(session, case)
     number = cases.number(case)
     if urgent_now:
         people = await cases.urgent_people(session, case)

@@ -20,6 +20,8 @@ from conversations.validators import format_datetime_id
 from db.models.accounts import Account
 from db.models.aid import Enrollment, Training
 from domain.money import format_rupiah
+from domain.roles import PSM, TKSK
+from handlers.case_relay import family_words, tell_officers
 from handlers.chat import remove_buttons
 from handlers.forms import on_submit
 from handlers.keyboards import MenuButton, consent_keyboard, show_menu
@@ -32,7 +34,7 @@ from handlers.residents.keyboards import (
     withdraw_keyboard,
 )
 from handlers.residents.link import household_lines
-from services import my_data, proposals
+from services import cases, my_data, proposals
 
 if TYPE_CHECKING:
     from bot.settings import Settings  # handed in by the dispatcher
@@ -138,13 +140,19 @@ async def ask_correction(query: CallbackQuery, account: Account, state: FSMConte
 
 @on_submit(CORRECTION_FORM)
 async def submit_correction(answers: dict[str, Any], data: dict[str, Any]) -> str:
-    task = await my_data.request_correction(data["session"], data["account"], answers["text"])
+    session = data["session"]
+    task = await my_data.request_correction(session, data["account"], answers["text"])
     if task is None:
         return _("Your account is not linked to a household, so there is nothing to correct.")
+    notice = _("🔵 Data correction {number}: {family}.").format(
+        number=cases.number(task), family=await family_words(session, task)
+    ) + "\n" + my_data.scrub_numbers(" ".join(str(answers["text"]).split()))[:300]
+    await tell_officers(session, data["bot"], task, notice, roles=(PSM, TKSK))
     return _(
-        "Thank you. Your request was sent to the volunteers of your desa. They will check "
-        "it, and may visit or contact you."
-    )
+        "Thank you. Your request was sent to the volunteers of your desa with number "
+        "{number}. They will check it, and may visit or contact you. You will be told what "
+        "was changed."
+    ).format(number=cases.number(task))
 
 
 async def ask_withdraw(query: CallbackQuery) -> None:

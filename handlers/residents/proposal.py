@@ -16,9 +16,11 @@ from conversations.parking import keep_with_the_form
 from conversations.usulan import KK_KEY, NIK_KEY, RESIDENT_FORM, SPLIT_KEY, region_name
 from db.models.accounts import Account
 from db.protect import Protector
+from domain.roles import PSM, TKSK
+from handlers.case_relay import family_words, tell_officers
 from handlers.chat import remove_buttons
 from handlers.forms import on_submit
-from services import proposals
+from services import cases, proposals, tasks
 
 
 async def propose_button(
@@ -78,12 +80,18 @@ async def submit_resident_proposal(answers: dict[str, Any], data: dict[str, Any]
             "Check whether the family has split, then update the members of both KK."
         ),
     )
+    session = data["session"]
     try:
-        await proposals.propose(
-            data["session"], protector, account, proposal, proposals.FROM_RESIDENT
+        household = await proposals.propose(
+            session, protector, account, proposal, proposals.FROM_RESIDENT
         )
     except proposals.ProposalError as exc:
         return proposal_error(exc)
+    for case in await tasks.open_cases_of(session, household.id, [tasks.USULAN]):
+        notice = _("🟡 New proposal {number} to verify: {family}.").format(
+            number=cases.number(case), family=await family_words(session, case)
+        )
+        await tell_officers(session, data["bot"], case, notice, roles=(PSM, TKSK))
     return _(
         "Thank you. Your proposal is saved and waits for verification.\n\n"
         "What happens next: a volunteer (PSM) of Desa {desa} will visit your family to check "

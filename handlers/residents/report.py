@@ -16,19 +16,20 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import begin, notify
+from conversations import begin
 from conversations.lapor import FOOD, FORM, FORM_NAME, HOUSE_SAFETY, SICKNESS
-from db import regions
 from db.models.accounts import Account
 from db.models.households import Household, Member
 from domain.dates import today_wib
 from domain.money import format_rupiah
 from domain.roles import PETUGAS, PSM, TKSK, WARGA
+from handlers.case_relay import family_words, tell_officers
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.forms import on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
 from handlers.office import office_lines
 from handlers.residents.household import linked_household
+from services import cases, tasks
 from services.reports import save_report, urgent_reasons
 
 RESIDENTS = frozenset({WARGA})
@@ -133,17 +134,13 @@ async def _alert_volunteers(data: dict[str, Any], household: Any, reasons: list[
     """Tell the PSM of the desa, the TKSK of the kecamatan and staff at once (the task waits
     in the volunteers' /tugas too): no food today cannot wait for the next look at the list."""
     session = data["session"]
-    text = _(
-        "⚠️ Urgent report from a household in {desa} (KK {kk}): {reasons}. Please visit soon; "
-        "see /tugas."
-    ).format(
-        desa=await regions.name_of(session, household.desa_code),
-        kk=household.kk_masked or _("no KK yet"),
-        reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
-    )
-    await notify.tell_area_officers(
-        session, data["bot"], household, text, roles=(PSM, TKSK, PETUGAS)
-    )
+    for case in await tasks.open_cases_of(session, household.id, [tasks.URGENT_REPORT]):
+        text = _("⚠️ Urgent report {number}: {family}. {reasons}. Please visit soon.").format(
+            number=cases.number(case),
+            family=await family_words(session, case),
+            reasons=", ".join(str(URGENT_LABELS[r]) for r in reasons),
+        )
+        await tell_officers(session, data["bot"], case, text, roles=(PSM, TKSK, PETUGAS))
 
 
 def create_router() -> Router:

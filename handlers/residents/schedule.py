@@ -16,14 +16,14 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import notify
 from conversations.parking import clear_but_keep_form
 from conversations.validators import format_datetime_id
-from db import audit, regions
+from db import audit
 from db.models.accounts import Account
 from domain.money import format_rupiah
-from domain.roles import PETUGAS, TKSK, WARGA
+from domain.roles import PETUGAS, PSM, TKSK, WARGA
 from handlers.callback_ids import RowId
+from handlers.case_relay import family_words, tell_officers
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.keyboards import (
@@ -36,7 +36,7 @@ from handlers.keyboards import (
 )
 from handlers.number_guard import guard_numbers, mask_id_numbers
 from handlers.residents.household import linked_household
-from services import aid_schedule
+from services import aid_schedule, cases
 from services.aid_schedule import NOT_YET, YES, Entry
 
 RESIDENTS = frozenset({WARGA})
@@ -251,24 +251,23 @@ async def _finish_complaint(
             _("This question is not for your household."), reply_markup=main_menu(account)
         )
         return
-    await aid_schedule.record_complaint(session, answer, text, account)
-    household = answer.household
+    case = await aid_schedule.record_complaint(session, answer, text, account)
     alert = _(
-        "⚠️ A household in {desa} (KK {kk}) says it has NOT received the aid {program} of "
-        "{when}.\nComplaint: {complaint}\nSee /tugas."
+        "🟠 Aid not received {number}: {family} says it has NOT received {program} of "
+        "{when}.\nComplaint: {complaint}"
     ).format(
-        desa=await regions.name_of(session, household.desa_code),
-        kk=household.kk_masked,
+        number=cases.number(case),
+        family=await family_words(session, case),
         program=answer.program.code,
         when=format_datetime_id(answer.disbursement.scheduled_at),
         complaint=answer.recipient.complaint or "—",
     )
-    await notify.tell_area_officers(session, bot, household, alert, roles=(PETUGAS, TKSK))
+    await tell_officers(session, bot, case, alert, roles=(PSM, TKSK, PETUGAS))
     await target.answer(
         _(
-            "Thank you. Your complaint is recorded and sent to the TKSK of your kecamatan "
-            "and to Dinas Sosial. A volunteer will contact you."
-        ),
+            "Thank you. Your complaint is recorded with number {number} and sent to the "
+            "volunteers of your area and to Dinas Sosial. A volunteer will contact you."
+        ).format(number=cases.number(case)),
         reply_markup=main_menu(account),
     )
 

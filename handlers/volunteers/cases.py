@@ -24,7 +24,9 @@ from db.models.accounts import Account
 from db.models.base import utcnow
 from db.models.cases import Case
 from db.models.households import Household
+from db.protect import Protector
 from domain.dates import to_wib
+from domain.roles import PETUGAS
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
 from handlers.case_ui import (
     KIND_LABELS,
@@ -46,7 +48,7 @@ from handlers.chat import show_page
 from handlers.commands import COMMANDS, CommandInfo
 from handlers.filters import NotACommand
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, main_menu, show_menu
-from handlers.volunteers.ui import pager, task_detail
+from handlers.volunteers.ui import HouseholdCb, pager, task_detail
 from services import case_queries, cases, field_work
 
 if TYPE_CHECKING:
@@ -149,7 +151,11 @@ async def inbox_page(
 
 
 def card_keyboard(case: Case, account: Account) -> InlineKeyboardMarkup:
-    rows = [[button(_("✍️ Reply"), CaseCb(a="reply", id=case.id))]]
+    rows = []
+    if case.raised_by_account_id is not None:  # someone to answer (not a notice to pass on)
+        rows.append([button(_("✍️ Reply"), CaseCb(a="reply", id=case.id))])
+    if case.household_id is not None:
+        rows.append([button(_("🏠 Family card"), HouseholdCb(action="open", id=case.household_id))])
     if case.holder_account_id != account.id:
         rows.append([button(_("🙋 Take"), CaseCb(a="take", id=case.id))])
     if case.level != cases.LEVEL_STAFF:
@@ -158,9 +164,12 @@ def card_keyboard(case: Case, account: Account) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def family_line(session: AsyncSession, account: Account, case: Case) -> str:
-    """Who the family is: the head's name and the masked No. KK (a view of personal data,
-    audited as the household card is)."""
+async def family_line(
+    session: AsyncSession, account: Account, case: Case, protector: Protector | None = None
+) -> str:
+    """Who the family is: the head's name and the No. KK, in full for staff (who may see it
+    and search by it), masked for volunteers (a view of personal data, audited as the
+    household card is)."""
     if case.household_id is None:
         return _("Family: the resident has not linked a family on the list.")
     household = await session.get(Household, case.household_id)
@@ -168,8 +177,13 @@ async def family_line(session: AsyncSession, account: Account, case: Case) -> st
         return _("Family: the resident has not linked a family on the list.")
     head = (await field_work.head_names(session, [household.id])).get(household.id)
     audit.record(session, account, "household.viewed", "household", household.id, via="case")
+    full = (
+        protector.try_decrypt(household.kk_encrypted)
+        if protector is not None and account.role == PETUGAS and household.kk_encrypted
+        else None
+    )
     return _("Family: {name}, No. KK {kk}, RT {rt}/RW {rw}").format(
-        name=head or "-", kk=household.kk_masked or "-", rt=household.rt or "-",
+        name=head or "-", kk=full or household.kk_masked or "-", rt=household.rt or "-",
         rw=household.rw or "-",
     )  # fmt: skip
 
@@ -184,7 +198,7 @@ def taken_by(holder: Account | None, account: Account) -> str:
 
 async def open_case(
     query: CallbackQuery, callback_data: CaseCb, session: AsyncSession, account: Account,
-    bot: Bot,
+    bot: Bot, protector: Protector,
 ) -> None:  # fmt: skip
     case = await tapped_case(query, callback_data.id, session, account)
     if case is None:
@@ -207,7 +221,7 @@ async def open_case(
             desa=await regions.name_of(session, case.desa_code),
             kecamatan=await regions.name_of(session, case.kecamatan_code),
         ),
-        await family_line(session, account, case),
+        await family_line(session, account, case, protector),
         "",
         _("Messages:"),
     ]

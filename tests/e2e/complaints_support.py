@@ -13,6 +13,12 @@ from tests.residents import linked_resident
 from tests.volunteers_support import DESA_A, KEC_A, tap, wait_text
 
 DESA_A_NAME = "Satriajaya"
+
+
+def family_a() -> str:
+    """How notices name the family resident_of_desa_a links (head, desa, RT/RW unknown)."""
+    return t("family of {name}, {desa} RT {rt}/RW {rw}", name="Siti Aminah", desa=DESA_A_NAME,
+             rt="-", rw="-")  # fmt: skip
 OFFER = "Sorry, I did not understand that. An officer can read your message and answer you here."
 SEND = "📣 Send to an officer"
 

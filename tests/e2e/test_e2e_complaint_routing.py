@@ -20,6 +20,7 @@ from services import case_queries, cases
 from services.cases import Item
 from tests.e2e.complaints_support import (
     DESA_A_NAME,
+    family_a,
     number_in,
     resident_of_desa_a,
     send_offered,
@@ -110,7 +111,7 @@ async def test_urgent_message_reaches_everyone_and_the_resident_gets_112(
         advice = await wait_text(resident, "112")
         assert "(021) 0000-TEST" in advice.text and "Senin-Jumat 08.00-16.00" in advice.text
         header = t("🔴 URGENT: complaint {number} from {desa}. Please act today.",
-                   number=number, desa=DESA_A_NAME)  # fmt: skip
+                   number=number, desa=family_a())  # fmt: skip
         for officer in (psm, tksk, staff):
             alert = await wait_text(officer, header)
             assert "roboh" in alert.text

@@ -185,8 +185,12 @@ async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
         assert t("If someone's life is in danger, call 112 now (free).") in user.messages[-1].text
         for volunteer in (psm, tksk, staff):
             alert = await volunteer.wait_message(predicate=lambda m: "⚠️" in (m.text or ""))
-            assert alert.text.startswith("⚠️ Laporan mendesak dari keluarga di Satriajaya (KK 3216")
+            # The family by name and place (staff can search a name, not a masked KK), with a
+            # button to the case.
+            assert alert.text.startswith("⚠️ Laporan mendesak M-1: keluarga ")
+            assert "Satriajaya RT" in alert.text and "3216" not in alert.text
             assert "Tidak ada makanan, Tidak aman, bisa roboh" in alert.text
+            assert t("📂 Open case") in alert.buttons
         await far_psm.wait_idle(quiet=0.1)
         assert not [m for m in far_psm.messages if "⚠️" in (m.text or "")]
 

@@ -211,14 +211,18 @@ async def test_followup_asked_once_and_belum_opens_a_complaint(app: BotApp, tg: 
     assert ask.buttons == [t("Skip")]
     await no_user.send("Nama   saya tidak ada di daftar")
     done = await no_user.wait_message()
-    assert done.text.startswith(t("Thank you. Your complaint is recorded and sent to the TKSK"
-                                  " of your kecamatan and to Dinas Sosial. A volunteer will "
-                                  "contact you."))  # fmt: skip
+    assert done.text == t(
+        "Thank you. Your complaint is recorded with number {number} and sent to the "
+        "volunteers of your area and to Dinas Sosial. A volunteer will contact you.",
+        number="B-1",
+    )
     for officer in (staff, tksk):
-        alert = await officer.wait_message(predicate=lambda m: "⚠️" in (m.text or ""))
+        # The family by name and place (never a KK), the schedule, and a button to the case.
+        alert = await officer.wait_message(predicate=lambda m: "🟠" in (m.text or ""))
         assert "Satriajaya" in alert.text and "Nama saya tidak ada di daftar" in alert.text
+        assert t("📂 Open case") in alert.buttons and "****" not in alert.text
     await other_tksk.wait_idle(quiet=0.1)
-    assert not [m for m in other_tksk.messages if "⚠️" in (m.text or "")]
+    assert not [m for m in other_tksk.messages if "🟠" in (m.text or "")]
 
     # "Belum", skipping the complaint.
     question = next(m for m in skip_user.messages if m.text == question_text)

@@ -59,8 +59,9 @@ VOLUNTEER_THANKS = (
     "list of Desa {desa}."
 )
 CORRECTION_THANKS = (
-    "Thank you. Your request was sent to the volunteers of your desa. They will check "
-    "it, and may visit or contact you."
+    "Thank you. Your request was sent to the volunteers of your desa with number "
+    "{number}. They will check it, and may visit or contact you. You will be told what "
+    "was changed."
 )
 CHECK_PROMPT = (
     "Forward the message you got to this chat (tap and hold it, then Forward), or copy "
@@ -296,7 +297,9 @@ async def test_my_data_correction_and_withdrawal(app: BotApp, tg: FakeTelegram):
     )
     query = await user.click(summary, t("✅ Confirm"))
     await query.wait_answered()
-    await user.wait_message(predicate=lambda m: t(CORRECTION_THANKS) in m.text)
+    await user.wait_message(
+        predicate=lambda m: t(CORRECTION_THANKS, number="K-").split("K-")[0] in m.text
+    )
     async with app.sessionmaker() as session:
         task, detail = await case_with_text(session, Case.kind == "koreksi")
         assert task.household_id == household_id and task.desa_code == LAMBANGSARI
