@@ -69,9 +69,14 @@ async def close(
         set_verification(session, household, actor, status, note)
     elif case.kind == SANGGAH and outcome == cases.UPHELD:
         set_verification(session, household, actor, WAITING_STATUS, None)
+        # Raised in the proposer's name: they hear how the new verification ends.
+        proposer = (
+            await session.get(Account, household.proposed_by_account_id)
+            if household.proposed_by_account_id is not None else None
+        )  # fmt: skip
         result.reopened_proposal = await tasks.open_task(
             session, household, tasks.USULAN, source_type="sanggah", source_id=case.id,
-            detail=note, actor=actor, now=now,
+            detail=note, actor=proposer, now=now,
         )  # fmt: skip
     elif case.kind == tasks.NOT_RECEIVED and outcome == cases.COLLECTED:
         await _mark_collected(session, case, actor, now)

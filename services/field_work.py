@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
@@ -137,43 +137,98 @@ async def task_page(
     households not visited)."""
     now = now or utcnow()
     where = where or TaskFilter(kind=kind)
-    by_rt = [Household.rt, Household.rw] if where.desa else []
+    if where.desa:
+        return await _desa_page(session, account, page, where, now)
     start = page * PAGE_SIZE
     items: list[TaskItem] = []
     raised_total = 0
     if where.kind != tasks.NOT_VISITED:
-        ranked = _open_cases(account, where).add_columns(
-            func.min(Case.priority).label("priority"), func.min(Case.created_at).label("since")
-        ).group_by(Case.household_id, *by_rt)  # fmt: skip
+        ranked = _ranked_cases(account, where)
         raised_total = int(
             await session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
         )
         rows = (
             await session.execute(
-                ranked.order_by(*by_rt, "priority", "since", Case.household_id)
+                ranked.order_by("priority", "since", Case.household_id)
                 .offset(start)
                 .limit(PAGE_SIZE + 1)
             )
         ).all()
-        households = await _households(session, [row[0] for row in rows])
-        first_cases = await _first_cases(session, [row[0] for row in rows], where.kind)
-        for row in rows:
-            case = first_cases[row[0]]
-            items.append(
-                TaskItem(households[row[0]], case.kind, case.created_at, case,
-                         overdue=_due(case) < now)
-            )  # fmt: skip
+        items = await _items(session, [(row[0], int(row[1])) for row in rows], where, now)
     wanted = PAGE_SIZE + 1 - len(items)
     if wanted > 0 and where.kind in (None, tasks.NOT_VISITED):
         order = [Household.last_visit_at.is_(None), Household.last_visit_at, Household.id]
         stale = await session.scalars(
             _not_visited(account, where, now)
-            .order_by(*by_rt, *order)
+            .order_by(*order)
             .offset(max(0, start - raised_total))
             .limit(wanted)
         )
         items += [TaskItem(h, tasks.NOT_VISITED, h.last_visit_at) for h in stale]
     return items[:PAGE_SIZE], len(items) > PAGE_SIZE
+
+
+def _ranked_cases(account: Account, where: TaskFilter) -> Any:
+    """Households with open cases: each with its most urgent case's priority and the age of
+    its oldest case."""
+    return _open_cases(account, where).add_columns(
+        func.min(Case.priority).label("priority"), func.min(Case.created_at).label("since")
+    ).group_by(Case.household_id)  # fmt: skip
+
+
+async def _desa_page(
+    session: AsyncSession, account: Account, page: int, where: TaskFilter, now: dt.datetime
+) -> tuple[list[TaskItem], bool]:
+    """One desa's page, grouped by RT and RW as a volunteer walks it: within each RT/RW the
+    open cases by urgency, then the households not visited (one query over both)."""
+    parts = []
+    if where.kind != tasks.NOT_VISITED:
+        parts.append(
+            _open_cases(account, where).add_columns(
+                Household.rt, Household.rw, func.min(Case.priority).label("priority"),
+                func.min(Case.created_at).label("since"),
+            ).group_by(Case.household_id, Household.rt, Household.rw)
+        )  # fmt: skip
+    if where.kind in (None, tasks.NOT_VISITED):
+        parts.append(
+            _not_visited(account, where, now).with_only_columns(
+                Household.id, Household.rt, Household.rw,
+                literal(tasks.PRIORITY[tasks.NOT_VISITED]).label("priority"),
+                Household.last_visit_at.label("since"),
+            )
+        )  # fmt: skip
+    both = union_all(*parts).subquery()
+    c = both.columns
+    rows = (
+        await session.execute(
+            select(c[0], c.priority)
+            .order_by(c.rt.is_(None), c.rt, c.rw.is_(None), c.rw, c.priority,
+                      c.since.is_(None), c.since, c[0])
+            .offset(page * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    ).all()  # fmt: skip
+    items = await _items(session, [(row[0], int(row[1])) for row in rows], where, now)
+    return items[:PAGE_SIZE], len(items) > PAGE_SIZE
+
+
+async def _items(
+    session: AsyncSession, ranked: list[tuple[int, int]], where: TaskFilter, now: dt.datetime
+) -> list[TaskItem]:
+    """The list's lines, in the order of `ranked` (household id, priority): each household
+    with its most urgent open case, or as not visited."""
+    households = await _households(session, [hid for hid, _p in ranked])
+    first_cases = await _first_cases(session, [hid for hid, _p in ranked], where.kind)
+    items = []
+    for hid, _priority in ranked:
+        case = first_cases.get(hid)
+        household = households[hid]
+        if case is None:
+            items.append(TaskItem(household, tasks.NOT_VISITED, household.last_visit_at))
+        else:
+            items.append(TaskItem(household, case.kind, case.created_at, case,
+                                  overdue=_due(case) < now))  # fmt: skip
+    return items
 
 
 def _due(case: Case) -> dt.datetime:

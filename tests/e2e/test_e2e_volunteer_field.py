@@ -327,3 +327,49 @@ async def test_staff_see_the_kk_in_full_volunteers_masked(tg: FakeTelegram, tmp_
                 assert kk in card.text  # staff may see it; the view is audited
             else:
                 assert kk not in card.text and f"{kk[:4]}********{kk[-4:]}" in card.text
+
+
+async def test_a_tksk_walks_the_list_by_desa_and_rt(
+    tg: FakeTelegram, tmp_path: Path, database_url: str
+):
+    """A TKSK's list spans the kecamatan: the desa on every line; filtered to one desa it is
+    grouped by RT/RW (as a volunteer walks it), then to one RT, with the total each time."""
+    async with BotApp(tg, e2e_settings(tmp_path, tg, database_url=database_url)) as app:
+        await add_household(app, DESA_A, ["Ani Satu"], rt="001", task_kinds=(tasks.USULAN,))
+        await add_household(app, DESA_A, ["Budi Dua"], rt="002",
+                            task_kinds=(tasks.URGENT_REPORT,))  # fmt: skip
+        await add_household(app, DESA_A, ["Cici Satu"], rt="001")  # never visited
+        await add_household(app, DESA_A2, ["Dodi Lain"], rt="001", task_kinds=(tasks.CORRECTION,))
+        tksk = tg.user(1010, "Pak TKSK")
+        await as_role(app, tksk, "tksk", KEC_A)
+        await tksk.send("/tugas")
+        listing = await tksk.wait_message()
+        lines = listing.text.splitlines()
+        assert lines[0] == t(
+            "Families to visit{scope}: {total}, most urgent first. Page {page}:",
+            scope="", total=4, page=1,
+        )  # fmt: skip
+        assert t("{name} · {desa} RT {rt}", name="Budi Dua", desa="Satriajaya", rt="002") in (
+            lines[1]
+        )
+        assert "Jejalenjaya" in listing.text  # the other desa, named on its line
+        await tap(tksk, t("🏘 Choose desa"))
+        await tap(tksk, "Satriajaya")
+        only_a = await wait_text(tksk, "(Satriajaya)")
+        assert "Dodi Lain" not in only_a.text
+        lines = only_a.text.splitlines()
+        assert lines[0] == t(
+            "Families to visit{scope}: {total}, most urgent first. Page {page}:",
+            scope=" (Satriajaya)", total=3, page=1,
+        )  # fmt: skip
+        # Grouped by RT/RW: RT 001 (its proposal, then its never-visited family), then RT 002.
+        assert lines[1] == t("— RT {rt}/RW {rw} —", rt="001", rw="001")
+        assert "Ani Satu" in lines[2] and "Cici Satu" in lines[3]
+        assert lines[4] == t("— RT {rt}/RW {rw} —", rt="002", rw="001")
+        assert "Budi Dua" in lines[5]
+        await tap(tksk, t("🏠 Choose RT"))
+        await tap(tksk, t("RT {rt}", rt="002"))
+        only_rt = await wait_text(tksk, t("RT {rt}", rt="002") + ")")
+        assert "Budi Dua" in only_rt.text and "Ani Satu" not in only_rt.text
+        assert t("Families to visit{scope}: {total}, most urgent first. Page {page}:",
+                 scope=" (Satriajaya, RT 002)", total=1, page=1) in only_rt.text  # fmt: skip
