@@ -28,6 +28,7 @@ KINDS = {
     "aduan": "pengaduan", "usulan": "usulan", "laporan_mendesak": "laporan mendesak",
     "koreksi": "koreksi data", "belum_menerima": "belum menerima bantuan",
     "tidak_terjangkau": "tidak terjangkau bot", "tidak_dikunjungi": "belum dikunjungi",
+    "sanggah": "sanggahan usulan",
 }  # fmt: skip
 STATES = {
     "open": "terbuka", "taken": "sedang ditangani", "waiting": "menunggu warga",
@@ -38,9 +39,20 @@ OUTCOMES = {
     "answered": "dijawab", "resolved": "selesai ditangani", "referred": "dirujuk",
     "not_eligible": "tidak memenuhi syarat", "no_response": "warga tidak menanggapi",
     "consent_withdrawn": "persetujuan ditarik",
+    "verified": "terverifikasi, diusulkan ke DTKS", "rejected": "ditolak",
+    "collected": "ternyata sudah diambil", "not_on_list": "tidak ada di daftar jadwal",
+    "payment_problem": "masalah pembayaran, diteruskan ke bank/pos", "other": "lainnya",
+    "corrected": "data diperbaiki", "already_right": "data sudah benar",
+    "cannot_change": "tidak dapat diubah di sini", "handled": "sudah ditangani",
+    "not_urgent": "tidak mendesak", "delivered": "pesan sudah disampaikan",
+    "upheld": "sanggahan diterima", "dismissed": "sanggahan tidak diterima",
+    "visited": "ditutup oleh kunjungan",
 }  # fmt: skip
 FEEDBACK = {"helped": "membantu", "not_helped": "tidak membantu"}
-PREFIXES = {"aduan": "A"}
+PREFIXES = {
+    "aduan": "A", "usulan": "U", "laporan_mendesak": "M", "koreksi": "K", "belum_menerima": "B",
+    "tidak_terjangkau": "T", "tidak_dikunjungi": "D", "sanggah": "S",
+}  # fmt: skip
 
 
 def _wib(when: dt.datetime | None) -> dt.datetime | None:

@@ -105,7 +105,8 @@ async def test_aid_not_received_ends_collected_passed_to_the_bank_or_explained(
             for name in ("Asih Terima", "Budi Bank", "Cecep Lain")
         ]
         residents = [tg.user(5110 + k, f"Warga {k}") for k in range(3)]
-        accounts = [await resident_of(app, r, h) for r, h in zip(residents, households, strict=True)]
+        pairs = zip(residents, households, strict=True)
+        accounts = [await resident_of(app, r, h) for r, h in pairs]
         async with app.sessionmaker() as session, session.begin():
             program = await session.scalar(select(AidProgram).where(AidProgram.code == "BLT"))
             assert program is not None
@@ -121,8 +122,10 @@ async def test_aid_not_received_ends_collected_passed_to_the_bank_or_explained(
             await session.flush()
             row_ids = [r.id for r in rows]
         cases = [
-            await raise_case(app, h, tasks.NOT_RECEIVED, a.id, "Belum terima uangnya",
-                             ("disbursement_recipient", row))  # fmt: skip
+            await raise_case(
+                app, h, tasks.NOT_RECEIVED, a.id, "Belum terima uangnya",
+                ("disbursement_recipient", row),
+            )
             for h, a, row in zip(households, accounts, row_ids, strict=True)
         ]
 

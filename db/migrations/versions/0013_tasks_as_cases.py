@@ -81,7 +81,7 @@ def _move_tasks(bind: Any) -> None:
                     last_message_at=created, escalations=0, reopened_count=0,
                     closed_at=task["resolved_at"],
                     closed_by_account_id=task["resolved_by_account_id"],
-                    outcome=(task["resolution"] or "")[:30] or None,
+                    outcome=_outcome(task["resolution"]) if resolved else None,
                     priority=_PREFIX_PRIORITY.get(task["kind"], 50),
                     source_type=task["source_type"], source_id=task["source_id"],
             )  # fmt: skip
@@ -94,6 +94,16 @@ def _move_tasks(bind: Any) -> None:
                     case_id=case_id, role="system", text=task["detail"], created_at=created
                 )
             )
+
+
+def _outcome(resolution: str | None) -> str:
+    """A task's resolution as a case's outcome: "disampaikan" is "delivered"; "visit:<what
+    the visit found>" (a visit used to close every task) is "visited"."""
+    if resolution == "disampaikan":
+        return "delivered"
+    if not resolution or resolution.startswith("visit:"):
+        return "visited"
+    return resolution[:30]
 
 
 def downgrade() -> None:
