@@ -1,0 +1,72 @@
+"""Migration 0013 on a database with volunteer tasks in it: open tasks of one household and
+kind become one open case with each task's detail in its thread; resolved tasks become closed
+cases with an outcome; the volunteer_tasks table is gone. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import inspect, text
+
+from db.engine import create_engine
+from db.migrate import upgrade
+
+DESA, KEC = "32.16.05.2001", "32.16.05"
+
+
+async def test_open_and_resolved_tasks_become_cases(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
+    try:
+        await upgrade(engine, "0012")
+        when = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+        async with engine.begin() as conn:
+            for household in (1, 2):
+                await conn.execute(text(
+                    "INSERT INTO households (id, kk_masked, desa_code, kecamatan_code, source,"
+                    " verification, needs_visit, status, created_at, updated_at)"
+                    " VALUES (:id, '3216********0001', :desa, :kec, 'bnba', 'terdaftar',"
+                    " false, 'aktif', :when, :when)"
+                ), {"id": household, "desa": DESA, "kec": KEC, "when": when})  # fmt: skip
+            tasks = [
+                (1, "tidak_terjangkau", "#1: Jadwal BLT Senin", None),
+                (1, "tidak_terjangkau", "#2: Pelatihan menjahit", None),
+                (1, "koreksi", "Nama salah ketik", "visit:ditemui"),
+                (2, "tidak_terjangkau", "#1: Jadwal BLT Senin", "disampaikan"),
+            ]
+            for n, (household, kind, detail, resolution) in enumerate(tasks):
+                await conn.execute(text(
+                    "INSERT INTO volunteer_tasks (household_id, desa_code, kecamatan_code, kind,"
+                    " priority, detail, created_at, resolved_at, resolution)"
+                    " VALUES (:h, :desa, :kec, :kind, 50, :detail, :created, :resolved, :res)"
+                ), {
+                    "h": household, "desa": DESA, "kec": KEC, "kind": kind, "detail": detail,
+                    "created": when + dt.timedelta(minutes=n),
+                    "resolved": when + dt.timedelta(days=1) if resolution else None,
+                    "res": resolution,
+                })  # fmt: skip
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            cases = (await conn.execute(text(
+                "SELECT id, household_id, kind, state, open_key, outcome FROM cases ORDER BY id"
+            ))).all()  # fmt: skip
+            threads = {
+                case_id: [row[0] for row in (await conn.execute(text(
+                    "SELECT text FROM case_messages WHERE case_id = :c ORDER BY id"
+                ), {"c": case_id})).all()]
+                for case_id, *_rest in cases
+            }  # fmt: skip
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        rows = [(h, kind, state, key, outcome) for _id, h, kind, state, key, outcome in cases]
+        assert rows == [
+            (1, "tidak_terjangkau", "open", "tidak_terjangkau:h1", None),
+            (1, "koreksi", "closed", None, "visited"),
+            (2, "tidak_terjangkau", "closed", None, "delivered"),
+        ]
+        assert list(threads.values()) == [
+            ["#1: Jadwal BLT Senin", "#2: Pelatihan menjahit"],
+            ["Nama salah ketik"],
+            ["#1: Jadwal BLT Senin"],
+        ]
+        assert "volunteer_tasks" not in tables
+    finally:
+        await engine.dispose()
