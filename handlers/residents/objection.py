@@ -15,11 +15,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import regions
 from db.models.accounts import Account
 from db.models.base import utcnow
 from db.models.households import Household
-from handlers.case_relay import send_items
+from handlers.case_relay import family_words, send_items
 from handlers.case_ui import WHO_ANSWERS, MyCaseCb, due_date, item_of, officer_keyboard
 from handlers.filters import NotACommand
 from handlers.keyboards import show_menu
@@ -95,9 +94,7 @@ async def objection_text(
     ).format(number=cases.number(case), who=WHO_ANSWERS[case.level], date=due_date(case)),
         account)  # fmt: skip
     header = _("✋ Objection {number} ({desa}): the proposer does not agree with the rejection.")
-    header = header.format(
-        number=cases.number(case), desa=await regions.name_of(session, case.desa_code)
-    )
+    header = header.format(number=cases.number(case), desa=await family_words(session, case))
     for person in await cases.answerers(session, case):
         await send_items(bot, person, header, [item], officer_keyboard(case))
 
