@@ -26,10 +26,11 @@ from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.models.accounts import Account
 from db.models.base import utcnow
-from db.models.field import StatusReport
+from db.models.cases import Case
+from db.models.field import FieldVisit, StatusReport
 from db.models.households import AidProgram, Household, HouseholdProgram, Region
 from db.protect import Protector
-from services import kk_list, schedules, stats
+from services import kk_list, schedules, stats, stats_volunteers
 
 SECRET = b"benchmark-secret-key-0123456789-abcdef"
 
@@ -87,6 +88,41 @@ async def seed(sessionmaker, protector: Protector, count: int) -> None:
             ],
         )
         session.add(Account(telegram_id=1, role="petugas"))
+        # A volunteer's visits (a quarter of the households, a third of them measured) and a
+        # case for every tenth household, so "extreme poor" ranks reports against visits.
+        volunteer = Account(telegram_id=2, role="psm", area_code=desa[0][0])
+        session.add(volunteer)
+        await session.flush()
+        await session.execute(
+            insert(FieldVisit),
+            [
+                {
+                    "household_id": h, "volunteer_account_id": volunteer.id,
+                    "outcome": "ditemui", "answers": {},
+                    "extreme_poor": random.random() < 0.3 if h % 3 else None,
+                    "visited_at": now - dt.timedelta(days=random.randint(0, 40)),
+                }
+                for h in ids[::4]
+            ],
+        )  # fmt: skip
+        where = select(Household.id, Household.desa_code, Household.kecamatan_code)
+        households = {h: (d, k) for h, d, k in (await session.execute(where)).all()}
+        cases = []
+        for h in ids[::10]:
+            created = now - dt.timedelta(days=random.randint(0, 40))
+            answered = created + dt.timedelta(hours=random.randint(1, 100))
+            cases.append(
+                {
+                    "kind": "koreksi", "household_id": h, "desa_code": households[h][0],
+                    "kecamatan_code": households[h][1], "state": "open" if h % 3 else "closed",
+                    "level": "psm", "created_at": created, "last_message_at": created,
+                    "first_answer_due_at": created + dt.timedelta(days=3),
+                    "answered_at": None if h % 3 else answered,
+                    "closed_at": None if h % 3 else answered,
+                    "closed_by_account_id": None if h % 3 else volunteer.id,
+                }
+            )  # fmt: skip
+        await session.execute(insert(Case), cases)
 
 
 async def timed(label: str, coro) -> object:
@@ -144,12 +180,19 @@ async def main() -> None:
                 schedules.mark_collected(session, actor, listed, hashes, via="file"),
             )
             rows = await timed("statistics: grouped queries", stats.per_kecamatan(session))
-        from handlers.staff.stats import chart_png
+            await timed("statistics: one kecamatan's desa", stats.per_area(session, "32.16.18"))
+            kecamatan = str((await session.scalar(select(Account.area_code).where(
+                Account.role == "psm"))) or "").rsplit(".", 1)[0]  # fmt: skip
+            await timed(
+                "statistics: a kecamatan's volunteers",
+                stats_volunteers.per_volunteer(session, kecamatan),
+            )
+        from handlers.staff.stats_chart import PANELS, chart_png
 
-        labels = {"households": "a", "extreme": "b", "collected": "c", "title": "t"}
+        labels = {key: key for panel in PANELS for key, _field, _color in panel}
         for attempt in ("first, with matplotlib's import", "again"):
             start = time.perf_counter()
-            chart_png(rows, labels)
+            chart_png(rows, labels, "t")
             took = time.perf_counter() - start
             print(f"{f'statistics: chart PNG, {attempt}':<58} {took:8.3f} s")
         print(

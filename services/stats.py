@@ -1,10 +1,13 @@
 """Numbers per kecamatan for staff (/statistik): a few grouped queries, SQLite and PostgreSQL.
 
-Self-reports and visits are counted over the last 7 and 30 days; "extreme poor" is taken
-from each household's latest self-report (the report with the highest id, i.e. the latest
-written); training sign-ups count enrolled, waiting and attended; disbursements count the
-recipients of payouts that took place (not cancelled, not in the future) and those that
-collected. Per kecamatan of the kabupaten, or per desa of one kecamatan.
+Households count when they are on the list and still there: not rejected, status "aktif"
+(not found moved, died or gone by a visit). Self-reports and visits are counted over the last
+7 and 30 days. "Extreme poor" is each household's latest finding on its income, from a
+self-report or a volunteer's visit, whichever is newer (`_extreme_poor`). Cases (every signal
+is one): open, overdue and the first answer's time (services.stats_cases). Training sign-ups
+count enrolled, waiting and attended; disbursements count the recipients of payouts that took
+place (not cancelled, not in the future) and those that collected. Per kecamatan of the
+kabupaten, or per desa of one kecamatan.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, true
+from sqlalchemy import ColumnElement, Select, distinct, func, literal, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.accounts import Account
 from db.models.aid import Disbursement, DisbursementRecipient, Enrollment
 from db.models.base import utcnow
+from db.models.cases import Case
 from db.models.field import FieldVisit, StatusReport
 from db.models.households import Household, Member, Region
+from services import stats_cases
+from services.stats_cases import count_when, mean_hours
 
 KABUPATEN = "32.16"
 SIGNED_UP = ("enrolled", "waiting", "attended")
@@ -30,28 +36,36 @@ SIGNED_UP = ("enrolled", "waiting", "attended")
 class AreaNumbers:
     code: str
     name: str
-    households: int = 0  # on the list (not rejected)
-    linked: int = 0  # accounts linked to a household
+    households: int = 0  # on the list (not rejected) and still there (status aktif)
+    linked: int = 0  # of those households, how many have an account linked
     reports_7: int = 0
     reports_30: int = 0
     visits_7: int = 0
     visits_30: int = 0
     verified: int = 0
     waiting: int = 0  # waiting for verification
-    extreme_poor: int = 0  # by each household's latest self-report
+    extreme_poor: int = 0  # by each household's latest self-report or visit
     trainings: int = 0  # sign-ups (enrolled, waiting, attended)
     collected: int = 0  # disbursements collected
     recipients: int = 0  # disbursement recipients (collected or not)
+    cases_open: int = 0  # not closed
+    cases_overdue: int = 0  # of those, unanswered past the due time
+    answered_30: int = 0  # cases first answered in the last 30 days
+    answer_hours: float = 0.0  # their answer times added up (hours)
+
+    @property
+    def mean_answer_hours(self) -> float | None:
+        return mean_hours(self.answer_hours, self.answered_30)
 
     def add(self, other: AreaNumbers) -> None:
         for f in fields(self):
-            if f.type == "int":  # a string under `from __future__ import annotations`
+            if f.type in ("int", "float"):  # strings under `from __future__ import annotations`
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-def count_when(condition: Any) -> Any:
-    """COUNT of the rows where the condition holds (portable: SUM of a CASE)."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def active(within: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Households counted: on the list (not rejected), still there, in the area."""
+    return (Household.verification != "ditolak") & (Household.status == "aktif") & within
 
 
 async def _grouped(
@@ -99,21 +113,19 @@ async def per_area(
         session,
         select(
             kec,
-            # Not rejected, and not found moved, died or gone by a visit.
-            count_when((Household.verification != "ditolak") & (Household.status == "aktif")),
-            count_when((Household.verification == "terverifikasi") & (Household.status == "aktif")),
-            count_when(
-                (Household.verification == "menunggu_verifikasi") & (Household.status == "aktif")
-            ),
+            func.count(),
+            count_when(Household.verification == "terverifikasi"),
+            count_when(Household.verification == "menunggu_verifikasi"),
         )
-        .where(within)
+        .where(active(within))
         .group_by(kec),
     )
+    # Households, not accounts: two family members linked are one household linked.
     linked = await _grouped(
         session,
-        select(kec, func.count(Account.id))
+        select(kec, func.count(distinct(Account.household_id)))
         .join(Household, Household.id == Account.household_id)
-        .where(within)
+        .where(active(within))
         .group_by(kec),
     )
     reports = await _recent(
@@ -122,17 +134,7 @@ async def per_area(
     visits = await _recent(
         session, kec, FieldVisit.visited_at, FieldVisit.household_id, week, month, within
     )
-    latest = (
-        select(func.max(StatusReport.id).label("id")).group_by(StatusReport.household_id).subquery()
-    )
-    extreme = await _grouped(
-        session,
-        select(kec, func.count(StatusReport.id))
-        .join(latest, latest.c.id == StatusReport.id)
-        .join(Household, Household.id == StatusReport.household_id)
-        .where(StatusReport.extreme_poor.is_(True), within)
-        .group_by(kec),
-    )
+    extreme = await _grouped(session, _extreme_poor(kec, within))
     trainings = await _grouped(
         session,
         select(kec, func.count(Enrollment.id))
@@ -154,6 +156,9 @@ async def per_area(
         .where(Disbursement.status != "cancelled", Disbursement.scheduled_at <= now, within)
         .group_by(kec),
     )
+    case_area = Case.desa_code if by_desa else Case.kecamatan_code
+    case_within = Case.kecamatan_code == parent_code if by_desa else true()
+    cases = await stats_cases.per_area(session, case_area, case_within, now)
     regions = await session.execute(
         select(Region.code, Region.name)
         .where(Region.parent_code == parent_code)
@@ -165,6 +170,7 @@ async def per_area(
         rep = reports.get(code, (0, 0))
         vis = visits.get(code, (0, 0))
         dis = disbursed.get(code, (0, 0))
+        work = cases.get(code, stats_cases.CaseNumbers())
         out.append(
             AreaNumbers(
                 code=code,
@@ -181,17 +187,58 @@ async def per_area(
                 trainings=int(trainings.get(code, (0,))[0]),
                 collected=int(dis[0]),
                 recipients=int(dis[1]),
+                cases_open=work.open,
+                cases_overdue=work.overdue,
+                answered_30=work.answered,
+                answer_hours=work.answer_hours,
             )
         )
     return out
 
 
+def _extreme_poor(area: Any, within: ColumnElement[bool]) -> Select[Any]:
+    """Per area, the active households whose latest finding says "extreme poor".
+
+    A finding is a self-report or a visit that measured the income (extreme_poor not null: a
+    report or visit without an income says nothing either way). Each household's findings are
+    ranked newest first (by date; at the same moment the visit first, a volunteer saw it;
+    then by id) in one pass with ROW_NUMBER, so 100,000 households cost one sort, not a query
+    each. The area filter sits inside both branches, so only the area's rows are ranked."""
+    counted = active(within)
+    reports = (
+        select(area.label("area"), StatusReport.household_id.label("household_id"),
+               StatusReport.created_at.label("at"), literal(0).label("by_visit"),
+               StatusReport.id.label("id"), StatusReport.extreme_poor.label("extreme_poor"))
+        .join(Household, Household.id == StatusReport.household_id)
+        .where(StatusReport.extreme_poor.is_not(None), counted)
+    )  # fmt: skip
+    visits = (
+        select(area, FieldVisit.household_id, FieldVisit.visited_at, literal(1), FieldVisit.id,
+               FieldVisit.extreme_poor)
+        .join(Household, Household.id == FieldVisit.household_id)
+        .where(FieldVisit.extreme_poor.is_not(None), counted)
+    )  # fmt: skip
+    findings = union_all(reports, visits).subquery()
+    newest_first = func.row_number().over(
+        partition_by=findings.c.household_id,
+        order_by=(findings.c.at.desc(), findings.c.by_visit.desc(), findings.c.id.desc()),
+    )
+    ranked = select(
+        findings.c.area, findings.c.extreme_poor, newest_first.label("newest")
+    ).subquery()
+    return (
+        select(ranked.c.area, func.count())
+        .where(ranked.c.newest == 1, ranked.c.extreme_poor.is_(True))
+        .group_by(ranked.c.area)
+    )
+
+
 async def by_desil(session: AsyncSession) -> dict[int, int]:
-    """Households on the list (not rejected) per welfare decile, as the lists Dinsos
+    """Households counted (not rejected, still there) per welfare decile, as the lists Dinsos
     receives give it (P3KE, DTSEN); households without a desil are not counted."""
     rows = await session.execute(
         select(Household.desil, func.count())
-        .where(Household.desil.is_not(None), Household.verification != "ditolak")
+        .where(Household.desil.is_not(None), active(true()))
         .group_by(Household.desil).order_by(Household.desil)
     )  # fmt: skip
     return {int(desil or 0): int(count) for desil, count in rows.all()}

@@ -1,171 +1,197 @@
-"""/statistik: the numbers per kecamatan match the data, and the chart is a real PNG."""
+"""/statistik through the real dispatcher: the numbers printed are those counted by hand from
+the seeded mix (tests/stats_seed.py), the chart draws the printed figures under the printed
+labels, staff page through each kecamatan's volunteers, and a PSM or TKSK sees their own area
+and their own line only."""
 
 from __future__ import annotations
 
-import datetime as dt
 import struct
 from pathlib import Path
 
-from sqlalchemy import select
-
 from db.models.accounts import Account
-from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
 from db.models.base import utcnow
-from db.models.field import FieldVisit, StatusReport
-from db.models.households import AidProgram, Member
-from handlers.staff.stats import StatsCb, summary_text
+from handlers.staff import stats_text
+from handlers.staff.stats import StatsCb, VolunteersCb
+from handlers.staff.stats_chart import chart_series
 from services import stats
-from tests.fake_telegram import FakeTelegram
+from tests import stats_seed as mix
+from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import BotApp, as_role, click_data, e2e_settings, in_id, t
-from tests.staff_data import BURANGKENG, CIBENING, CIJENGKOL, SRIJAYA, add_household
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+BURANGKENG = "32.16.18.2003"
+EXTRA_PSM = ("Ani", "Budi", "Citra")
 
 
-async def _seed(app: BotApp) -> None:
-    person = [{"name": "Siti"}, {"name": "Budi", "rel": "anak"}]
-    s1 = await add_household(app, 1, CIBENING, verification="terverifikasi", members=person)
-    s2 = await add_household(app, 2, CIJENGKOL, members=person)
-    s3 = await add_household(app, 3, BURANGKENG, verification="menunggu_verifikasi")
-    await add_household(app, 4, CIBENING, verification="ditolak")
-    t1 = await add_household(app, 5, SRIJAYA)
-    now = utcnow()
-    days = dt.timedelta(days=1)
-    async with app.sessionmaker() as session, session.begin():
-        for k, household in enumerate((s1, s2, t1)):
-            session.add(Account(telegram_id=9000 + k, role="warga", household_id=household))
-        volunteer = Account(telegram_id=9100, role="psm")
-        session.add(volunteer)
-        await session.flush()
-        for household, ago, extreme in (
-            (s1, 40, True),
-            (s1, 3, False),
-            (s2, 10, True),
-            (t1, 1, True),
-        ):
-            session.add(
-                StatusReport(
-                    household_id=household, extreme_poor=extreme, created_at=now - ago * days
-                )
-            )
-        for household, ago in ((s3, 2), (s1, 20), (s1, 45)):
-            session.add(
-                FieldVisit(
-                    household_id=household,
-                    volunteer_account_id=volunteer.id,
-                    outcome="ditemui",
-                    visited_at=now - ago * days,
-                )
-            )
-        training = Training(
-            title="Menjahit", provider="PT Maju", starts_at=now + 5 * days, place="BLK", capacity=2
-        )
-        session.add(training)
-        await session.flush()
-        member_ids = list(
-            await session.scalars(select(Member.id).order_by(Member.household_id, Member.id))
-        )
-        for member_id, status in zip(
-            member_ids, ("enrolled", "cancelled", "waiting"), strict=False
-        ):
-            session.add(Enrollment(training_id=training.id, member_id=member_id, status=status))
-        program = await session.scalar(select(AidProgram).where(AidProgram.code == "BLT"))
-        disbursement = Disbursement(
-            program_id=program.id, title="BLT", amount=300000, scheduled_at=now, place="Balai"
-        )
-        session.add(disbursement)
-        await session.flush()
-        for household, collected in ((s1, True), (s2, False), (t1, True)):
-            session.add(
-                DisbursementRecipient(
-                    disbursement_id=disbursement.id,
-                    household_id=household,
-                    collected_at=now if collected else None,
-                )
-            )
-        # Not counted: a cancelled payout, and one still to come.
-        cancelled = Disbursement(program_id=program.id, title="Batal", amount=1, place="Balai",
-                                 scheduled_at=now - days, status="cancelled")  # fmt: skip
-        future = Disbursement(program_id=program.id, title="Nanti", amount=1, place="Balai",
-                              scheduled_at=now + 3 * days)  # fmt: skip
-        session.add_all([cancelled, future])
-        await session.flush()
-        for disbursement_id in (cancelled.id, future.id):
-            session.add(DisbursementRecipient(disbursement_id=disbursement_id, household_id=s2))
+def label(key: str) -> str:
+    return str(in_id(str, stats_text.LABELS[key]))
 
 
-async def test_statistics_message_and_chart(tg: FakeTelegram, tmp_path: Path, database_url: str):
+def numbers(area: str | tuple[str, ...]) -> dict[str, float]:
+    """The hand count of an area (or several added up)."""
+    areas = (area,) if isinstance(area, str) else area
+    found: dict[str, float] = {}
+    for one in areas:
+        for key, value in mix.expected_area(one).items():
+            found[key] = found.get(key, 0) + value
+    return found
+
+
+def card_checks(text: str, area: str | tuple[str, ...]) -> None:
+    """The card's figures with their labels and shares, as counted by hand."""
+    want = numbers(area)
+    households, extreme = int(want["households"]), int(want["extreme_poor"])
+    cases, late = int(want["cases_open"]), int(want["cases_overdue"])
+    recipients, collected = int(want["recipients"]), int(want["collected"])
+
+    def pct(part: int, whole: int) -> str:
+        return f"{round(100 * part / whole) if whole else 0}%"
+
+    assert f"{label('households')}: {households}\n" in text
+    assert f"• {label('extreme')}: {extreme} ({pct(extreme, households)})" in text
+    assert f"{label('open')}: {cases} · {label('overdue')}: {late} ({pct(late, cases)})" in text
+    assert (
+        f"{label('recipients')}: {recipients} · "
+        f"{label('collected')}: {collected} ({pct(collected, recipients)})"
+    ) in text
+    answered = int(want["answered_30"])
+    if answered:
+        mean = str(round(want["answer_hours"] / answered, 1)).removesuffix(".0")
+        time = t("{hours} hours", hours=mean.replace(".", ","))
+        assert (
+            t("First answer, last 30 days: {time} on average ({count} cases)", time=time,
+              count=answered) in text
+        )  # fmt: skip
+    assert len(text) <= 600
+
+
+def volunteer_checks(text: str, name: str, first_name: str) -> None:
+    want = mix.expected_volunteer(name)
+    role, area, _first = mix.VOLUNTEERS[name]
+    area_name = {mix.CIBENING: "Cibening", mix.CIJENGKOL: "Cijengkol", mix.SETU: "Setu",
+                 mix.TAMBUN_UTARA: "Tambun Utara"}[area]  # fmt: skip
+    answered = int(want["answered_30"])
+    mean = str(round(want["answer_hours"] / answered, 1)).removesuffix(".0") if answered else ""
+    open_, late = int(want["area_open"]), int(want["area_overdue"])
+    assert f"👤 {first_name} · {role.upper()} {area_name}\n" in text
+    assert t(
+        "visits {visits} · cases closed {closed} · first answer {time} ({count} cases)",
+        visits=want["visits_30"], closed=want["closed_30"], count=answered,
+        time=t("{hours} hours", hours=mean.replace(".", ",")) if answered else "–",
+    ) in text  # fmt: skip
+    assert t(
+        "area: open cases {open}, overdue {overdue} ({share})", open=open_, overdue=late,
+        share=f"{round(100 * late / open_) if open_ else 0}%",
+    ) in text  # fmt: skip
+
+
+async def _volunteer(app: BotApp, tg: FakeTelegram, uid: int, name: str) -> tuple[FakeUser, int]:
+    role, area, first_name = mix.VOLUNTEERS[name]
+    user = tg.user(uid, first_name)
+    account = await as_role(app, user, role, area=area)
+    return user, account.id
+
+
+async def test_statistics_message_chart_and_volunteers(
+    tg: FakeTelegram, tmp_path: Path, database_url: str
+) -> None:
     settings = e2e_settings(tmp_path, tg, database_url=database_url)
     async with BotApp(tg, settings) as app:
         staff = tg.user(811, "Petugas")
         await as_role(app, staff, "petugas")
-        await _seed(app)
-
-        async with app.sessionmaker() as session:
-            rows = await stats.per_kecamatan(session)
-        by_name = {row.name: row for row in rows}
-        assert len(rows) == 23
-        setu, tambun = by_name["Setu"], by_name["Tambun Utara"]
-        assert (setu.households, setu.verified, setu.waiting, setu.linked) == (3, 1, 1, 2)
-        assert (setu.reports_7, setu.reports_30, setu.visits_7, setu.visits_30) == (1, 2, 1, 2)
-        assert (setu.extreme_poor, setu.trainings, setu.collected, setu.recipients) == (1, 2, 1, 2)
-        assert (tambun.households, tambun.linked, tambun.reports_7, tambun.extreme_poor) == (
-            1,
-            1,
-            1,
-            1,
-        )
-        assert (tambun.collected, tambun.recipients, tambun.trainings) == (1, 1, 0)
+        psm, psm_id = await _volunteer(app, tg, 812, "psm_cibening")
+        tksk, tksk_id = await _volunteer(app, tg, 813, "tksk_setu")
+        async with app.sessionmaker() as session, session.begin():
+            await mix.seed(session, utcnow(), {"psm_cibening": psm_id, "tksk_setu": tksk_id})
+            # More PSM in Setu, with nothing done yet: the list of volunteers takes two pages.
+            for k, name in enumerate(EXTRA_PSM):
+                session.add(Account(telegram_id=8200 + k, role="psm", area_code=BURANGKENG,
+                                    first_name=name, consent="given"))  # fmt: skip
 
         await staff.send("/statistik")
         text = await staff.wait_message()
         photo = await staff.wait_message()
-        assert text.text == in_id(summary_text, rows)
-        assert len(text.text) <= 600
-        assert t("Households on the list: {count}").format(count=4) in text.text
-        assert t("• verified {verified} ({share}), waiting for verification {waiting}").format(
-            verified=1, share="25%", waiting=1
-        ) in text.text
-        assert t("Aid collected (payouts held): {collected} of {recipients} ({share})").format(
-            collected=2, recipients=3, share="67%"
-        ) in text.text
+        await staff.wait_message()  # the payouts of these days
+        async with app.sessionmaker() as session:
+            rows = await stats.per_kecamatan(session)
+            desil = await stats.by_desil(session)
+        assert [text.text] == in_id(stats_text.summary_pages, rows, desil)
+        card_checks(text.text, (mix.SETU, mix.TAMBUN_UTARA))
         assert t("{count} kecamatan have no data yet.").format(count=21) in text.text
 
-        # Each kecamatan, then each desa, one tap away.
-        await staff.click(text, t("Per kecamatan"))
-        kecamatan = await staff.wait_message(
-            predicate=lambda m: m.text == t("Which kecamatan?")
-        )
-        assert kecamatan.buttons == ["Setu (3)", "Tambun Utara (1)"]
-        await staff.click(kecamatan, "Setu (3)")
-        setu_card = await staff.wait_message()
-        assert setu_card.text.startswith("📊 Kecamatan Setu")
-        assert t("Aid collected (payouts held): {collected} of {recipients} ({share})").format(
-            collected=1, recipients=2, share="50%"
-        ) in setu_card.text
-        assert "Cibening (1)" in setu_card.buttons
-        await staff.click(setu_card, "Cibening (1)")
-        desa_card = await staff.wait_message()
-        assert desa_card.text.startswith("📊 Desa Cibening")
-        assert t("Households on the list: {count}").format(count=1) in desa_card.text
-
-        # A PSM sees their desa only; a TKSK their kecamatan.
-        psm = tg.user(812, "Bu PSM")
-        await as_role(app, psm, "psm", area=CIJENGKOL)
-        await psm.send("/statistik")
-        own = await psm.wait_message()
-        assert own.text.startswith("📊 Desa Cijengkol")
-        crafted = await click_data(psm, own, StatsCb(code="32.16.18").pack())
-        assert (await crafted.wait_answered()).answer_text == t(
-            "These numbers are not for your area."
-        )
-        tksk = tg.user(813, "Pak TKSK")
-        await as_role(app, tksk, "tksk", area="32.16.18")
-        await tksk.send("/statistik")
-        assert (await tksk.wait_message()).text.startswith("📊 Kecamatan Setu")
-
+        # The chart: the figures printed, under the labels printed (one bar per kecamatan).
+        labels = {key: label(key) for key in stats_text.LABELS}
+        for panel in chart_series(rows, labels):
+            for series in panel:
+                assert f"{series.label}: {sum(series.values)}" in text.text
         assert photo.kind == "photo"
         png = tg.file(photo.photo[-1]["file_id"]).content
         assert png.startswith(PNG_MAGIC)
-        width, height = struct.unpack(">II", png[16:24])
-        assert (width, height) == (800, 1000)
+        assert struct.unpack(">II", png[16:24]) == (1200, 1000)
+
+        # Each kecamatan, then each desa, one tap away; the kecamatan's volunteers too.
+        await staff.click(text, t("Per kecamatan"))
+        which = await staff.wait_message(predicate=lambda m: m.text == t("Which kecamatan?"))
+        assert which.buttons == ["Setu (5)", "Tambun Utara (2)"]
+        await staff.click(which, "Setu (5)")
+        setu = await staff.wait_message()
+        assert setu.text.startswith("📊 Kecamatan Setu")
+        card_checks(setu.text, mix.SETU)
+        assert setu.buttons == ["Cibening (2)", "Cijengkol (3)", t("👥 Per volunteer")]
+        await staff.click(setu, "Cibening (2)")
+        desa = await staff.wait_message()
+        assert desa.text.startswith("📊 Desa Cibening")
+        card_checks(desa.text, mix.CIBENING)
+
+        await staff.click(setu, t("👥 Per volunteer"))
+        page = await staff.wait_message()
+        pages = [page.text or ""]
+        while t("Next »") in page.buttons:  # the next page replaces this one
+            await staff.click(page, t("Next »"))
+            await staff.wait_for(lambda: page.text != pages[-1])
+            pages.append(page.text or "")
+        listed = "\n".join(pages)
+        assert listed.startswith(t(
+            "👥 Volunteers of Kecamatan {name}, last 30 days (page {page} of {pages}):",
+            name="Setu", page=1, pages=len(pages),
+        ))  # fmt: skip
+        volunteer_checks(listed, "tksk_setu", "Dedi")
+        volunteer_checks(listed, "psm_cibening", "Rina")
+        volunteer_checks(listed, "psm_cijengkol", "Yanti")
+        assert "Asep" not in listed  # Tambun Utara's TKSK
+        assert len(pages) == 2 and all(len(p) <= 600 for p in pages)
+        for name in EXTRA_PSM:
+            assert f"👤 {name} · PSM Burangkeng\n" in listed
+        assert t("visits {visits} · cases closed {closed} · first answer {time} ({count} cases)",
+                 visits=0, closed=0, time="–", count=0) in listed  # fmt: skip
+
+        # From the kabupaten's card: the kecamatan that have volunteers, with how many.
+        await staff.click(text, t("👥 Per volunteer"))
+        pick = await staff.wait_message()
+        assert pick.text == t("Volunteers of which kecamatan?")
+        assert pick.buttons == ["Setu (6)", "Tambun Utara (1)"]
+        await staff.click(pick, "Tambun Utara (1)")
+        tambun = await staff.wait_message()
+        volunteer_checks(tambun.text, "tksk_tambun", "Asep")
+
+        # A PSM: their desa's card and their own line; nobody else's.
+        await psm.send("/statistik")
+        own_card = await psm.wait_message()
+        assert own_card.text.startswith("📊 Desa Cibening")
+        card_checks(own_card.text, mix.CIBENING)
+        own = await psm.wait_message()
+        assert own.text.startswith(t("Your numbers, last 30 days:"))
+        volunteer_checks(own.text, "psm_cibening", "Rina")
+        for data in (StatsCb(code=mix.SETU), VolunteersCb(code=mix.SETU)):
+            crafted = await click_data(psm, own_card, data.pack())
+            assert (await crafted.wait_answered()).answer_text == t(
+                "These numbers are not for your area."
+            )
+
+        # A TKSK: the kecamatan's card (its desa a tap away, not the volunteers' list), and
+        # their own line.
+        await tksk.send("/statistik")
+        tksk_card = await tksk.wait_message()
+        assert tksk_card.text.startswith("📊 Kecamatan Setu")
+        assert tksk_card.buttons == ["Cibening (2)", "Cijengkol (3)"]
+        volunteer_checks((await tksk.wait_message()).text, "tksk_setu", "Dedi")

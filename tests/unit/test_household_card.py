@@ -52,13 +52,13 @@ def test_a_proposal_card_shows_what_the_proposer_gave() -> None:
 
 
 def test_statistics_show_households_by_desil() -> None:
-    from handlers.staff.stats import summary_text
+    from handlers.staff.stats_text import summary_pages
     from services.stats import AreaNumbers
 
     rows = [AreaNumbers(code="32.16.18", name="Setu", households=3)]
     i18n = create_i18n()
     with i18n.context(), i18n.use_locale("id"):
-        text = summary_text(rows, {1: 2, 3: 1})
-        plain = summary_text(rows)
+        text = "\n".join(summary_pages(rows, {1: 2, 3: 1}))
+        plain = "\n".join(summary_pages(rows))
     assert t("Households by desil (from the lists): {counts}", counts="1: 2 · 3: 1") in text
     assert "desil" not in plain
