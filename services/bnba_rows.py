@@ -243,20 +243,22 @@ def check_row(row: int, values: dict[str, str], cells: list[str], context: RowCo
 
 def _place(values: dict[str, str], context: RowContext, reasons: list[Reason]
            ) -> tuple[str, str] | None:  # fmt: skip
-    desa_text = (values.get("kode_desa", "") or values.get("desa", "")).strip()
+    kecamatan = values.get("kecamatan", "").strip()
+    bps_kecamatan = values.get("bps_kecamatan", "").strip()
+    bps_desa = values.get("bps_desa", "").strip()  # BDT's KDDESA: only when the rest fails
+    desa_text = (values.get("kode_desa", "") or values.get("desa", "") or bps_desa).strip()
     if not desa_text:
         reasons.append(("required", {"column": context.header("desa")}))
         return None
-    found = context.regions.place(
-        desa_text, values.get("kecamatan", "").strip(), values.get("bps_kecamatan", "").strip()
-    )
+    found = context.regions.place(desa_text, kecamatan, bps_kecamatan)
     if isinstance(found[1], dict):
         code, params = found
-        if values.get("kode_desa") and values.get("desa"):  # the code is wrong: try the name
-            retry = context.regions.place(values["desa"].strip(),
-                                          values.get("kecamatan", "").strip())  # fmt: skip
-            if not isinstance(retry[1], dict):
-                return str(retry[0]), retry[1]
+        retries = [values.get("desa", "").strip() if values.get("kode_desa") else "", bps_desa]
+        for other in retries:  # the code is wrong: try the name; the name is: try BPS
+            if other and other != desa_text:
+                retry = context.regions.place(other, kecamatan, bps_kecamatan)
+                if not isinstance(retry[1], dict):
+                    return str(retry[0]), retry[1]
         reasons.append((str(code), params))
         return None
     return str(found[0]), found[1]

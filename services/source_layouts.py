@@ -23,7 +23,7 @@ HOUSE_FIELDS = ("atap", "dinding", "lantai", "penerangan", "bahan_bakar", "air_m
 FIELDS = (
     "no_kk", "household_id", "person_id", "nik", "nama", "hubungan", "jenis_kelamin",
     "tanggal_lahir", "status_kawin", "pekerjaan", "pendidikan", "padan", "alamat", "rt", "rw",
-    "rt_rw", "kode_desa", "kecamatan", "desa", "bps_kecamatan", "program", "telepon",
+    "rt_rw", "kode_desa", "kecamatan", "desa", "bps_kecamatan", "bps_desa", "program", "telepon",
     "disabilitas_berat", "sekolah", "desil", *HOUSE_FIELDS,
 )  # fmt: skip
 FLAG_PREFIX = "flag:"  # a column of one programme, Ya/Tidak: "flag:<column index>"
@@ -95,7 +95,8 @@ LAYOUTS: tuple[Layout, ...] = (
         "DTKS/BDT (TNP2K)", "dtks",
         (_sig("idbdt", "kdkec"), _sig("idartbdt", "hub_krt")),
         {**_PERSON, "household_id": ("idbdt",), "person_id": ("idartbdt",),
-         "bps_kecamatan": ("kdkec",), "kecamatan": ("nmkec", "kecamatan"),
+         "bps_kecamatan": ("kdkec",), "bps_desa": ("kddesa",),
+         "kecamatan": ("nmkec", "kecamatan"),
          "desa": ("nmdesa", "nmkel", "desa", "kelurahan", "desa_kelurahan"),
          "alamat": ("alamat",), "nama": ("nama", "nama_art"), "hubungan": ("hub_krt",),
          "no_kk": ("nokk", "no_kk"), "desil": ("desil",)},
@@ -189,7 +190,7 @@ class Reading:
             out.append("nik")
         if not have & {"no_kk", "household_id"}:
             out.append("no_kk")
-        if not have & {"desa", "kode_desa"}:
+        if not have & {"desa", "kode_desa"} and not {"bps_kecamatan", "bps_desa"} <= have:
             out.append("desa")
         return out
 

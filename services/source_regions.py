@@ -1,7 +1,7 @@
 """Finding a row's desa and kecamatan in Kabupaten Bekasi however the list writes them: a
-Kemendagri code (10 digits or dotted), a BPS kecamatan code (BDT's KDKEC: BPS numbers differ
-from Kemendagri's, docs/domain.md §2), or names, with spelling drift (``Ragamanunggal`` for
-Ragemanunggal) matched by rapidfuzz within the kecamatan."""
+Kemendagri code (10 digits or dotted), BPS codes (BDT's KDKEC and KDDESA, or a 10-digit BPS
+desa code: BPS numbers differ from Kemendagri's, docs/domain.md §2), or names, with spelling
+drift (``Ragamanunggal`` for Ragemanunggal) matched by rapidfuzz within the kecamatan."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from domain.source_values import kemendagri_code
+from services.bps_desa import BPS_DESA
 
 Reason = tuple[str, dict[str, Any]]
 
@@ -105,6 +106,10 @@ class RegionIndex:
         by_code = self.desa_by_code.get(desa_text) or self.desa_by_code.get(
             _digits_of_code(desa_text)
         ) or (self.desa_by_code.get(code) if code else None)
+        bps = self._bps_desa(desa_text, bps_kecamatan)
+        if bps is not None and (by_code is None or (kecamatan is not None
+                                                    and by_code[1] != kecamatan)):  # fmt: skip
+            by_code = bps  # a BPS number (the Kemendagri reading, if any, is elsewhere)
         if by_code is not None:
             candidates = [by_code]
         else:
@@ -126,6 +131,27 @@ class RegionIndex:
             options = ", ".join(f"{self.names[c[1]]}" for c in candidates)
             return "desa_ambiguous", {"value": desa_text, "options": options}
         return candidates[0]
+
+    def _bps_desa(self, desa_text: str, bps_kecamatan: str) -> tuple[str, str] | None:
+        """The desa of a BPS desa code: 10 digits, or BDT's KDDESA (3 digits) within the row's
+        KDKEC. BPS gives the name; the name is found within the kecamatan."""
+        digits = _digits_of_code(desa_text).removesuffix(".0")
+        if not digits.isdigit():
+            return None
+        if len(digits) <= 3 and bps_kecamatan:
+            kec = _digits_of_code(bps_kecamatan).removesuffix(".0")
+            if kec.isdigit():
+                kec = kec.zfill(3) if len(kec) <= 3 else kec
+                digits = ("3216" + kec if len(kec) == 3 else kec) + digits.zfill(3)
+        name = BPS_DESA.get(digits)
+        kecamatan = self.kecamatan_by_key.get("bps:" + digits[:7]) if name else None
+        if name is None or kecamatan is None:
+            return None
+        code = self.desa_names_in[kecamatan].get(_squash(name))
+        if code is None:
+            found = self._fuzzy(name, kecamatan)
+            return found[0] if found else None
+        return self.desa_by_code[code]
 
     def _fuzzy(self, desa_text: str, kecamatan: str | None) -> list[tuple[str, str]]:
         """The desa whose name is closest to a misspelt one (within the kecamatan if known)."""

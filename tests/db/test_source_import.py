@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from db.migrate import upgrade
-from db.models.households import AidProgram, Household, HouseholdProgram, Member
+from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
 from db.models.imports import ImportMapping
 from services.bnba_file import FileProblem
 from services.import_mappings import Choice
@@ -295,3 +295,27 @@ async def test_a_mapping_by_hand_is_remembered(db: Db, tmp_path: Path):
         stored = await session.scalar(select(ImportMapping))
     assert stored is not None and stored.mapping == mapping
     assert (await db.run(path)).unchanged == 1
+
+
+async def test_bdt_with_bps_desa_codes_only(db: Db, tmp_path: Path):
+    """BDT gives the desa as KDDESA within KDKEC, in BPS numbers (Setu is 010 in BPS, 32.16.18
+    for Kemendagri): with no desa name, the code finds it; a 10-digit BPS code too; a name that
+    does not exist falls back on the code."""
+    rows = [
+        ["IDBDT", "IDARTBDT", "KDKEC", "KDDESA", "Nama", "Hub_KRT", "NIK", "NoKK"],
+        ["BDT1", "ART1", "010", "009", "AHMAD", "1", HEAD_NIK, "3216181503120001"],
+        ["BDT2", "ART2", "3216082", "3", "SITI", "1", WIFE_NIK, "3216181503120002"],
+        ["BDT3", "ART3", "", "3216010001", "RIZKY", "1", CHILD_NIK, "3216181503120003"],
+    ]  # fmt: skip
+    summary = await db.run(write_csv(tmp_path / "bdt_kode.csv", rows, ";"))
+    assert (summary.added, summary.rejected) == (3, 0)
+    places = {h.kk_masked: (h.kecamatan_code, h.desa_code) for h in await households(db)}
+    async with db.sessionmaker() as session:
+        names = {code: await session.scalar(select(Region.name).where(Region.code == code))
+                 for _kec, code in places.values()}  # fmt: skip
+    # BPS 3216010009 is Cibening (Setu); 3216082003 is Jejalenjaya (Tambun Utara, 32.16.05).
+    setu, tambun = places["3216********0001"], places["3216********0002"]
+    assert setu[0] == "32.16.18" and names[setu[1]] == "Cibening"
+    assert tambun[0] == "32.16.05" and names[tambun[1]] == "Jejalenjaya"
+    ten_digits = places["3216********0003"]  # 3216010001: Ragemanunggal, Setu
+    assert ten_digits[0] == "32.16.18" and names[ten_digits[1]] == "Ragemanunggal"
