@@ -63,6 +63,7 @@ check_range = _explained(numbers.check_range)
 parse_phone = _explained(phone.parse_phone)
 parse_date = _explained(dates.parse_date)
 parse_time = _explained(dates.parse_time)
+parse_when = _explained(dates.parse_when)
 
 
 def format_datetime_id(when: dt.datetime) -> str:

@@ -2,7 +2,9 @@
 
 Everything a person sees is Western Indonesian Time (Asia/Jakarta, UTC+7, no daylight
 saving); the database keeps UTC. Input that breaks a rule raises `Invalid`: `date.invalid`,
-`date.not_exist` (day, month, year), `date.before` / `date.after` (date), `time.invalid`.
+`date.not_exist` (day, month, year), `date.before` / `date.after` (date), `time.invalid`;
+a moment typed in one message (`parse_when`) also `when.invalid`, `when.no_time`,
+`when.past`, `when.after` (date).
 """
 
 from __future__ import annotations
@@ -156,3 +158,53 @@ def format_time_id(value: dt.time) -> str:
 def wib_datetime(day: dt.date, at: dt.time) -> dt.datetime:
     """A WIB date and time of day -> an aware datetime (stored as UTC by the models)."""
     return dt.datetime.combine(day, at, tzinfo=WIB)
+
+
+# Days people name instead of a date when they plan ahead.
+_NAMED_DAYS = {"hari ini": 0, "today": 0, "sekarang": 0, "besok": 1, "tomorrow": 1, "lusa": 2}
+
+
+def _day_of(text: str, today: dt.date) -> dt.date:
+    named = _NAMED_DAYS.get(text)
+    if named is not None:
+        return today + dt.timedelta(days=named)
+    return parse_date(text, today)
+
+
+def parse_when(text: str, now: dt.datetime, max_days: int = 366) -> dt.datetime:
+    """A day and a time of day in WIB typed in one message, as forgiving as the date and time
+    fields: '17-08-2025 09.30', '17 Agustus 2025 jam 9 pagi', 'besok 8', 'lusa 14.00 WIB'.
+    The time is the last one to three words; the rest is the day. Must be after `now` and at
+    most `max_days` days ahead. Returns an aware datetime."""
+    s = " ".join((text or "").lower().replace(",", " ").split())
+    today = to_wib(now).date()
+    words = s.split(" ")
+    date_error: Invalid | None = None
+    found = None
+    for count in (1, 2, 3):
+        if count >= len(words):
+            break
+        try:
+            at = parse_time(" ".join(words[-count:]))
+        except Invalid:
+            continue
+        try:
+            found = wib_datetime(_day_of(" ".join(words[:-count]), today), at)
+            break
+        except Invalid as error:
+            date_error = date_error or error
+    if found is None:
+        try:
+            _day_of(s, today)
+        except Invalid:
+            # A date that does not exist is worth saying; anything else gets the example.
+            if date_error is not None and date_error.code != "date.invalid":
+                raise date_error from None
+            raise Invalid("when.invalid") from None
+        raise Invalid("when.no_time")
+    if found <= now:
+        raise Invalid("when.past")
+    latest = today + dt.timedelta(days=max_days)
+    if found.date() > latest:
+        raise Invalid("when.after", date=format_date_long(latest))
+    return found

@@ -6,6 +6,7 @@ pause, resume, cancel or resend tap), so both show the same thing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
@@ -17,6 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import pgettext
+from conversations.validators import format_datetime_id
+from db.models.base import utcnow
 from db.models.broadcasts import Broadcast
 from db.models.cases import Case, CaseMessage
 from handlers.callback_ids import RowId
@@ -35,10 +38,18 @@ class Progress:
     total: int
     counts: dict[str, int]
     tasks: int  # households the broadcast could not reach, now visit tasks
+    send_at: dt.datetime | None = None  # staff scheduled it for then ("Kirim nanti")
 
     @property
     def percent(self) -> int:
         return self.counts["sent"] * 100 // self.total if self.total else 100
+
+    @property
+    def scheduled(self) -> bool:
+        """Waiting for its time: not started, and the time has not come yet."""
+        return (
+            self.status == "queued" and self.send_at is not None and self.send_at > utcnow()
+        )
 
 
 async def load(session: AsyncSession, broadcast: Broadcast) -> Progress:
@@ -49,7 +60,9 @@ async def load(session: AsyncSession, broadcast: Broadcast) -> Progress:
         .join(Case, Case.id == CaseMessage.case_id)
         .where(Case.kind == "tidak_terjangkau", CaseMessage.text.like(f"#{broadcast.id}:%"))
     )
-    return Progress(broadcast.id, broadcast.status, broadcast.total, counts, int(tasks or 0))
+    return Progress(
+        broadcast.id, broadcast.status, broadcast.total, counts, int(tasks or 0), broadcast.send_at
+    )
 
 
 def _n(value: int) -> str:
@@ -65,8 +78,16 @@ def text(progress: Progress) -> str:
         "cancelled": _("✖️ Broadcast #{id} was cancelled."),
         "done": _("✅ Broadcast #{id} is finished."),
     }.get(progress.status, _("📣 Broadcast #{id}"))
+    if progress.scheduled and progress.send_at is not None:
+        return "\n".join([
+            _("⏰ Broadcast #{id} is scheduled for {when}.").format(
+                id=progress.broadcast_id, when=format_datetime_id(progress.send_at)
+            ),
+            _("The recipients are counted when it goes out. You can cancel it until then."),
+        ])  # fmt: skip
     lines = [headline.format(id=progress.broadcast_id)]
-    if progress.status != "queued":
+    never_started = progress.status == "cancelled" and not progress.total
+    if progress.status != "queued" and not never_started:
         lines.append(
             _("Sent {sent} of {total} ({percent}%) · failed {failed} · blocked {blocked}").format(
                 sent=_n(c["sent"]),
@@ -85,6 +106,8 @@ def text(progress: Progress) -> str:
         )
     if progress.status == "cancelled" and c["pending"]:
         lines.append(_("{n} were not sent.").format(n=_n(c["pending"])))
+    elif never_started:
+        lines.append(_("Nothing was sent."))  # cancelled before it started (a scheduled one)
     if progress.status == "done" and progress.tasks:
         lines.append(
             _(
@@ -100,7 +123,9 @@ def keyboard(progress: Progress) -> InlineKeyboardMarkup | None:
     bid = progress.broadcast_id
     # TRANSLATORS: staff button under a broadcast being sent: stop it, send to nobody else.
     cancel = pgettext("broadcast sending", "✖️ Cancel")
-    if progress.status in ("queued", "sending"):
+    if progress.scheduled:  # nothing to pause yet: it waits for its time
+        builder.button(text=cancel, callback_data=BroadcastControl(action="cancel", id=bid))
+    elif progress.status in ("queued", "sending"):
         builder.button(text=_("⏸ Pause"), callback_data=BroadcastControl(action="pause", id=bid))
         builder.button(text=cancel, callback_data=BroadcastControl(action="cancel", id=bid))
     elif progress.status == "paused":

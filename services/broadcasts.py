@@ -1,19 +1,20 @@
-"""Broadcasts: who an audience is, the durable per-recipient queue, pause/cancel/resend, and
-the households a broadcast could not reach (visit tasks for their volunteers).
+"""Broadcasts: who is reached, the durable per-recipient queue, pause/cancel/resend, and the
+households a broadcast could not reach (visit tasks for their volunteers).
 
-An audience is a small dict (see the broadcast contract in the README):
-`{"type": "residents"}`, `{"type": "kecamatan", "codes": [...]}`, `{"type": "desa", "codes":
-[...]}`, `{"type": "program", "code": "BLT"}`, `{"type": "disbursement", "id": 12}`,
-`{"type": "training", "id": 3}`, `{"type": "volunteers", "area": "32.16.05" | None}`.
-
+Who an audience is about is services/audiences.py (the audience dicts are described there).
 Residents are reached through accounts linked to a household with consent given and not
 blocked and not opted out ("berhenti"); reminders also skip those who switched reminders
-off. No aiogram, no gettext here;
-these functions add to the caller's session, the caller commits.
+off.
+
+A broadcast with `send_at` (staff's "Kirim nanti") stays queued until then; the sender starts
+a queued broadcast with one conditional UPDATE (`materialise`), so it starts once however many
+processes look at it. No aiogram, no gettext here; these functions add to the caller's
+session, the caller commits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from sqlalchemy import (
     CursorResult,
     Select,
     and_,
+    case,
     func,
     insert,
     literal,
@@ -31,12 +33,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.accounts import Account
-from db.models.aid import DisbursementRecipient, Enrollment
+from db.models.aid import Enrollment
 from db.models.base import utcnow
 from db.models.broadcasts import Broadcast, Delivery
-from db.models.households import AidProgram, Household, HouseholdProgram, Member
+from db.models.households import Household
 from domain.roles import PSM, TKSK
 from services import tasks
+from services.audiences import SEATED, AudienceError, audience_id, household_ids
 
 # How much of a message an unreachable household's task quotes (its opening words).
 PASS_ON_WORDS = 140
@@ -45,74 +48,11 @@ MANUAL = "manual"
 REMINDER = "reminder"
 NOTICE = "notice"
 
-AUDIENCE_TYPES = (
-    "residents",
-    "kecamatan",
-    "desa",
-    "program",
-    "disbursement",
-    "training",
-    "volunteers",
-)
 # Broadcast statuses: draft | queued | sending | paused | cancelled | done
 ACTIVE = ("queued", "sending", "paused")
 # Delivery statuses; "unknown": it was in flight when a sender died (maybe delivered: never
 # sent again, so that nobody gets a message twice).
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "blocked", "unknown")
-
-
-class AudienceError(ValueError):
-    """An audience dict that does not follow the contract."""
-
-
-def _household_ids(audience: dict[str, Any]) -> Select[Any] | None:
-    """The households an audience is about (None: it is not about households)."""
-    kind = audience.get("type")
-    if kind == "residents":
-        return select(Account.household_id).where(Account.household_id.is_not(None))
-    # Area and programme audiences leave out households a visit found moved, died or gone.
-    active = Household.status == "aktif"
-    if kind == "kecamatan":
-        return select(Household.id).where(Household.kecamatan_code.in_(_codes(audience)), active)
-    if kind == "desa":
-        return select(Household.id).where(Household.desa_code.in_(_codes(audience)), active)
-    if kind == "program":
-        return (
-            select(HouseholdProgram.household_id)
-            .join(AidProgram, AidProgram.id == HouseholdProgram.program_id)
-            .join(Household, Household.id == HouseholdProgram.household_id)
-            .where(AidProgram.code == str(audience.get("code", "")), active)
-        )
-    if kind == "disbursement":
-        recipients = select(DisbursementRecipient.household_id).where(
-            DisbursementRecipient.disbursement_id == _id(audience)
-        )
-        if audience.get("waiting"):  # only the families that have not collected yet
-            recipients = recipients.where(DisbursementRecipient.collected_at.is_(None))
-        return recipients
-    if kind == "training":
-        return (
-            select(Member.household_id)
-            .join(Enrollment, Enrollment.member_id == Member.id)
-            .where(Enrollment.training_id == _id(audience), Enrollment.status == "enrolled")
-        )
-    if kind == "volunteers":
-        return None
-    raise AudienceError(f"unknown audience type {kind!r}")
-
-
-def _codes(audience: dict[str, Any]) -> list[str]:
-    codes = audience.get("codes")
-    if not isinstance(codes, list) or not codes:
-        raise AudienceError("audience needs a non-empty list of codes")
-    return [str(code) for code in codes]
-
-
-def _id(audience: dict[str, Any]) -> int:
-    try:
-        return int(audience["id"])
-    except (KeyError, TypeError, ValueError):
-        raise AudienceError("audience needs an id") from None
 
 
 def reachable(kind: str = MANUAL) -> list[Any]:
@@ -132,17 +72,17 @@ def recipients(audience: dict[str, Any], kind: str = MANUAL) -> Select[int, int]
         if area:
             who = and_(who, or_(Account.area_code == area, Account.area_code.like(f"{area}.%")))
         return select(Account.id, Account.telegram_id).where(who, *reachable(kind))
-    households = _household_ids(audience)
+    households = household_ids(audience)
     assert households is not None
     linked: ColumnElement[bool]
-    if audience.get("type") == "residents":
+    if audience.get("type") == "residents" and "ages" not in audience:
         linked = Account.household_id.is_not(None)
     else:
         linked = Account.household_id.in_(households.scalar_subquery())
     if audience.get("type") == "training":
         enrolled = select(Enrollment.account_id).where(
-            Enrollment.training_id == _id(audience),
-            Enrollment.status == "enrolled",
+            Enrollment.training_id == audience_id(audience),
+            Enrollment.status.in_(SEATED),
             Enrollment.account_id.is_not(None),
         )
         linked = or_(linked, Account.id.in_(enrolled.scalar_subquery()))
@@ -169,10 +109,13 @@ async def queue(
     document_file_id: str | None = None,
     progress_chat_id: int | None = None,
     dedup_key: str | None = None,
+    send_at: dt.datetime | None = None,
 ) -> Broadcast:
-    """A queued broadcast; the sender materialises and delivers it."""
+    """A queued broadcast; the sender materialises and delivers it (from `send_at` on, when
+    given)."""
     recipients(audience, kind)  # refuse a bad audience now, not in the worker
     broadcast = Broadcast(
+        send_at=send_at,
         kind=kind,
         status="queued",
         text=text,
@@ -188,18 +131,36 @@ async def queue(
     return broadcast
 
 
-async def materialise(session: AsyncSession, broadcast: Broadcast) -> int:
-    """Turn a queued broadcast into one pending delivery per recipient, and start it.
+def due(now: dt.datetime) -> ColumnElement[bool]:
+    """A queued broadcast the sender may start at `now`: unscheduled, or its time has come."""
+    return or_(Broadcast.send_at.is_(None), Broadcast.send_at <= now)
 
-    Only a queued broadcast is materialised, and the status change commits with the rows, so
-    a second call (another process, a restart) adds nothing; the unique (broadcast, account)
-    constraint stands behind that."""
+
+async def materialise(
+    session: AsyncSession, broadcast: Broadcast, now: dt.datetime | None = None
+) -> int:
+    """Turn a queued, due broadcast into one pending delivery per recipient, and start it.
+
+    The start is one conditional UPDATE (still queued, and due at `now`), committed with the
+    rows: a second call (another process, a restart, a lease changing hands) finds it started
+    and adds nothing, and a broadcast staff cancelled or paused meanwhile is not started. The
+    unique (broadcast, account) constraint stands behind that."""
+    now = now or utcnow()
     if broadcast.status != "queued":
+        return 0
+    started = cast(CursorResult[Any], await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.status == "queued", due(now))
+        .values(status="sending", started_at=now)
+        .execution_options(synchronize_session=False)
+    ))  # fmt: skip
+    await session.refresh(broadcast, ["status", "started_at"])
+    if not started.rowcount:
         return 0
     try:
         source = recipients(broadcast.audience or {}, broadcast.kind)
     except AudienceError:
-        broadcast.status, broadcast.finished_at = "cancelled", utcnow()
+        broadcast.status, broadcast.finished_at = "cancelled", now
         return 0
     rows = source.with_only_columns(
         literal(broadcast.id), Account.id, Account.telegram_id, literal("pending"), literal(0)
@@ -211,9 +172,18 @@ async def materialise(session: AsyncSession, broadcast: Broadcast) -> int:
     )
     total = await session.scalar(select(func.count()).where(Delivery.broadcast_id == broadcast.id))
     broadcast.total = int(total or 0)
-    broadcast.status = "sending"
-    broadcast.started_at = utcnow()
     return broadcast.total
+
+
+async def scheduled(session: AsyncSession, now: dt.datetime, limit: int = 10) -> list[Broadcast]:
+    """Broadcasts waiting for their time (soonest first): staff may still cancel them."""
+    rows = await session.scalars(
+        select(Broadcast)
+        .where(Broadcast.status.in_(("queued", "paused")), Broadcast.send_at > now)
+        .order_by(Broadcast.send_at, Broadcast.id)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
@@ -229,24 +199,30 @@ async def counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
 
 
 async def set_status(session: AsyncSession, broadcast_id: int, action: str) -> Broadcast | None:
-    """Staff's pause / resume / cancel; None when the broadcast is not in a state for it."""
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is None:
-        return None
+    """Staff's pause / resume / cancel; None when the broadcast is not in a state for it.
+
+    One conditional UPDATE: a cancel racing with the sender starting a scheduled broadcast
+    either comes first (nothing is sent) or finds it sending and stops the rest."""
     allowed = {
         "pause": (("sending", "queued"), "paused"),
         "resume": (("paused",), "sending"),
         "cancel": (("sending", "queued", "paused"), "cancelled"),
     }
     sources, target = allowed[action]
-    if broadcast.status not in sources:
-        return None
-    if action == "resume" and broadcast.started_at is None:
-        target = "queued"  # paused before it was materialised
-    broadcast.status = target
+    values: dict[str, Any] = {"status": target}
+    if action == "resume":  # paused before it was materialised: queued again (its time holds)
+        values["status"] = case((Broadcast.started_at.is_(None), "queued"), else_="sending")
     if target == "cancelled":
-        broadcast.finished_at = utcnow()
-    return broadcast
+        values["finished_at"] = utcnow()
+    changed = cast(CursorResult[Any], await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(sources))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ))  # fmt: skip
+    if not changed.rowcount:
+        return None
+    return await session.get(Broadcast, broadcast_id, populate_existing=True)
 
 
 async def resend_failed(session: AsyncSession, broadcast_id: int) -> int:
@@ -274,7 +250,7 @@ async def open_unreachable_tasks(session: AsyncSession, broadcast: Broadcast) ->
     linked, blocked, failed) become visit tasks for the volunteers of their desa, so the
     notice still reaches them door to door. Idempotent (a line already on the open case's
     list is not added again)."""
-    households = _household_ids(broadcast.audience or {})
+    households = household_ids(broadcast.audience or {})
     if households is None:
         return 0
     reached = (

@@ -27,6 +27,7 @@ OPEN = "open"
 ENROLLED = "enrolled"
 WAITING = "waiting"
 CANCELLED = "cancelled"
+ATTENDED = "attended"  # present on a day already (services/attendance.py): still has the seat
 ACTIVE = (ENROLLED, WAITING)
 
 
@@ -143,7 +144,7 @@ async def sign_up(
             Enrollment.training_id == training_id, Enrollment.member_id == member.id
         )
     )
-    if existing is not None and existing.status in ACTIVE:
+    if existing is not None and existing.status in (*ACTIVE, ATTENDED):
         return await _already(session, existing, training)
 
     await _lock(session, training_id)
@@ -238,12 +239,13 @@ class MyTraining:
 
 
 async def household_enrollments(session: AsyncSession, household_id: int) -> list[MyTraining]:
-    """Active sign-ups of the household's members, soonest training first."""
+    """Active sign-ups of the household's members (also those who came on a day already),
+    soonest training first."""
     rows = await session.execute(
         select(Enrollment, Training, Member)
         .join(Training, Training.id == Enrollment.training_id)
         .join(Member, Member.id == Enrollment.member_id)
-        .where(Member.household_id == household_id, Enrollment.status.in_(ACTIVE))
+        .where(Member.household_id == household_id, Enrollment.status.in_((*ACTIVE, ATTENDED)))
         .order_by(Training.starts_at, Enrollment.id)
     )
     out = []

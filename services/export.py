@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
 from db.models.accounts import Account
-from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Training
+from db.models.aid import Disbursement, DisbursementRecipient
 from db.models.broadcasts import Broadcast, Delivery
 from db.models.field import FieldVisit, StatusReport
 from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
@@ -31,6 +31,7 @@ from db.private_files import create_private
 from db.protect import Protector
 from domain.dates import WIB
 from services.export_cases import CASE_COLUMNS, QUICK_COLUMNS, cases_rows, quick_rows
+from services.export_trainings import ENROLLMENT_COLUMNS, enrollment_rows
 from services.export_values import (
     REPORT_ANSWERS,
     VISIT_ANSWERS,
@@ -270,31 +271,6 @@ async def _visits(ctx: _Context) -> AsyncIterator[list[Any]]:
             ]  # fmt: skip
 
 
-ENROLLMENT_COLUMNS = [
-    "pelatihan", "penyelenggara", "mulai", "tempat", "nama", "nik", "no_kk", "kecamatan",
-    "desa", "status", "didaftarkan_pada",
-]  # fmt: skip
-
-
-async def _enrollments(ctx: _Context) -> AsyncIterator[list[Any]]:
-    statement = ctx.period(
-        ctx.area(
-            select(Enrollment, Training, Member, Household)
-            .join(Training, Training.id == Enrollment.training_id)
-            .join(Member, Member.id == Enrollment.member_id)
-            .join(Household, Household.id == Member.household_id)
-        ),
-        Enrollment.created_at,
-    )
-    async for rows in ctx.chunks(statement, Enrollment.id):
-        for enrollment, training, member, household in rows:
-            yield [
-                training.title, training.provider, _wib(training.starts_at), training.place,
-                member.name, ctx.open(member.nik_encrypted, "nik"), ctx.kk(household),
-                *ctx.place(household), enrollment.status, _wib(enrollment.created_at),
-            ]  # fmt: skip
-
-
 RECIPIENT_COLUMNS = [
     "penyaluran", "program", "jadwal", "tempat", "nominal", "status_jadwal", "no_kk",
     "kepala_keluarga", "kecamatan", "desa", "sudah_diambil", "diambil_pada", "jawaban_warga",
@@ -331,7 +307,7 @@ async def _recipients(ctx: _Context) -> AsyncIterator[list[Any]]:
 
 BROADCAST_COLUMNS = [
     "id", "jenis", "dibuat", "status", "sasaran", "jumlah", "terkirim", "gagal", "diblokir",
-    "belum_terkirim", "mulai", "selesai",
+    "belum_terkirim", "mulai", "selesai", "jadwal_kirim",
 ]  # fmt: skip
 
 
@@ -356,7 +332,7 @@ async def _broadcasts(ctx: _Context) -> AsyncIterator[list[Any]]:
                 audience_words(broadcast.audience or {}, ctx.names),
                 sum(n.values()), n["sent"], n["failed"], n["blocked"],
                 n["pending"] + n["sending"], _wib(broadcast.started_at),
-                _wib(broadcast.finished_at),
+                _wib(broadcast.finished_at), _wib(broadcast.send_at),
             ]  # fmt: skip
 
 
@@ -364,7 +340,7 @@ REPORTS = {
     "rumah_tangga": (HOUSEHOLD_COLUMNS, _households),
     "laporan": (REPORT_COLUMNS, _reports),
     "kunjungan": (VISIT_COLUMNS, _visits),
-    "pelatihan": (ENROLLMENT_COLUMNS, _enrollments),
+    "pelatihan": (ENROLLMENT_COLUMNS, enrollment_rows),
     "penyaluran": (RECIPIENT_COLUMNS, _recipients),
     "siaran": (BROADCAST_COLUMNS, _broadcasts),
     "kasus": (CASE_COLUMNS, cases_rows),

@@ -119,6 +119,9 @@ def audience_words(audience: dict[str, Any], names: dict[str, str]) -> str:
     """Who a broadcast was for, in words: "kecamatan Setu", "program PKH", "penyaluran #3"."""
     parts = []
     for key, value in audience.items():
+        if key == "ages" and isinstance(value, dict):  # a training's announcement
+            parts.append(f"usia {value.get('min')}-{value.get('max')} tahun")
+            continue
         values = value if isinstance(value, list) else [value]
         shown = ", ".join(names.get(str(v), str(v)) for v in values)
         parts.append(f"{word(key)} {shown}".strip())

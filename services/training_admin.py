@@ -1,8 +1,9 @@
-"""Trainings from the staff side: create, change, close sign-ups, cancel, attendance, the
-sign-up list and its XLSX export. Residents' sign-ups (with the seat quota) are written by the
-residents' feature; here a raised capacity moves people up from the waiting list with the same
-kind of conditional UPDATE, so two processes can never give away more seats than there are.
-No aiogram, no gettext: notices and column titles come from the caller."""
+"""Trainings from the staff side: create, change, close sign-ups, cancel, the sign-up list and
+its XLSX export (attendance per day: services/attendance.py). Residents' sign-ups (with the
+seat quota) are written by the residents' feature; here a raised capacity moves people up from
+the waiting list with the same kind of conditional UPDATE, so two processes can never give
+away more seats than there are. No aiogram, no gettext: notices and column titles come from
+the caller."""
 
 from __future__ import annotations
 
@@ -211,29 +212,6 @@ async def signups(
         .order_by(Enrollment.created_at, Enrollment.id)
     )
     return [Signup(*row) for row in rows.all()]
-
-
-async def toggle_attended(
-    session: AsyncSession, actor: Account, training: Training, enrollment_id: int
-) -> Enrollment | None:
-    """enrolled <-> attended for one sign-up of this training (None if not found)."""
-    enrollment = await session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.training_id != training.id:
-        return None
-    if enrollment.status not in ("enrolled", "attended"):
-        return None
-    enrollment.status = "attended" if enrollment.status == "enrolled" else "enrolled"
-    enrollment.updated_at = utcnow()
-    audit.record(
-        session,
-        actor,
-        "training.attendance",
-        "enrollment",
-        enrollment.id,
-        training=training.id,
-        status=enrollment.status,
-    )
-    return enrollment
 
 
 def export_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:

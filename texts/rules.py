@@ -53,4 +53,10 @@ MESSAGES: dict[str, Any] = {
     "date.before": __("The date cannot be before {date}."),
     "date.after": __("The date cannot be after {date}."),
     "time.invalid": __("Please type the time like 09.00 or 13.30 (WIB)."),
+    "when.invalid": __(
+        "Please type the day and the time (WIB), like: besok 08.00 or 17-08-2025 09.30."
+    ),
+    "when.no_time": __("Please add the time (WIB), like: 17-08-2025 09.30."),
+    "when.past": __("That time has already passed. Please choose a later time."),
+    "when.after": __("The date cannot be after {date}."),
 }

@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import math
 import os
 import socket
 import uuid
 from collections import deque
+from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
@@ -92,8 +94,12 @@ class Sender:
         i18n: I18n,
         rate: float,
         holder: str | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.bot = bot
+        # When a scheduled broadcast is due (tests pass a fake clock); the lease keeps to the
+        # real time, which the other processes share.
+        self.clock = clock
         self.sessionmaker = sessionmaker
         self.i18n = i18n
         self.rate = rate
@@ -197,14 +203,20 @@ class Sender:
     # ------------------------------------------------------------------ the queue
 
     async def start_queued(self) -> None:
+        """Start the queued broadcasts that are due (a scheduled one from its `send_at`).
+        Only the lease holder gets here, and each start is a conditional UPDATE committed
+        with its deliveries, so a broadcast starts once even when the lease changes hands."""
+        now = self.clock()
         async with self.sessionmaker() as session:
             queued = list(
                 await session.scalars(
-                    select(Broadcast).where(Broadcast.status == "queued").order_by(Broadcast.id)
+                    select(Broadcast)
+                    .where(Broadcast.status == "queued", broadcasts.due(now))
+                    .order_by(Broadcast.id)
                 )
             )
             for broadcast in queued:
-                total = await broadcasts.materialise(session, broadcast)
+                total = await broadcasts.materialise(session, broadcast, now)
                 log.info("broadcast %s: %s recipients", broadcast.id, total)
             if queued:
                 await session.commit()

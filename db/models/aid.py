@@ -1,5 +1,5 @@
-"""What households are offered: aid disbursements and the households each reaches, trainings and
-their sign-ups.
+"""What households are offered: aid disbursements and the households each reaches, trainings,
+their sign-ups and who came on each day.
 """
 
 from __future__ import annotations
@@ -7,7 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, utcnow
@@ -71,6 +81,23 @@ class Enrollment(Base):
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
-    status: Mapped[str] = mapped_column(String(12))  # enrolled | waiting | cancelled | attended
+    # enrolled | waiting | cancelled | attended (present on at least one day of the training:
+    # services.attendance keeps it in step with training_attendance)
+    status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TrainingAttendance(Base):
+    """Whether a participant came on one day of a training (WIB calendar day). A row exists
+    once someone was marked that day; no row means not marked yet, which the lists show as
+    not present."""
+
+    __tablename__ = "training_attendance"
+    __table_args__ = (UniqueConstraint("enrollment_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    present: Mapped[bool] = mapped_column(Boolean)
+    marked_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    marked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

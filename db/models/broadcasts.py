@@ -33,6 +33,9 @@ class Broadcast(Base):
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Scheduled by staff ("Kirim nanti"): the sender does not start it before this time.
+    # None: as soon as it is queued.
+    send_at: Mapped[dt.datetime | None]
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
 

@@ -211,6 +211,8 @@ async def keep(query: CallbackQuery, account: Account) -> None:
 def _status_line(item: svc.MyTraining) -> str:
     if item.enrollment.status == svc.WAITING:
         return _("waiting list, number {position}").format(position=item.position)
+    if item.enrollment.status == svc.ATTENDED:
+        return _("attended")
     return _("signed up")
 
 
@@ -241,6 +243,8 @@ async def my_trainings(query: CallbackQuery, account: Account, session: AsyncSes
                 status=_status_line(item),
             )
         )
+        if item.enrollment.status == svc.ATTENDED:
+            continue  # the training is under way and they came: nothing to cancel
         builder.button(
             text=_("✖️ Cancel: {name}, {title}").format(
                 name=_clip(item.member.name, 16), title=_clip(item.training.title, 20)

@@ -11,7 +11,7 @@ from domain.dates import format_date_long, to_wib
 from services import enrollment as svc
 
 
-def _when(training: Training) -> str:
+def when_text(training: Training) -> str:
     """The days and the daily hours: a course of several days meets at the same hours each
     day (the form asks first and last day, start and end time)."""
     start = format_datetime_id(training.starts_at)
@@ -42,7 +42,7 @@ def training_text(training: Training, waiting: int) -> str:
     ).format(
         title=training.title,
         provider=training.provider,
-        when=_when(training),
+        when=when_text(training),
         place=training.place,
         seats=seats,
         min_age=training.min_age,

@@ -1,6 +1,6 @@
 """Staff broadcasts (`/siaran`, menu "Siaran"): compose, choose the audience, preview with the
-exact recipient count, confirm; then pause, resume, cancel, and resend to those that failed
-(handlers/staff/broadcast_control.py).
+exact recipient count, confirm now or schedule for later (handlers/staff/broadcast_send.py);
+then pause, resume, cancel, and resend to those that failed (broadcast_control.py).
 
 The sender (bot/workers/broadcast_sender.py) delivers the queued broadcast and keeps the
 progress message current. Every handler here is behind the staff gate (refused and audited
@@ -14,33 +14,27 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.i18n import pgettext
 from conversations.messages import edit_text
 from conversations.parking import clear_but_keep_form
 from conversations.validators import format_datetime_id
-from db import audit, regions
+from db import regions
 from db.models.accounts import Account
 from db.models.aid import Disbursement, Training
 from db.models.households import AidProgram
-from handlers import broadcast_progress
 from handlers.access import STAFF, gated_router
 from handlers.broadcast_progress import BroadcastControl
 from handlers.callback_ids import row_id
-from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
-from handlers.form_parking import keep_waiting
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry, show_menu
+from handlers.staff import broadcast_send
+from handlers.staff.broadcast_compose import Compose, ComposeCallback, buttons, composing, n
 from handlers.staff.broadcast_control import control
 from services import broadcasts
 
@@ -61,21 +55,6 @@ COMMANDS.append(
 )
 
 
-class Compose(StatesGroup):
-    message = State()
-    audience = State()
-    confirm = State()
-
-
-# Only buttons answer these: a look at the statistics before tapping "Send" keeps them working.
-keep_waiting(Compose.audience, Compose.confirm)
-
-
-class ComposeCallback(CallbackData, prefix="bcx"):
-    step: str  # aud | kec | kecd | desa | prog | disb | trn | send | change | stop
-    value: str = ""
-
-
 AUDIENCE_LABELS = {
     "residents": __("All linked residents"),
     "kecamatan": __("A kecamatan"),
@@ -87,26 +66,10 @@ AUDIENCE_LABELS = {
 }
 
 
-def _n(value: int) -> str:
-    return format_decimal(value, locale="id")
-
-
-def _buttons(items: list[tuple[str, ComposeCallback]], columns: int = 1) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for label, data in items:
-        builder.button(text=label, callback_data=data)
-    # TRANSLATORS: staff button while writing a broadcast: drop the draft, nothing is sent.
-    builder.button(
-        text=pgettext("broadcast draft", "✖️ Cancel"), callback_data=ComposeCallback(step="stop")
-    )
-    builder.adjust(*([columns] * len(items)), 1)
-    return builder.as_markup()
-
-
 # ---------------------------------------------------------------------- compose
 
 
-async def start(message: Message, state: FSMContext) -> None:
+async def start(message: Message, state: FSMContext, session: AsyncSession) -> None:
     await clear_but_keep_form(state)
     await state.set_state(Compose.message)
     await message.answer(
@@ -114,7 +77,9 @@ async def start(message: Message, state: FSMContext) -> None:
             "Write the message to broadcast. You may also send a photo or a document with the "
             "message as its caption.\nDo not put anyone's personal data (NIK, names) in it.\n"
             "/batal stops."
-        )
+        ),
+        # Broadcasts waiting for their time, one tap away (to check or cancel them).
+        reply_markup=await broadcast_send.scheduled_button(session),
     )
 
 
@@ -144,7 +109,7 @@ async def _ask_audience(message: Message) -> None:
         (str(label), ComposeCallback(step="aud", value=kind))
         for kind, label in AUDIENCE_LABELS.items()
     ]
-    await message.answer(_("Who should receive it?"), reply_markup=_buttons(items))
+    await message.answer(_("Who should receive it?"), reply_markup=buttons(items))
 
 
 # ---------------------------------------------------------------------- audience
@@ -153,7 +118,7 @@ async def _ask_audience(message: Message) -> None:
 async def choose_audience(
     query: CallbackQuery, callback_data: ComposeCallback, state: FSMContext, session: AsyncSession
 ) -> None:
-    if not await _composing(query, state):
+    if not await composing(query, state):
         return
     kind, message = callback_data.value, query.message
     assert isinstance(message, Message)
@@ -174,11 +139,11 @@ async def choose_audience(
             (r.name, ComposeCallback(step=step, value=r.code))
             for r in await regions.children(session, KABUPATEN)
         ]
-        await edit_text(message, _("Which kecamatan?"), _buttons(items, columns=2))
+        await edit_text(message, _("Which kecamatan?"), buttons(items, columns=2))
     elif kind == "program":
         programs = await session.scalars(select(AidProgram).order_by(AidProgram.code))
         items = [(p.code, ComposeCallback(step="prog", value=p.code)) for p in programs]
-        await edit_text(message, _("Which program?"), _buttons(items, columns=3))
+        await edit_text(message, _("Which program?"), buttons(items, columns=3))
     elif kind == "disbursement":
         found = await session.scalars(
             select(Disbursement)
@@ -215,16 +180,16 @@ async def choose_audience(
 
 async def _list_or_none(message: Message, items: list, question: str) -> None:
     if items:
-        await edit_text(message, question, _buttons(items))
+        await edit_text(message, question, buttons(items))
     else:
         back = [(_("⬅️ Choose another audience"), ComposeCallback(step="change"))]
-        await edit_text(message, _("There is none to choose yet."), _buttons(back))
+        await edit_text(message, _("There is none to choose yet."), buttons(back))
 
 
 async def choose_item(
     query: CallbackQuery, callback_data: ComposeCallback, state: FSMContext, session: AsyncSession
 ) -> None:
-    if not await _composing(query, state):
+    if not await composing(query, state):
         return
     step, value, message = callback_data.step, callback_data.value, query.message
     assert isinstance(message, Message)
@@ -237,7 +202,7 @@ async def choose_item(
             (r.name, ComposeCallback(step="desa", value=r.code))
             for r in await regions.children(session, value)
         ]
-        await edit_text(message, _("Which desa/kelurahan?"), _buttons(items, 2))
+        await edit_text(message, _("Which desa/kelurahan?"), buttons(items, 2))
         return
     if step in ("kec", "desa"):
         region = await regions.by_code(session, value)
@@ -283,7 +248,8 @@ async def _preview(
 ) -> None:
     data = await state.get_data()
     count = await broadcasts.count_recipients(session, audience)
-    await state.update_data(audience=audience, label=label, count=count)
+    # A new audience starts the last step afresh: "send later" asks its time again.
+    await state.update_data(audience=audience, label=label, count=count, send_at=None)
     await edit_text(message, _("Preview: this is what they will receive."))
     await _send_content(message, data)
     change = (_("⬅️ Choose another audience"), ComposeCallback(step="change"))
@@ -292,14 +258,15 @@ async def _preview(
             _(
                 "Nobody in {audience} can receive it (no linked account, or they blocked the bot)."
             ).format(audience=label),
-            reply_markup=_buttons([change]),
+            reply_markup=buttons([change]),
         )
         return
     await state.set_state(Compose.confirm)
-    send = (_("✅ Send to {n} people").format(n=_n(count)), ComposeCallback(step="send"))
+    send = (_("✅ Send to {n} people").format(n=n(count)), ComposeCallback(step="send"))
+    later = (_("⏰ Send later"), ComposeCallback(step="later"))
     await message.answer(
-        _("Recipients: {audience}, {n} people. Send it?").format(audience=label, n=_n(count)),
-        reply_markup=_buttons([send, change]),
+        _("Recipients: {audience}, {n} people. Send it?").format(audience=label, n=n(count)),
+        reply_markup=buttons([send, later, change]),
     )
 
 
@@ -312,7 +279,7 @@ async def _send_content(message: Message, data: dict[str, Any]) -> Message:
 
 
 async def change_audience(query: CallbackQuery, state: FSMContext) -> None:
-    if not await _composing(query, state):
+    if not await composing(query, state):
         return
     await query.answer()
     await state.set_state(Compose.audience)
@@ -326,53 +293,6 @@ async def stop(query: CallbackQuery, state: FSMContext, account: Account) -> Non
     assert isinstance(query.message, Message)
     await edit_text(query.message, _("Broadcast cancelled. Nothing was sent."))
     await show_menu(query.message, _("Here is the main menu."), account)
-
-
-async def _composing(query: CallbackQuery, state: FSMContext) -> bool:
-    """A button of a finished or abandoned broadcast draft: say so instead of acting."""
-    if (await state.get_data()).get("text") and await state.get_state() is not None:
-        return True
-    await query.answer(_("This draft is closed. Start again with /siaran."), show_alert=True)
-    return False
-
-
-# ---------------------------------------------------------------------- confirm
-
-
-async def confirm(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, account: Account
-) -> None:
-    data = await state.get_data()
-    if await state.get_state() != Compose.confirm.state or not data.get("audience"):
-        await query.answer(_("This draft is closed. Start again with /siaran."), show_alert=True)
-        return
-    assert isinstance(query.message, Message)
-    broadcast = await broadcasts.queue(
-        session,
-        text=data["text"],
-        audience=data["audience"],
-        created_by=account,
-        photo_file_id=data.get("photo"),
-        document_file_id=data.get("document"),
-        progress_chat_id=query.message.chat.id,
-    )
-    audit.record(
-        session,
-        account,
-        "broadcast.queued",
-        "broadcast",
-        broadcast.id,
-        audience=data["audience"]["type"],
-        count=data.get("count"),
-    )
-    await clear_but_keep_form(state)
-    await query.answer()
-    await remove_buttons(query.message)
-    progress = await broadcast_progress.load(session, broadcast)
-    shown = await query.message.answer(
-        broadcast_progress.text(progress), reply_markup=broadcast_progress.keyboard(progress)
-    )
-    broadcast.progress_message_id = shown.message_id
 
 
 def create_router() -> Router:
@@ -389,6 +309,18 @@ def create_router() -> Router:
     )
     router.callback_query.register(change_audience, ComposeCallback.filter(F.step == "change"))
     router.callback_query.register(stop, ComposeCallback.filter(F.step == "stop"))
-    router.callback_query.register(confirm, ComposeCallback.filter(F.step == "send"))
+    router.callback_query.register(
+        broadcast_send.send_now, ComposeCallback.filter(F.step == "send")
+    )
+    router.callback_query.register(
+        broadcast_send.ask_when, ComposeCallback.filter(F.step == "later")
+    )
+    router.callback_query.register(
+        broadcast_send.schedule, ComposeCallback.filter(F.step == "sched")
+    )
+    router.message.register(broadcast_send.when_typed, StateFilter(Compose.when))
+    router.callback_query.register(
+        broadcast_send.list_scheduled, broadcast_send.ScheduledCb.filter()
+    )
     router.callback_query.register(control, BroadcastControl.filter())
     return router

@@ -1,7 +1,8 @@
 """Staff: trainings. /pelatihanbaru makes one (the training form, saved on confirmation here);
 menu "Pelatihan" and /daftarpelatihan list them: sign-ups and waiting list (names with masked
-NIK, audited), close sign-ups, attendance, XLSX export (audited), change and cancel (both
-announced to those signed up through a queued notice)."""
+NIK, audited), close sign-ups, attendance per day (training_attendance), XLSX export with the
+days (audited), change and cancel (both announced to those signed up through a queued notice).
+A new training can be announced to residents at once (training_announce)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import begin, notify
 from conversations.i18n import lazy_pgettext, pgettext
-from conversations.messages import edit_markup, edit_text
+from conversations.messages import edit_text
 from conversations.parking import clear_but_keep_form
 from conversations.training_form import (
     FORM_NAME,
@@ -39,10 +40,10 @@ from handlers.access import STAFF, gated_router
 from handlers.callback_ids import RowId
 from handlers.chat import remove_buttons
 from handlers.commands import COMMANDS, CommandInfo
-from handlers.forms import on_submit
+from handlers.forms import FOLLOW_UPS, on_submit
 from handlers.keyboards import MENU_ENTRIES, MenuButton, MenuEntry
-from handlers.staff import training_add
-from services import training_admin
+from handlers.staff import training_add, training_announce, training_attendance
+from services import attendance, training_admin
 from services.training_admin import Signup
 
 LIST_PAST_DAYS = 30
@@ -63,11 +64,13 @@ COMMANDS.append(
 
 
 class TrainingCb(CallbackData, prefix="tr"):
-    # view | list | signups | waiting | close | cancel | cancel_yes | attend | att | export |
-    # edit | add
+    # view | list | signups | waiting | close | cancel | cancel_yes | attend (the days: see
+    # training_attendance) | export | edit | add
     a: str
     id: RowId = 0
-    e: RowId = 0  # an enrollment id (attendance toggle)
+    # Was the enrollment of the old one-tap attendance; kept so that buttons already in chats
+    # ("tr:view:3:0") still unpack.
+    e: RowId = 0
 
 
 STATUS_LABELS = {
@@ -173,19 +176,6 @@ def _signup_lines(signups: list[Signup]) -> list[str]:
     return lines
 
 
-def _attendance_keyboard(training: Training, signups: list[Signup]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for signup in signups[:MAX_LISTED]:
-        mark = "✅ " if signup.status == "attended" else "◻️ "
-        builder.button(
-            text=(mark + signup.name)[:40],
-            callback_data=TrainingCb(a="att", id=training.id, e=signup.enrollment_id),
-        )
-    builder.button(text=_("Done"), callback_data=TrainingCb(a="view", id=training.id))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
 async def _export(message: Message, session: AsyncSession, training: Training) -> None:
     rows = await training_admin.signups(session, training.id, ("enrolled", "attended", "waiting"))
     status = {
@@ -193,6 +183,11 @@ async def _export(message: Message, session: AsyncSession, training: Training) -
         "attended": _("attended"),
         "waiting": _("waiting list"),
     }
+    # Attendance: one column per day of the training (present, not present, or empty when
+    # nobody marked that person that day), then the number of days present.
+    days = attendance.training_days(training)
+    marks = await attendance.marks(session, [r.enrollment_id for r in rows])
+    came, absent = _("present"), _("not present")
     headers = [
         _("No."),
         _("Name"),
@@ -202,9 +197,16 @@ async def _export(message: Message, session: AsyncSession, training: Training) -
         _("Kecamatan"),
         _("Status"),
         _("Signed up on"),
+        *(day.strftime("%d-%m-%Y") for day in days),
+        _("Days present"),
     ]
-    table = [
-        [
+    table = []
+    for k, r in enumerate(rows, start=1):
+        marked = marks.get(r.enrollment_id, {})
+        per_day = [
+            "" if day not in marked else came if marked[day] else absent for day in days
+        ]
+        table.append([
             k,
             r.name,
             r.nik_masked,
@@ -213,9 +215,9 @@ async def _export(message: Message, session: AsyncSession, training: Training) -
             r.kecamatan,
             status[r.status],
             format_date_long(to_wib(r.signed_up_at).date()),
-        ]
-        for k, r in enumerate(rows, start=1)
-    ]
+            *per_day,
+            sum(1 for day in days if marked.get(day)),
+        ])  # fmt: skip
     content = training_admin.export_xlsx(training.title, headers, table)
     await message.answer_document(
         BufferedInputFile(content, filename=f"pelatihan-{training.id}.xlsx"),
@@ -251,7 +253,7 @@ async def training_action(
     if training is None:
         await query.answer(_("This training does not exist."), show_alert=True)
         return
-    changes = ("close", "cancel", "cancel_yes", "attend", "att", "edit")
+    changes = ("close", "cancel", "cancel_yes", "attend", "edit")
     if training.status == "cancelled" and action in changes:
         await query.answer(_("This training is cancelled."), show_alert=True)
         action = "view"
@@ -308,19 +310,8 @@ async def training_action(
                 id=training.id
             ),
         )
-    elif action in ("attend", "att"):
-        if action == "att":
-            await training_admin.toggle_attended(session, account, training, callback_data.e)
-        signups = await training_admin.signups(session, training.id, ("enrolled", "attended"))
-        if not signups:
-            await message.answer(_("Nobody has signed up yet."))
-            return
-        text = _("Attendance for training #{id}: tap who came.").format(id=training.id)
-        markup = _attendance_keyboard(training, signups)
-        if action == "att":
-            await edit_markup(message, markup)
-        else:
-            await message.answer(text, reply_markup=markup)
+    elif action == "attend":
+        await training_attendance.show_days(message, session, training)
     elif action == "add" and isinstance(query.message, Message):
         await training_add.ask_who(query.message, training.id, state)
     elif action == "export":
@@ -348,6 +339,8 @@ async def submit(answers: dict[str, Any], data: dict[str, Any]) -> str:
         return _("That time has already passed, so nothing was saved. Please start again.")
     if "training_id" not in context:
         created = await training_admin.create(session, account, **values)
+        # Announcing it is one step away: the offer comes as a follow-up with its buttons.
+        data[FOLLOW_UPS].append(training_announce.offer(created))
         return _("Saved: training #{id}. Residents can now sign up in the bot.").format(
             id=created.id
         )
@@ -391,4 +384,6 @@ def create_router() -> Router:
     router.message.register(list_trainings, MenuButton("staff_trainings"))
     router.callback_query.register(training_action, TrainingCb.filter())
     training_add.register(router)
+    training_attendance.register(router)
+    training_announce.register(router)
     return router

@@ -1,6 +1,6 @@
-"""Staff trainings end to end: create through the form, sign-ups and waiting list, attendance,
-XLSX export, close sign-ups, change (announced; a raised capacity moves the waiting list up)
-and cancel (announced)."""
+"""Staff trainings end to end: create through the form, sign-ups and waiting list, attendance
+per day, XLSX export, close sign-ups, change (announced; a raised capacity moves the waiting
+list up) and cancel (announced)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.models.accounts import Account
-from db.models.aid import Enrollment, Training
+from db.models.aid import Enrollment, Training, TrainingAttendance
 from db.models.broadcasts import Broadcast
 from db.models.households import Member
 from db.models.system import AuditLog
-from domain.dates import WIB
+from domain.dates import WIB, format_date_long
 from tests.fake_telegram import FakeMessage, FakeTelegram, FakeUser
-from tests.harness import BotApp, as_role, e2e_settings, eventually, t, tp
+from tests.harness import BotApp, as_role, click_data, e2e_settings, eventually, t, tp
 from tests.staff_data import CIBENING, SRIJAYA, add_household, nik
 
 
@@ -28,7 +28,15 @@ async def _reply(user: FakeUser, text: str) -> FakeMessage:
 
 
 async def _create_training(staff: FakeUser, before_confirm=None) -> str:
-    start = dt.datetime.now(WIB).date() + dt.timedelta(days=3)
+    saved, _offer = await create_training(staff, before_confirm)
+    return saved.text
+
+
+async def create_training(
+    staff: FakeUser, before_confirm=None, days: int = 3, last_day: dt.date | None = None
+) -> tuple[FakeMessage, FakeMessage | None]:
+    """Fill /pelatihanbaru; the saved answer and, when saved, the offer to announce it."""
+    start = dt.datetime.now(WIB).date() + dt.timedelta(days=days)
     question = await _reply(staff, "/pelatihanbaru")
     assert t("Name of the training?") in question.text
     await _reply(staff, "Menjahit")
@@ -37,10 +45,11 @@ async def _create_training(staff: FakeUser, before_confirm=None) -> str:
     await staff.wait_for(lambda: question.edited)
     await _reply(staff, start.strftime("%d-%m-%Y"))
     question = await _reply(staff, "08.00")
-    await staff.click(question, t("Skip"))  # one day
-    await staff.wait_for(
-        lambda: question.text.startswith(t("End time each day (WIB)?"))
-    )
+    if last_day is None:
+        await staff.click(question, t("Skip"))  # one day
+        await staff.wait_for(lambda: question.text.startswith(t("End time each day (WIB)?")))
+    else:
+        await _reply(staff, last_day.strftime("%d-%m-%Y"))
     await _reply(staff, "jam 3 sore")
     await _reply(staff, "BLK Cikarang")
     question = await _reply(staff, "2")
@@ -60,7 +69,11 @@ async def _create_training(staff: FakeUser, before_confirm=None) -> str:
         await before_confirm()
     await staff.click(question, t("✅ Confirm"))
     saved = await staff.wait_message()
-    return saved.text
+    saved_words = t("Saved: training #{id}. Residents can now sign up in the bot.").split("#")[0]
+    if not saved.text.startswith(saved_words):  # refused (e.g. the role was taken away)
+        return saved, None
+    offer = await staff.wait_message(predicate=lambda m: m.text.startswith("📣"))
+    return saved, offer
 
 
 async def _seed_signups(app: BotApp, training_id: int) -> dict[str, int]:
@@ -150,11 +163,16 @@ async def test_training_admin_flow(tg: FakeTelegram, tmp_path: Path, database_ur
         waiting = await staff.wait_message()
         assert "Dewi Lestari" in waiting.text and "Siti" not in waiting.text
 
-        # Attendance: tap Siti.
+        # Attendance (one day): the day, then tap Siti.
         await staff.click(listing, t("✅ Attendance"))
-        attendance = await staff.wait_message()
-        await staff.click(attendance, "◻️ Siti Aminah")
-        await staff.wait_for(lambda: "✅ Siti Aminah" in attendance.buttons)
+        days = await staff.wait_message()
+        day = dt.datetime.now(WIB).date() + dt.timedelta(days=3)
+        await staff.click(days, t("{date} · {n} present").format(date=format_date_long(day), n=0))
+        await staff.wait_for(lambda: "◻️ Siti Aminah · Cibening" in days.buttons)
+        assert t("Present {present} of {total}.").format(present=0, total=2) in days.text
+        await staff.click(days, "◻️ Siti Aminah · Cibening")
+        await staff.wait_for(lambda: "✅ Siti Aminah · Cibening" in days.buttons)
+        assert t("Present {present} of {total}.").format(present=1, total=2) in days.text
         assert await eventually(lambda: _status(app, enrollments["Siti Aminah"], "attended"))
 
         # Export: every sign-up and the waiting list, NIK masked.
@@ -165,11 +183,12 @@ async def test_training_admin_flow(tg: FakeTelegram, tmp_path: Path, database_ur
         rows = list(book.active.iter_rows(values_only=True))
         assert rows[0][0] == "Menjahit"
         assert rows[1][1] == t("Name")
-        names = [(row[1], row[2], row[6]) for row in rows[2:]]
+        assert rows[1][8:] == (day.strftime("%d-%m-%Y"), t("Days present"))
+        names = [(row[1], row[2], row[6], row[8], row[9]) for row in rows[2:]]
         assert names == [
-            ("Siti Aminah", "3216********0010", t("attended")),
-            ("Budi Santoso", "3216********0011", t("signed up")),
-            ("Dewi Lestari", "3216********0020", t("waiting list")),
+            ("Siti Aminah", "3216********0010", t("attended"), t("present"), 1),
+            ("Budi Santoso", "3216********0011", t("signed up"), None, 0),
+            ("Dewi Lestari", "3216********0020", t("waiting list"), None, 0),
         ]
 
         # Close sign-ups.
@@ -258,3 +277,151 @@ async def _notices(app: BotApp, count: int) -> list[Broadcast]:
     async with app.sessionmaker() as session:
         rows = list(await session.scalars(select(Broadcast).order_by(Broadcast.id)))
     return rows if len(rows) >= count else []
+
+
+async def test_attendance_on_two_days_and_the_export(tg: FakeTelegram, tmp_path: Path):
+    """A two-day training: the days to choose from, one tap per person (a family without
+    Telegram too), "Present n of m" as you go, a double tap changes nothing, and the export
+    has a column per day and the days present."""
+    async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
+        staff = tg.user(831, "Petugas")
+        await as_role(app, staff, "petugas")
+        first = dt.datetime.now(WIB).date() + dt.timedelta(days=3)
+        second = first + dt.timedelta(days=1)
+        saved, _offer = await create_training(staff, last_day=second)
+        saved_text = t("Saved: training #{id}. Residents can now sign up in the bot.", id=1)
+        assert saved.text == saved_text
+        await _seat(app, 1)
+
+        listing = await _reply(staff, "/daftarpelatihan")
+        await staff.click(listing, next(b for b in listing.buttons if b.startswith("#1 ")))
+        await staff.wait_for(lambda: t("✅ Attendance") in listing.buttons)
+        assert t("✅ Attendance") == "✅ Absensi"
+        await staff.click(listing, t("✅ Attendance"))
+        days = await staff.wait_message()
+        day_button = t("{date} · {n} present")
+        assert days.buttons == [
+            day_button.format(date=format_date_long(first), n=0),
+            day_button.format(date=format_date_long(second), n=0),
+        ]
+
+        # Day 1: Siti and Rina (no Telegram) came.
+        await staff.click(days, day_button.format(date=format_date_long(first), n=0))
+        await staff.wait_for(lambda: "◻️ Siti Aminah · Cibening" in days.buttons)
+        assert days.buttons[:3] == [
+            "◻️ Budi Santoso · Cibening", "◻️ Rina Marlina · Srijaya", "◻️ Siti Aminah · Cibening",
+        ]  # by name
+        assert t("Present {present} of {total}.").format(present=0, total=3) in days.text
+        await staff.click(days, "◻️ Siti Aminah · Cibening")
+        await staff.wait_for(lambda: "✅ Siti Aminah · Cibening" in days.buttons)
+        budi = days.button("◻️ Budi Santoso · Cibening")["callback_data"]
+        await staff.click(days, "◻️ Rina Marlina · Srijaya")
+        await staff.wait_for(lambda: "✅ Rina Marlina · Srijaya" in days.buttons)
+        assert t("Present {present} of {total}.").format(present=2, total=3) in days.text
+        await staff.click(days, "✅ Rina Marlina · Srijaya")  # a mistake, undone
+        await staff.wait_for(lambda: "◻️ Rina Marlina · Srijaya" in days.buttons)
+        await staff.click(days, "◻️ Rina Marlina · Srijaya")
+        await staff.wait_for(lambda: "✅ Rina Marlina · Srijaya" in days.buttons)
+
+        # Day 2: Budi came; tapping his button twice (a double tap) marks him once.
+        await staff.click(days, t("📅 Another day"))
+        await staff.wait_for(
+            lambda: day_button.format(date=format_date_long(first), n=2) in days.buttons
+        )
+        await staff.click(days, day_button.format(date=format_date_long(second), n=0))
+        await staff.wait_for(lambda: t("Present {present} of {total}.").format(
+            present=0, total=3) in days.text)  # fmt: skip
+        day2_budi = budi.replace(str(_day_number(first)), str(_day_number(second)))
+        for _ in range(2):
+            await (await click_data(staff, days, day2_budi)).wait_answered()
+        await staff.wait_for(lambda: "✅ Budi Santoso · Cibening" in days.buttons)
+        assert t("Present {present} of {total}.").format(present=1, total=3) in days.text
+
+        statuses = await eventually(lambda: _statuses(app, 1, 3))
+        assert statuses == {"Siti Aminah": "attended", "Budi Santoso": "attended",
+                            "Rina Marlina": "attended"}  # fmt: skip
+        async with app.sessionmaker() as session:
+            marks = await session.scalar(select(func.count()).select_from(TrainingAttendance))
+            audited = await session.scalar(
+                select(func.count()).where(AuditLog.action == "training.attendance")
+            )
+        assert marks == 3 and audited == 6
+
+        # The export: a column per day (present / not present / not marked), days present.
+        await staff.click(listing, t("📄 Export (Excel)"))
+        document = await staff.wait_message(predicate=lambda m: m.kind == "document")
+        book = load_workbook(io.BytesIO(tg.file(document.document["file_id"]).content))
+        rows = list(book.active.iter_rows(values_only=True))
+        assert rows[1][8:] == (
+            first.strftime("%d-%m-%Y"), second.strftime("%d-%m-%Y"), t("Days present")
+        )
+        assert {row[1]: row[8:] for row in rows[2:]} == {
+            "Siti Aminah": (t("present"), None, 1),
+            "Rina Marlina": (t("present"), None, 1),
+            "Budi Santoso": (None, t("present"), 1),
+        }
+        assert t("present") == "hadir"
+
+
+def _day_number(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+async def _seat(app: BotApp, training_id: int) -> None:
+    """Siti and Budi (their family uses the bot) and Rina (hers does not) have a seat."""
+    people = [{"name": "Siti Aminah"}, {"name": "Budi Santoso", "rel": "anak"}]
+    first = await add_household(app, 1, CIBENING, members=people)
+    await add_household(app, 2, SRIJAYA, members=[{"name": "Rina Marlina"}])
+    async with app.sessionmaker() as session, session.begin():
+        account = Account(telegram_id=7100, role="warga", consent="given", household_id=first)
+        session.add(account)
+        await session.flush()
+        for member in await session.scalars(select(Member).order_by(Member.id)):
+            linked = account.id if member.household_id == first else None
+            session.add(Enrollment(training_id=training_id, member_id=member.id,
+                                   account_id=linked, status="enrolled"))  # fmt: skip
+        training = await session.get(Training, training_id)
+        training.capacity = training.seats_taken = 3
+
+
+async def _statuses(app: BotApp, training_id: int, count: int) -> dict[str, str] | None:
+    async with app.sessionmaker() as session:
+        rows = await session.execute(
+            select(Member.name, Enrollment.status)
+            .join(Enrollment, Enrollment.member_id == Member.id)
+            .where(Enrollment.training_id == training_id)
+        )
+        found = dict(rows.all())
+    done = [status for status in found.values() if status == "attended"]
+    return found if len(done) == count else None
+
+
+async def test_a_long_attendance_list_is_paged(tg: FakeTelegram, tmp_path: Path):
+    async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
+        staff = tg.user(832, "Petugas")
+        await as_role(app, staff, "petugas")
+        start = dt.datetime.now(WIB).replace(hour=8, minute=0, second=0, microsecond=0)
+        async with app.sessionmaker() as session, session.begin():
+            course = Training(title="Las", provider="BLK", place="BLK Cikarang", capacity=11,
+                              seats_taken=11, starts_at=start + dt.timedelta(days=1))  # fmt: skip
+            session.add(course)
+        people = [{"name": f"Peserta {k:02d}", "rel": "anak"} for k in range(11)]
+        await add_household(app, 1, CIBENING, members=people)
+        async with app.sessionmaker() as session, session.begin():
+            for member in await session.scalars(select(Member)):
+                session.add(Enrollment(training_id=1, member_id=member.id, status="enrolled"))
+        listing = await _reply(staff, "/daftarpelatihan")
+        await staff.click(listing, next(b for b in listing.buttons if b.startswith("#1 ")))
+        await staff.wait_for(lambda: t("✅ Attendance") in listing.buttons)
+        await staff.click(listing, t("✅ Attendance"))
+        days = await staff.wait_message()
+        await staff.click(days, days.buttons[0])
+        await staff.wait_for(lambda: "◻️ Peserta 00 · Cibening" in days.buttons)
+        assert t("Page {page} of {pages}.").format(page=1, pages=2) in days.text
+        assert "◻️ Peserta 10 · Cibening" not in days.buttons
+        await staff.click(days, t("Next »"))
+        await staff.wait_for(lambda: "◻️ Peserta 10 · Cibening" in days.buttons)
+        await staff.click(days, "◻️ Peserta 10 · Cibening")  # stays on its page
+        await staff.wait_for(lambda: "✅ Peserta 10 · Cibening" in days.buttons)
+        assert t("Present {present} of {total}.").format(present=1, total=11) in days.text
+        assert t("Page {page} of {pages}.").format(page=2, pages=2) in days.text

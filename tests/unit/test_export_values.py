@@ -12,6 +12,7 @@ from services.export_values import (
     REPORT_ANSWERS,
     VISIT_ANSWERS,
     answers,
+    audience_words,
     number_format,
     word,
 )
@@ -43,3 +44,11 @@ def test_formats() -> None:
     assert number_format(dt.datetime(2026, 1, 1, 9), "tanggal") == "DD/MM/YYYY HH:MM"
     assert number_format(dt.date(2026, 1, 1), "lahir") == "DD/MM/YYYY"
     assert number_format("Setu", "kecamatan") is None
+
+
+def test_a_trainings_announcement_audience_in_words() -> None:
+    audience = {"type": "kecamatan", "codes": ["32.16.18"],
+                "ages": {"min": 15, "max": 64, "on": "2030-05-06"}}  # fmt: skip
+    assert audience_words(audience, {"32.16.18": "Setu"}) == (
+        "type kecamatan; codes Setu; usia 15-64 tahun"
+    )
