@@ -138,12 +138,15 @@ def test_layouts_are_recognised_by_their_headers(headers: list[str], layout: str
     assert reading.missing() == []
 
 
-def test_bps_desa_codes_alone_do_not_place_a_row() -> None:
-    """BPS desa numbers differ from Kemendagri's and no table maps them: a BDT file with
-    only KDDESA asks for the desa name column (docs/domain.md §2)."""
+def test_bps_desa_codes_alone_place_a_row() -> None:
+    """BPS desa numbers differ from Kemendagri's: KDDESA within KDKEC is read through BPS's
+    own desa names (services.bps_desa), so a BDT file without a desa name needs nothing
+    more; KDDESA without KDKEC does (docs/domain.md §2)."""
     reading = recognise(["IDBDT", "IDARTBDT", "KDKEC", "KDDESA", "Nama", "Hub_KRT", "NIK"])
     assert reading.layout is not None and reading.layout.source == "dtks"
-    assert reading.missing() == ["desa"]
+    assert reading.missing() == []
+    alone = recognise(["IDBDT", "IDARTBDT", "KDDESA", "Nama", "Hub_KRT", "NIK"])
+    assert alone.missing() == ["desa"]
 
 
 def test_a_p3ke_sheet_reads_its_columns_and_programme_flags() -> None:
