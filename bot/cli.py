@@ -121,14 +121,23 @@ def parser() -> argparse.ArgumentParser:
     )
 
     from services.export import KINDS
+    from services.export_sources import SOURCE_KIND, SOURCES
 
     exp = sub.add_parser(
         "export",
         help="write a report as XLSX (full NIK/KK: keep it safe)",
         description="Write an XLSX report. Area by code or name; dates as DD-MM-YYYY or "
-        "YYYY-MM-DD (WIB, both days included). Every export is written to the audit log.",
+        "YYYY-MM-DD (WIB, both days included). Every export is written to the audit log. "
+        f"{SOURCE_KIND} (verification results in a list's own layout) needs --source. "
+        "Photo cells are t.me links when BOT_USERNAME is set.",
     )
     exp.add_argument("kind", choices=KINDS, help="which report")
+    exp.add_argument(
+        "--source",
+        choices=list(SOURCES),
+        default=None,
+        help=f"for {SOURCE_KIND}: the list whose households and layout to use",
+    )
     exp.add_argument("--kecamatan", default=None, help="kecamatan code or name")
     exp.add_argument("--desa", default=None, help="desa/kelurahan code or name")
     exp.add_argument("--from", dest="date_from", default=None, help="first day")

@@ -89,7 +89,10 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     from services.export import UNREADABLE_SHEET, Filters, export
+    from services.export_sources import SOURCE_KIND
 
+    if (args.kind == SOURCE_KIND) != bool(args.source):
+        return _fail("export", f"--source goes with {SOURCE_KIND} (and it needs one)")
     try:
         date_from = parse_date(args.date_from) if args.date_from else None
         date_to = parse_date(args.date_to) if args.date_to else None
@@ -112,9 +115,11 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
                     options = ", ".join(f"{r.code} {r.name}" for r in found) or "none"
                     return _fail("export", f"--{level} {text!r} matches {options}")
                 codes[level] = found[0].code
-            filters = Filters(codes["kecamatan"], codes["desa"], date_from, date_to)
+            filters = Filters(codes["kecamatan"], codes["desa"], date_from, date_to,
+                              args.source)  # fmt: skip
             result = await export(
-                session, Protector(settings.secret), args.kind, filters, output, via="cli"
+                session, Protector(settings.secret), args.kind, filters, output, via="cli",
+                bot_username=settings.bot_username,
             )
     finally:
         await engine.dispose()

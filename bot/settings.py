@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: str | None = None
+    # The bot's @username, for the photo links of `python -m bot export` (the running bot asks
+    # Telegram); without it a photo cell holds the command to send the bot instead.
+    bot_username: str | None = None
     telegram_api_base: str = TELEGRAM_API_DEFAULT
     data_dir: Path = Path("data")
     database_url: str | None = None
@@ -85,6 +89,16 @@ class Settings(BaseSettings):
         left, sep, right = value.partition(":")
         if not sep or not left.isdigit() or not right:
             raise ValueError("looks wrong: expected the form 123456789:ABC... from @BotFather")
+        return value
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username_shape(cls, value: str | None) -> str | None:
+        value = (value or "").strip().removeprefix("@").removeprefix("https://t.me/")
+        if not value:
+            return None
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
+            raise ValueError("must be the bot's @username, like nirmiskin_bot")
         return value
 
     @field_validator("admin_ids", mode="before")

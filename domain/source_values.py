@@ -203,6 +203,47 @@ def parse_padan(text: str) -> bool | None:
     raise Invalid("source.padan")
 
 
+# The lists a household can come from (Household.source_system) as a cell names them: our own
+# export writes LIST_NAMES, so a household keyed by a list's id reads back under that list.
+LIST_NAMES = {"p3ke": "P3KE", "dtks": "DTKS", "regsosek": "Regsosek", "siks": "SIKS-NG",
+              "kpm": "KPM"}  # fmt: skip
+_LISTS = {
+    **{name: name for name in LIST_NAMES}, "bdt": "dtks", "dtks_bdt": "dtks",
+    "dtks_bdt_tnp2k": "dtks", "dtsen": "regsosek", "regsosek_dtsen": "regsosek",
+    "siks_ng": "siks", "dtks_siks_ng": "siks", "kemensos_kpm": "kpm",
+}  # fmt: skip
+
+
+def parse_source_list(text: str) -> str | None:
+    """``P3KE``, ``DTKS/BDT``, ``SIKS-NG``... -> the list's code (p3ke, dtks, ...)."""
+    key = normalise_header(text)
+    if not key:
+        return None
+    if key not in _LISTS:
+        raise Invalid("source.list")
+    return _LISTS[key]
+
+
+# Why a member left (Member.left_reason), as our export writes it and as people type it.
+LEFT_REASON_WORDS = {"pindah": "pindah", "menikah": "menikah", "meninggal": "meninggal",
+                     "tidak_tinggal": "tidak tinggal lagi"}  # fmt: skip
+_LEFT_REASONS = {
+    "pindah": "pindah", "pindah_alamat": "pindah", "menikah": "menikah", "kawin": "menikah",
+    "meninggal": "meninggal", "meninggal_dunia": "meninggal", "wafat": "meninggal",
+    "tidak_tinggal": "tidak_tinggal", "tidak_tinggal_lagi": "tidak_tinggal",
+}  # fmt: skip
+
+
+def parse_left_reason(text: str) -> str | None:
+    """Why a member left: ``pindah``, ``menikah``, ``meninggal``, ``tidak tinggal lagi``."""
+    key = normalise_header(text)
+    if not key:
+        return None
+    if key not in _LEFT_REASONS:
+        raise Invalid("source.left_reason")
+    return _LEFT_REASONS[key]
+
+
 _RT_RW = re.compile(r"(\d{1,3})\s*[/\-]\s*(\d{1,3})")
 _ONE = re.compile(r"\d{1,3}")
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.parking import kept_form
 from db import accounts, audit
 from db.models.accounts import Account
+from handlers import photo_links
 from handlers.chat import remove_buttons
 from handlers.form_parking import FormSetAside, waiting_line
 from handlers.keyboards import ConsentCallback, MenuButton, show_menu
@@ -22,6 +23,7 @@ from handlers.residents import data as resident_data
 from handlers.residents import link as resident_link
 from handlers.volunteers import invites as volunteer_invites
 from services import invites
+from services import photo_links as services_photo_links
 
 if TYPE_CHECKING:
     from bot.settings import Settings  # handed in by the dispatcher
@@ -94,6 +96,11 @@ async def decline(query: CallbackQuery, account: Account, session: AsyncSession)
 def create_router() -> Router:
     """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
     router = Router(name="start")
+    # First: t.me/<bot>?start=foto_<kind>_<id>, a photo link of an export (handlers.photo_links).
+    router.message.register(
+        photo_links.open_photo,
+        CommandStart(deep_link=True, magic=F.args.func(services_photo_links.looks_like_payload)),
+    )
     # t.me/<bot>?start=KODE: a volunteer's invitation (handlers.volunteers.invites).
     router.message.register(
         volunteer_invites.start_with_code,

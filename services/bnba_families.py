@@ -107,6 +107,10 @@ def families(
             if family is not None:
                 if context.reading.layout is not None:
                     family.source = context.reading.layout.source
+                # Our own export names the list each household came from.
+                listed = next((p.source_list for p in family.people if p.source_list), None)
+                if listed is not None:
+                    family.source = listed
                 family.heads_only = context.rows_are_heads
                 yield family
 

@@ -12,23 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.households import Member
 from db.protect import Protector
+from domain.dates import WIB
 from domain.identity import mask_number
 from domain.source_values import UNKNOWN_RELATION
 from services.bnba_families import Family, ImportSummary
 from services.bnba_rows import Person
 
 MEMBER_FIELDS = ("name", "relationship_to_head", "sex", "birth_date", "padan_dukcapil",
-                 "occupation", "education", "marital_status")  # fmt: skip
+                 "occupation", "education", "marital_status", "left_at",
+                 "left_reason")  # fmt: skip
 
 
 def member_values(person: Person) -> dict[str, Any]:
-    return {
+    values = {
         "name": person.name, "relationship_to_head": person.relation, "sex": person.sex,
         "birth_date": person.birth_date, "padan_dukcapil": person.padan,
         "occupation": person.texts.get("pekerjaan"),
         "education": person.texts.get("pendidikan"),
         "marital_status": person.texts.get("status_kawin"),
     }  # fmt: skip
+    # Only a row that says the person left (our own export) has these: the digests of every
+    # other row stay what they were, so a list imported before reads as unchanged.
+    if person.left_on is not None:
+        values["left_at"] = dt.datetime.combine(person.left_on, dt.time(), WIB)
+        values["left_reason"] = person.left_reason
+    return values
 
 
 def _name_key(household_id: int, name: str) -> tuple[int, str]:
@@ -74,6 +82,7 @@ async def write_members(
                 row = unnamed.get(_name_key(household_id, person.name))
             if row is None:
                 new_rows.append({
+                    "left_at": None, "left_reason": None,  # one set of keys for every row
                     **values, "household_id": household_id, "nik_hash": nik_hash,
                     "nik_encrypted": protector.encrypt(person.nik) if person.nik else None,
                     "nik_masked": mask_number(person.nik) if person.nik else None,
@@ -91,6 +100,9 @@ async def write_members(
             values = {k: v for k, v in values.items() if v is not None}
             if values.get("relationship_to_head") == UNKNOWN_RELATION:
                 del values["relationship_to_head"]
+            if row.left_at is not None:  # when and why we know they left stays as it is
+                values.pop("left_at", None)
+                values.pop("left_reason", None)
             if person.severe_disability is not None:
                 values["severe_disability"] = person.severe_disability
             if person.in_school is not None:

@@ -36,11 +36,13 @@ from domain.source_values import (
     parse_day,
     parse_desil,
     parse_flag,
+    parse_left_reason,
     parse_padan,
     parse_relation,
     parse_rt_or_rw,
     parse_rt_rw,
     parse_sex,
+    parse_source_list,
 )
 from services.source_layouts import HOUSE_FIELDS, Reading
 from services.source_regions import RegionIndex
@@ -85,6 +87,11 @@ class Person:
     source_programs: tuple[str, ...] = ()  # programme columns saying "Ya", by their names
     texts: dict[str, str] = field(default_factory=dict)  # pekerjaan, pendidikan, house...
     warnings: list[Reason] = field(default_factory=list)
+    # Only in our own export (services.export_people): the list the household came from
+    # (its id keys it under that list), and a member who no longer lives there.
+    source_list: str | None = None
+    left_on: dt.date | None = None
+    left_reason: str | None = None
 
     @property
     def key(self) -> str:
@@ -232,6 +239,12 @@ def check_row(row: int, values: dict[str, str], cells: list[str], context: RowCo
     person.rw = optional.read("rw", parse_rt_or_rw) or person.rw
     person.phone = optional.read("telepon", parse_phone)
     _programs_of(person, values, context, optional)
+    person.source_list = optional.read("daftar_sumber", parse_source_list)
+    person.left_on = optional.read("keluar_pada", lambda t: _birth_date(t, context.today))
+    person.left_reason = optional.read("alasan_keluar", parse_left_reason)
+    if person.left_reason is not None and person.left_on is None:
+        optional.drop("alasan_keluar", "source.left_without_date")
+        person.left_reason = None
     for name_, limit in TEXT_LIMITS.items():
         text = clean_text(values.get(name_, ""), limit)
         if text:
@@ -282,7 +295,8 @@ def _programs_of(person: Person, values: dict[str, str], context: RowContext,
         codes.update(found)
         for _code, params in problems:
             optional.warnings.append(("program_dropped", params))
-    names = []
+    names = [name.strip() for name in values.get("program_menurut_daftar", "").split(",")
+             if name.strip()]  # fmt: skip
     for key, (program, name) in context.reading.flags.items():
         flag = optional.read(key, parse_flag) if values.get(key) else None
         if flag:
@@ -294,6 +308,7 @@ def _programs_of(person: Person, values: dict[str, str], context: RowContext,
 
 
 def _birth_date(text: str, today: dt.date) -> dt.date:
+    """A day of someone's life (a birth, a move): not in the future, not before 1900."""
     text = text.strip()
     try:
         born = _plain_date(text) or parse_day(text)

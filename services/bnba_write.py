@@ -52,6 +52,13 @@ def _stored_source_id(family: Family) -> str | None:
     return family.source_id
 
 
+def _source_system(family: Family, source_id: str | None) -> str | None:
+    """The list a new household came from: kept for every list Dinsos receives (a DTKS
+    family keyed by its KK is still DTKS's, and its results go back in DTKS's layout:
+    services.export_sources); our own template names none unless it says so."""
+    return family.source if source_id is not None or family.source != "bnba" else None
+
+
 def _digests(family: Family, protector: Protector) -> None:
     kk, source_id = family.kk, family.source_id
     family.kk_hash = protector.lookup_hash(kk) if kk else None
@@ -213,7 +220,7 @@ async def _households(
                 **values, "kk_hash": family.kk_hash,
                 "kk_encrypted": protector.encrypt(kk) if kk else None,
                 "kk_masked": mask_number(kk) if kk else None, "phone": family.head.phone,
-                "source": "bnba", "source_system": family.source if source_id else None,
+                "source": "bnba", "source_system": _source_system(family, source_id),
                 "source_household_id": source_id, "verification": "terdaftar",
                 "needs_visit": False, "bnba_digest": None,
                 "bnba_heads_digest": None,

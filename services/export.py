@@ -5,20 +5,23 @@ CHUNK rows read by primary key, so a report of 100,000 households never sits in 
 on SQLite, the event loop is given back between chunks. Full NIK and No. KK are decrypted:
 only staff reach this (the bot's router is staff-gated, the CLI runs on the server). Every
 export goes into the audit log with what was exported and the filters, never the data.
-Times are written in WIB. Column names are a file format (documented in the README), like
-the BNBA import's.
+Times are written in WIB. Column names are a file format (documented in docs/staff.md), like
+the BNBA import's. What every report shares is in services.export_context; the reports of
+whole families and their people live beside this module: the BNBA list that imports again
+(services.export_people), the verification results in a list's own layout
+(services.export_sources), the families moved, died or not found (services.export_status),
+cases and quick reports (services.export_cases). Photo cells are links the bot answers
+(services.photo_links).
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import audit
@@ -26,11 +29,16 @@ from db.models.accounts import Account
 from db.models.aid import Disbursement, DisbursementRecipient
 from db.models.broadcasts import Broadcast, Delivery
 from db.models.field import FieldVisit, StatusReport
-from db.models.households import AidProgram, Household, HouseholdProgram, Member, Region
+from db.models.households import AidProgram, Household, HouseholdProgram, Member
 from db.private_files import create_private
 from db.protect import Protector
-from domain.dates import WIB
+from services import photo_links
 from services.export_cases import CASE_COLUMNS, QUICK_COLUMNS, cases_rows, quick_rows
+from services.export_context import UNREADABLE, ExportContext, Filters
+from services.export_context import wib as _wib
+from services.export_people import BNBA_COLUMNS, bnba_rows
+from services.export_sources import SOURCE_KIND, source_report
+from services.export_status import STATUS_COLUMNS, status_rows
 from services.export_trainings import ENROLLMENT_COLUMNS, enrollment_rows
 from services.export_values import (
     REPORT_ANSWERS,
@@ -41,113 +49,22 @@ from services.export_values import (
     width,
 )
 
-CHUNK = 1000
-# Written in a cell whose NIK/KK cannot be decrypted (another key, damaged data); the rows are
-# listed on a second sheet. A file format like the column names, so not translated.
-UNREADABLE = "(tidak dapat dibuka)"
+__all__ = ["KINDS", "UNREADABLE", "UNREADABLE_SHEET", "ExportResult", "Filters", "export"]
+
 UNREADABLE_SHEET = "tidak_terbaca"
 UNREADABLE_COLUMNS = ["baris", "kolom"]
-# A SELECT of any columns: the filters below add WHERE clauses and keep its row type.
-AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
-S = TypeVar("S", bound=AnySelect)
 KINDS = (
     "rumah_tangga", "laporan", "kunjungan", "pelatihan", "penyaluran", "siaran", "kasus",
-    "laporan_cepat",
+    "laporan_cepat", "bnba", SOURCE_KIND, "status_keluarga",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Filters:
-    kecamatan_code: str | None = None
-    desa_code: str | None = None
-    date_from: dt.date | None = None  # WIB calendar days, both ends included
-    date_to: dt.date | None = None
-
-    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        start = end = None
-        if self.date_from is not None:
-            start = dt.datetime.combine(self.date_from, dt.time(), WIB)
-        if self.date_to is not None:
-            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time(), WIB)
-        return start, end
-
-    def as_audit(self) -> dict[str, str | None]:
-        return {
-            "kecamatan": self.kecamatan_code,
-            "desa": self.desa_code,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-        }
-
-
-def _wib(when: dt.datetime | None) -> dt.datetime | None:
-    # Excel has no time zones: the wall-clock time in Jakarta, which is what staff read.
-    return when.astimezone(WIB).replace(tzinfo=None) if when is not None else None
+# Reports that write their values in words themselves: a list's own layout, and our import
+# template, whose cells must read back exactly as they were (no code turned into words).
+WORDED = frozenset({"bnba", SOURCE_KIND, "status_keluarga"})
 
 
 def _yes(value: bool | None) -> bool | None:
     # Written "Ya"/"Tidak" (services.export_values.word); empty when unknown.
     return value
-
-
-class _Context:
-    def __init__(self, session: AsyncSession, protector: Protector, filters: Filters) -> None:
-        self.session = session
-        self.protector = protector
-        self.filters = filters
-        self.names: dict[str, str] = {}
-        # Columns of the row being built that could not be decrypted.
-        self.unreadable: list[str] = []
-
-    async def load_names(self) -> None:
-        rows = await self.session.execute(select(Region.code, Region.name))
-        self.names = dict(rows.all())
-
-    def area(self, statement: S) -> S:
-        if self.filters.desa_code:
-            statement = statement.where(Household.desa_code == self.filters.desa_code)
-        if self.filters.kecamatan_code:
-            statement = statement.where(Household.kecamatan_code == self.filters.kecamatan_code)
-        return statement
-
-    def period(self, statement: S, column: Any) -> S:
-        start, end = self.filters.bounds()
-        if start is not None:
-            statement = statement.where(column >= start)
-        if end is not None:
-            statement = statement.where(column < end)
-        return statement
-
-    def open(self, token: str | None, column: str) -> str:
-        if not token:
-            return ""
-        plain = self.protector.try_decrypt(token)
-        if plain is None:
-            self.unreadable.append(column)
-            return UNREADABLE
-        return plain
-
-    def kk(self, household: Household) -> str:
-        return self.open(household.kk_encrypted, "no_kk")
-
-    def place(self, household: Household) -> list[str]:
-        return [
-            self.names.get(household.kecamatan_code, household.kecamatan_code),
-            self.names.get(household.desa_code, household.desa_code),
-        ]
-
-    async def chunks(self, statement: AnySelect, key: Any) -> AsyncIterator[Sequence[Any]]:
-        """Rows in primary-key order, CHUNK at a time (keyset paging: no OFFSET scans)."""
-        last = 0
-        while True:
-            rows = (await self.session.execute(
-                statement.where(key > last).order_by(key).limit(CHUNK)
-            )).all()  # fmt: skip
-            if not rows:
-                return
-            yield rows
-            last = getattr(rows[-1][0], "id", None) or rows[-1][0]
-            await asyncio.sleep(0)
 
 
 # --------------------------------------------------------------------------- reports
@@ -163,7 +80,7 @@ HOUSEHOLD_COLUMNS = [
 ]  # fmt: skip
 
 
-async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
+async def _households(ctx: ExportContext) -> AsyncIterator[list[Any]]:
     statement = ctx.period(ctx.area(select(Household)), Household.created_at)
     async for rows in ctx.chunks(statement, Household.id):
         ids = [row[0].id for row in rows]
@@ -224,11 +141,11 @@ async def _households(ctx: _Context) -> AsyncIterator[list[Any]]:
 REPORT_COLUMNS = [
     "tanggal", "no_kk", "kecamatan", "desa", "pendapatan_bulanan", "jumlah_anggota",
     "pendapatan_per_orang_per_hari", "miskin_ekstrem", "mendesak", "lintang", "bujur",
-    *(f"jawaban_{name}" for name in REPORT_ANSWERS.values()),
+    *(f"jawaban_{name}" for name in REPORT_ANSWERS.values()), "foto",
 ]  # fmt: skip
 
 
-async def _reports(ctx: _Context) -> AsyncIterator[list[Any]]:
+async def _reports(ctx: ExportContext) -> AsyncIterator[list[Any]]:
     statement = ctx.period(
         ctx.area(select(StatusReport, Household).join(Household)), StatusReport.created_at
     )
@@ -239,16 +156,17 @@ async def _reports(ctx: _Context) -> AsyncIterator[list[Any]]:
                 report.income_monthly, report.members_count, report.income_per_person_day,
                 _yes(report.extreme_poor), _yes(report.urgent), report.latitude,
                 report.longitude, *answers(report.answers, REPORT_ANSWERS),
+                ctx.photo(photo_links.REPORT, report.id, report.photo_file_id),
             ]  # fmt: skip
 
 
 VISIT_COLUMNS = [
     "tanggal", "no_kk", "kecamatan", "desa", "relawan", "peran_relawan", "hasil", "catatan",
-    "lintang", "bujur", *(f"jawaban_{name}" for name in VISIT_ANSWERS.values()),
+    "lintang", "bujur", *(f"jawaban_{name}" for name in VISIT_ANSWERS.values()), "foto",
 ]  # fmt: skip
 
 
-async def _visits(ctx: _Context) -> AsyncIterator[list[Any]]:
+async def _visits(ctx: ExportContext) -> AsyncIterator[list[Any]]:
     statement = ctx.period(
         ctx.area(
             select(FieldVisit, Household, Account)
@@ -268,6 +186,7 @@ async def _visits(ctx: _Context) -> AsyncIterator[list[Any]]:
                 volunteer.first_name or f"#{volunteer.id}", volunteer.role, visit.outcome,
                 visit.note, visit.latitude, visit.longitude,
                 *answers(visit.answers, VISIT_ANSWERS, names),
+                ctx.photo(photo_links.VISIT, visit.id, visit.photo_file_id),
             ]  # fmt: skip
 
 
@@ -278,7 +197,7 @@ RECIPIENT_COLUMNS = [
 ]  # fmt: skip
 
 
-async def _recipients(ctx: _Context) -> AsyncIterator[list[Any]]:
+async def _recipients(ctx: ExportContext) -> AsyncIterator[list[Any]]:
     statement = ctx.period(
         ctx.area(
             select(DisbursementRecipient, Disbursement, AidProgram.code, Household)
@@ -311,7 +230,7 @@ BROADCAST_COLUMNS = [
 ]  # fmt: skip
 
 
-async def _broadcasts(ctx: _Context) -> AsyncIterator[list[Any]]:
+async def _broadcasts(ctx: ExportContext) -> AsyncIterator[list[Any]]:
     # A broadcast has no single place: the area filter does not apply here.
     statement = ctx.period(select(Broadcast), Broadcast.created_at)
     async for rows in ctx.chunks(statement, Broadcast.id):
@@ -336,7 +255,8 @@ async def _broadcasts(ctx: _Context) -> AsyncIterator[list[Any]]:
             ]  # fmt: skip
 
 
-REPORTS = {
+Rows = Callable[[ExportContext], AsyncIterator[list[Any]]]
+REPORTS: dict[str, tuple[list[str], Rows]] = {
     "rumah_tangga": (HOUSEHOLD_COLUMNS, _households),
     "laporan": (REPORT_COLUMNS, _reports),
     "kunjungan": (VISIT_COLUMNS, _visits),
@@ -345,6 +265,8 @@ REPORTS = {
     "siaran": (BROADCAST_COLUMNS, _broadcasts),
     "kasus": (CASE_COLUMNS, cases_rows),
     "laporan_cepat": (QUICK_COLUMNS, quick_rows),
+    "bnba": (BNBA_COLUMNS, bnba_rows),
+    "status_keluarga": (STATUS_COLUMNS, status_rows),
 }
 
 
@@ -364,17 +286,24 @@ async def export(
     *,
     actor: Account | None = None,
     via: str = "bot",
+    bot_username: str | None = None,
 ) -> ExportResult:
     """Write the report to ``path`` (XLSX, mode 0600: it holds full NIK/KK) and add the audit
     entry to ``session`` (the caller commits). A NIK/KK that cannot be decrypted does not stop
-    the export: its cell says so and the row is listed on the sheet `tidak_terbaca`."""
-    if kind not in REPORTS:
+    the export: its cell says so and the row is listed on the sheet `tidak_terbaca`.
+    ``bot_username`` makes photo cells links (services.photo_links); without it they hold the
+    command to send the bot. The verification report (SOURCE_KIND) needs ``filters.source``:
+    ValueError names what is wrong."""
+    if kind == SOURCE_KIND:
+        columns, rows = source_report(filters.source)
+    elif kind in REPORTS:
+        columns, rows = REPORTS[kind]
+    else:
         raise ValueError(f"unknown report {kind!r}")
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    columns, rows = REPORTS[kind]
-    ctx = _Context(session, protector, filters)
+    ctx = ExportContext(session, protector, filters, bot_username)
     await ctx.load_names()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(kind)
@@ -387,7 +316,7 @@ async def export(
     count = 0
     unreadable: list[tuple[int, str]] = []
     async for row in rows(ctx):
-        sheet.append(cells(sheet, columns, row))
+        sheet.append(cells(sheet, columns, row, words=kind not in WORDED))
         count += 1
         if ctx.unreadable:
             unreadable.append((count + 1, ", ".join(ctx.unreadable)))  # +1: the header row

@@ -1,6 +1,7 @@
 """Two more staff reports (services.export): complaints and other cases with their outcomes,
 and volunteers' quick reports from the field. Written like the others: Indonesian words for
-codes (a file format), NIK/KK never in plain text (case messages are masked when written)."""
+codes (a file format), NIK/KK never in plain text (case messages are masked when written).
+A case's files and a quick report's photo are links the bot answers (services.photo_links)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from db.models.accounts import Account
 from db.models.cases import Case, CaseMessage
 from db.models.field import QuickReport
 from domain.dates import WIB
+from services import photo_links
 
 CASE_COLUMNS = [
     "nomor", "jenis", "status", "ditangani_oleh", "mendesak", "kecamatan", "desa", "dibuat",
     "batas_jawaban_pertama", "jawaban_pertama", "ditutup", "hasil", "catatan_hasil",
-    "tanggapan_warga", "dibuka_ulang", "jumlah_pesan", "pesan_pertama",
+    "tanggapan_warga", "dibuka_ulang", "jumlah_pesan", "pesan_pertama", "lampiran",
+    "jumlah_lampiran",
 ]  # fmt: skip
 QUICK_COLUMNS = [
     "tanggal", "relawan", "peran", "wilayah", "laporan", "foto", "lintang", "bujur",
@@ -78,6 +81,11 @@ async def cases_rows(ctx: Any) -> AsyncIterator[list[Any]]:
         firsts = dict((await ctx.session.execute(
             select(CaseMessage.case_id, CaseMessage.text).where(CaseMessage.id.in_(first_ids))
         )).all())  # fmt: skip
+        files = dict((await ctx.session.execute(
+            select(CaseMessage.case_id, func.count()).where(
+                CaseMessage.case_id.in_(ids), CaseMessage.file_id.is_not(None)
+            ).group_by(CaseMessage.case_id)
+        )).all())  # fmt: skip
         for (case,) in rows:
             yield [
                 f"{PREFIXES.get(case.kind, case.kind[:1].upper())}-{case.id}",
@@ -89,6 +97,7 @@ async def cases_rows(ctx: Any) -> AsyncIterator[list[Any]]:
                 _wib(case.closed_at), OUTCOMES.get(case.outcome or "", case.outcome),
                 case.outcome_note, FEEDBACK.get(case.resident_feedback or "", None),
                 case.reopened_count, counts.get(case.id, 0), firsts.get(case.id),
+                ctx.photo(photo_links.CASE, case.id, files.get(case.id)), files.get(case.id, 0),
             ]  # fmt: skip
 
 
@@ -105,6 +114,6 @@ async def quick_rows(ctx: Any) -> AsyncIterator[list[Any]]:
             yield [
                 _wib(report.created_at), volunteer.first_name or f"#{volunteer.id}",
                 report.role, ctx.names.get(report.area_code or "", report.area_code),
-                report.text, report.photo_file_id is not None, report.latitude,
-                report.longitude,
+                report.text, ctx.photo(photo_links.QUICK, report.id, report.photo_file_id),
+                report.latitude, report.longitude,
             ]  # fmt: skip

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from domain.source_values import normalise_header
+
 # Codes stored in English or as identifiers -> the word in the file. A code not listed is
 # written with spaces for underscores ("buruh_harian" -> "buruh harian").
 WORDS = {
@@ -31,6 +33,18 @@ WORDS = {
     "keep": "lokasi dipakai", "drop": "lokasi tidak dipakai",
 }  # fmt: skip
 
+# Words of a household's status (Household.status), a visit's outcome (FieldVisit.outcome)
+# and a role, for the reports that write their values themselves (services.export_sources,
+# services.export_status).
+HOUSEHOLD_STATUS = {"aktif": "aktif", "pindah": "pindah", "meninggal": "meninggal",
+                    "tidak_ditemukan": "tidak ditemukan"}  # fmt: skip
+VISIT_OUTCOMES = {
+    "ditemui": "ditemui", "tidak_ada_orang": "tidak ada orang di rumah", "pindah": "pindah",
+    "meninggal": "meninggal", "alamat_tidak_ditemukan": "alamat tidak ditemukan",
+    "data_salah": "data salah",
+}  # fmt: skip
+ROLE_WORDS = {"warga": "warga", "psm": "PSM", "tksk": "TKSK", "petugas": "petugas Dinsos"}
+
 # The /lapor form's questions (conversations/lapor.py), as report columns.
 REPORT_ANSWERS = {
     "work": "pekerjaan", "income": "pendapatan_bulanan", "members": "jumlah_anggota",
@@ -51,6 +65,11 @@ VISIT_ANSWERS = {
     "location_ok": "lokasi",
 }  # fmt: skip
 MEMBER_ANSWERS = frozenset({"gone", "productive", "lansia", "difabel"})
+
+
+class Link(str):
+    """A cell that opens something in the bot (services.photo_links): written as is, never
+    turned into words, and a clickable hyperlink when it is a URL."""
 
 
 def word(value: Any) -> Any:
@@ -88,6 +107,13 @@ def answers(
 
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+# Columns of numbers that are codes (a list's own ids, region codes): text, so Excel neither
+# rounds nor drops a leading zero. Compared after normalise_header ("No KK" -> "no_kk").
+CODE_COLUMNS = frozenset({
+    "nokk", "kode_desa", "kode_kemdagri", "id_keluarga_p3ke", "id_individu", "idbdt",
+    "idartbdt", "kdprop", "kdkab", "kdkec", "kddesa", "id_keluarga_sumber",
+})  # fmt: skip
+LINK_COLUMNS = frozenset({"foto", "lampiran", "foto_kunjungan"})
 
 
 def number_format(value: Any, column: str) -> str | None:
@@ -97,16 +123,23 @@ def number_format(value: Any, column: str) -> str | None:
         return DATETIME_FORMAT
     if isinstance(value, dt.date):
         return DATE_FORMAT
-    if column.startswith(("nik", "no_kk")) or column.endswith(("_kk", "nik_kepala")):
+    name = normalise_header(column)
+    if name.startswith(("nik", "no_kk")) or name.endswith(("_kk", "nik_kepala")):
+        return "@"
+    if name in CODE_COLUMNS:
         return "@"
     return None
 
 
 def width(column: str) -> float:
     """A sensible column width (characters) from the column's name and kind."""
-    if column.startswith(("nik", "no_kk")):
+    column = normalise_header(column)
+    if column.startswith(("nik", "no_kk")) or column == "nokk":
         return 20
-    if column in ("alamat", "catatan", "catatan_verifikasi", "keluhan", "sasaran"):
+    if column in LINK_COLUMNS:
+        return 45
+    if column in ("alamat", "catatan", "catatan_verifikasi", "keluhan", "sasaran", "keterangan",
+                  "catatan_kunjungan"):  # fmt: skip
         return 40
     if column in ("tanggal", "jadwal", "mulai", "selesai", "dibuat") or column.endswith(
         ("_pada", "_terakhir")
@@ -123,18 +156,29 @@ def audience_words(audience: dict[str, Any], names: dict[str, str]) -> str:
             parts.append(f"usia {value.get('min')}-{value.get('max')} tahun")
             continue
         values = value if isinstance(value, list) else [value]
-        shown = ", ".join(names.get(str(v), str(v)) for v in values)
-        parts.append(f"{word(key)} {shown}".strip())
+        shown = ", ".join(names.get(str(v), str(word(v))) for v in values)
+        if key == "type":  # the kind of audience, in words, then what it names
+            parts.append(shown)
+        elif key in ("codes", "code", "id", "ids") and parts:
+            parts[-1] = f"{parts[-1]} {shown}"
+        else:
+            parts.append(f"{word(key)} {shown}".strip())
     return "; ".join(parts)
 
 
-def cells(sheet: Any, columns: list[str], row: list[Any]) -> list[Any]:
-    """The row as cells: words for codes and yes/no, dates as Excel dates, NIK/KK as text."""
+def cells(sheet: Any, columns: list[str], row: list[Any], *, words: bool = True) -> list[Any]:
+    """The row as cells: words for codes and yes/no, dates as Excel dates, NIK/KK as text,
+    links clickable. ``words=False``: the report wrote its values in words itself (a list's
+    own layout, or our import template, whose cells must read back exactly)."""
     from openpyxl.cell import WriteOnlyCell
 
     cells: list[Any] = []
     for column, value in zip(columns, row, strict=True):
-        value = word(value)
+        if isinstance(value, Link):
+            cells.append(_link(WriteOnlyCell(sheet, value=str(value))))
+            continue
+        if words or isinstance(value, bool):
+            value = word(value)
         fmt = number_format(value, column)
         if fmt is None:
             cells.append(value)
@@ -143,3 +187,10 @@ def cells(sheet: Any, columns: list[str], row: list[Any]) -> list[Any]:
         cell.number_format = fmt
         cells.append(cell)
     return cells
+
+
+def _link(cell: Any) -> Any:
+    if str(cell.value).startswith("https://"):
+        cell.hyperlink = cell.value
+        cell.style = "Hyperlink"
+    return cell

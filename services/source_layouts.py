@@ -25,6 +25,8 @@ FIELDS = (
     "tanggal_lahir", "status_kawin", "pekerjaan", "pendidikan", "padan", "alamat", "rt", "rw",
     "rt_rw", "kode_desa", "kecamatan", "desa", "bps_kecamatan", "bps_desa", "program", "telepon",
     "disabilitas_berat", "sekolah", "desil", *HOUSE_FIELDS,
+    # Our own export (services.export_people) carries these so that it reads back as it was.
+    "daftar_sumber", "program_menurut_daftar", "keluar_pada", "alasan_keluar",
 )  # fmt: skip
 FLAG_PREFIX = "flag:"  # a column of one programme, Ya/Tidak: "flag:<column index>"
 
@@ -142,7 +144,13 @@ LAYOUTS: tuple[Layout, ...] = (
          "program": ("program", "programs", "bantuan"),
          "telepon": ("telepon", "hp", "no_hp", "nomor_hp", "telp", "no_telp"),
          "disabilitas_berat": ("disabilitas_berat", "difabel_berat"),
-         "sekolah": ("sekolah", "masih_sekolah"), "desil": ("desil",)},
+         "sekolah": ("sekolah", "masih_sekolah"), "desil": ("desil",),
+         # Written by our person-level export (services.export_people): names no list
+         # Dinsos receives uses, so they change how no other file is recognised.
+         "kode_desa": ("kode_desa",), "household_id": ("id_keluarga_sumber",),
+         "daftar_sumber": ("daftar_sumber",),
+         "program_menurut_daftar": ("program_menurut_daftar",),
+         "keluar_pada": ("keluar_pada",), "alasan_keluar": ("alasan_keluar",)},
     ),
 )  # fmt: skip
 BY_NAME = {normalise_header(layout.name): layout for layout in LAYOUTS}

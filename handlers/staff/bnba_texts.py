@@ -101,6 +101,10 @@ PROBLEMS: dict[str, Any] = {
     "source.desil": __("not a desil from 1 to 10."),
     "source.padan": __("not Padan or Tidak Padan."),
     "source.rt_rw": __("not an RT/RW number."),
+    "source.list": __("not a list this bot knows (P3KE, DTKS, Regsosek, SIKS-NG, KPM)."),
+    "source.left_reason": __("not a reason for leaving (pindah, menikah, meninggal, tidak "
+                             "tinggal lagi)."),
+    "source.left_without_date": __("a reason for leaving without the day they left."),
     "phone.invalid": __("not a valid phone number."),
     "": __("cannot be read."),
 }

@@ -1,6 +1,8 @@
-"""Staff: export reports as XLSX (/ekspor, menu "Ekspor Data"): the report, the area (kabupaten,
-a kecamatan or a desa) and the period are chosen with buttons, or the dates typed; the file
-holds full NIK and KK numbers, and each export is audited (services.export)."""
+"""Staff: export reports as XLSX (/ekspor, menu "Ekspor Data"): the report (and, for the
+verification results in a list's own layout, the list), the area (kabupaten, a kecamatan or a
+desa) and the period are chosen with buttons, or the dates typed; the file holds full NIK and
+KK numbers, and each export is audited (services.export). Photo cells are links to this bot
+(services.photo_links, answered by handlers.photo_links)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -28,10 +31,13 @@ from db.protect import Protector
 from domain.dates import format_date_long, today_wib
 from handlers.keyboards import main_menu
 from services.export import UNREADABLE_SHEET, Filters, export
+from services.export_sources import SOURCE_KIND
 
 
 class ExportCallback(CallbackData, prefix="exp"):
     step: str  # kind | area | desa | period
+    # The report; for the verification report, with its list: "hasil_verifikasi-p3ke" (in
+    # this field, so that buttons sent before it existed still read).
     kind: str = ""
     area: str = ""  # a region code: kecamatan or desa, never personal data
     period: str = ""
@@ -46,7 +52,23 @@ REPORT_LABELS = {
     "siaran": __("Broadcast delivery"),
     "kasus": __("Complaints and cases, with outcomes"),
     "laporan_cepat": __("Volunteers' quick reports"),
+    "bnba": __("BNBA list, one row per person (imports again as it is)"),
+    SOURCE_KIND: __("Verification results in the source list's layout"),
+    "status_keluarga": __("Families moved, died or not found"),
 }
+# The lists whose own layout the verification results go back in (services.export_sources):
+# their own names, not translated.
+SOURCE_LABELS = {"p3ke": "P3KE (Individu)", "dtks": "DTKS/BDT"}
+
+
+def _report(choice: str) -> tuple[str, str] | None:
+    """(report, list) of a button's ``kind``; None for one that is not (or no longer) valid.
+    The verification report without its list yet is ``(SOURCE_KIND, "")``."""
+    kind, _sep, source = choice.partition("-")
+    if kind not in REPORT_LABELS or (source and (kind != SOURCE_KIND or
+                                                 source not in SOURCE_LABELS)):
+        return None
+    return kind, source
 PERIOD_LABELS = {
     "all": __("All time"),
     "7": __("Last 7 days"),
@@ -72,6 +94,16 @@ def _kinds_keyboard() -> InlineKeyboardMarkup:
 
 async def start_export(message: Message) -> None:
     await message.answer(_("Which report do you need?"), reply_markup=_kinds_keyboard())
+
+
+def _sources_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for source, label in SOURCE_LABELS.items():
+        builder.button(
+            text=label, callback_data=ExportCallback(step="kind", kind=f"{SOURCE_KIND}-{source}")
+        )
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 async def _area_keyboard(session: AsyncSession, kind: str, parent: str) -> InlineKeyboardMarkup:
@@ -108,14 +140,19 @@ async def export_step(
     account: Account,
     protector: Protector,
     state: FSMContext,
+    bot: Bot,
 ) -> None:
     data = callback_data
     message = query.message if isinstance(query.message, Message) else None
-    if data.kind not in REPORT_LABELS or message is None:
+    report = _report(data.kind)
+    # Past the first step, the verification report always carries its list.
+    if report is None or message is None or (report == (SOURCE_KIND, "") and data.step != "kind"):
         await query.answer(_("This button is no longer active."))
         return
     await query.answer()
-    if data.step == "kind" and data.kind != "siaran":
+    if data.step == "kind" and report == (SOURCE_KIND, ""):
+        await edit_text(message, _("Which list are the results for?"), _sources_keyboard())
+    elif data.step == "kind" and data.kind != "siaran":
         await edit_text(
             message, _("Which area?"), await _area_keyboard(session, data.kind, "32.16")
         )
@@ -135,7 +172,7 @@ async def export_step(
         await edit_text(message, _("Preparing the file…"))
         date_from, date_to = _dates(data.period, today_wib())
         label = str(PERIOD_LABELS[data.period])
-        await _send_export(message, session, account, protector, data.kind, data.area,
+        await _send_export(message, session, account, protector, bot, data.kind, data.area,
                            date_from, date_to, label)  # fmt: skip
 
 
@@ -151,6 +188,7 @@ async def receive_dates(
     session: AsyncSession,
     account: Account,
     protector: Protector,
+    bot: Bot,
 ) -> None:
     tokens = _DATE_TOKEN.findall(message.text or "")
     try:
@@ -165,7 +203,7 @@ async def receive_dates(
     await clear_but_keep_form(state)
     label = " – ".join(dict.fromkeys(format_date_long(d) for d in (date_from, date_to)))
     await message.answer(_("Preparing the file…"))
-    await _send_export(message, session, account, protector, data.get("export_kind", ""),
+    await _send_export(message, session, account, protector, bot, data.get("export_kind", ""),
                        data.get("export_area", ""), date_from, date_to, label)  # fmt: skip
 
 
@@ -184,16 +222,20 @@ async def _send_export(
     session: AsyncSession,
     account: Account,
     protector: Protector,
-    kind: str,
+    bot: Bot,
+    choice: str,
     area: str,
     date_from: dt.date | None,
     date_to: dt.date | None,
     period: str,
 ) -> None:
     region = await regions.by_code(session, area) if area else None
-    if kind not in REPORT_LABELS or (area and region is None):
+    report = _report(choice)
+    # The verification report goes nowhere without its list (a crafted or broken button).
+    if report is None or report == (SOURCE_KIND, "") or (area and region is None):
         await message.answer(_("This button is no longer active."))
         return
+    kind, source = report
     kecamatan = desa = None
     if region is not None:
         if region.level == "kecamatan":
@@ -201,19 +243,25 @@ async def _send_export(
         else:
             desa, kecamatan = region.code, region.parent_code
     today = today_wib()
-    filters = Filters(kecamatan, desa, date_from, date_to)
+    filters = Filters(kecamatan, desa, date_from, date_to, source or None)
     folder = Path(tempfile.mkdtemp(prefix="ekspor-"))
     try:
-        name = f"{kind}_{today:%Y%m%d}.xlsx"
+        name = f"{kind}_{source + '_' if source else ''}{today:%Y%m%d}.xlsx"
+        # The photo cells are links to this bot (t.me/<username>?start=foto_...).
+        username = (await bot.me()).username
         result = await export(
-            session, protector, kind, filters, folder / name, actor=account, via="bot"
-        )
+            session, protector, kind, filters, folder / name, actor=account, via="bot",
+            bot_username=username,
+        )  # fmt: skip
         where = region.name if region is not None else _("Kabupaten Bekasi")
+        label = str(REPORT_LABELS[kind])
+        if source:
+            label = f"{label} ({SOURCE_LABELS[source]})"
         caption = _(
             "{report}: {rows} rows, {area}, {period}. It holds full NIK and KK numbers: "
             "keep it safe and do not share it."
         ).format(
-            report=REPORT_LABELS[kind], rows=result.rows, area=where, period=period,
+            report=label, rows=result.rows, area=where, period=period,
         )
         if result.unreadable:
             caption += "\n\n" + _(

@@ -103,12 +103,14 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         counts = {}
         async with sessionmaker() as session, session.begin():
             for kind in KINDS:
+                filters = Filters(source="p3ke") if kind == "hasil_verifikasi" else Filters()
                 counts[kind] = (await export(
-                    session, PROTECTOR, kind, Filters(), tmp_path / f"{kind}.xlsx", via="test"
+                    session, PROTECTOR, kind, filters, tmp_path / f"{kind}.xlsx", via="test"
                 )).rows
         assert counts == {"rumah_tangga": 4, "laporan": 2, "kunjungan": 1, "pelatihan": 1,
-                          "penyaluran": 2, "siaran": 1, "kasus": 1,
-                          "laporan_cepat": 1}  # fmt: skip
+                          "penyaluran": 2, "siaran": 1, "kasus": 1, "laporan_cepat": 1,
+                          "bnba": 14, "hasil_verifikasi": 0,  # no household from P3KE
+                          "status_keluarga": 0}  # fmt: skip
         cases = sheet_rows(tmp_path / "kasus.xlsx")
         case_row = dict(zip(cases[0], cases[1], strict=True))
         assert case_row["jenis"] == "pengaduan" and case_row["status"] == "ditutup"
@@ -116,7 +118,7 @@ async def test_every_report_with_filters(database_url: str, tmp_path: Path) -> N
         assert case_row["tanggapan_warga"] == "membantu"
         assert case_row["pesan_pertama"] == "BLT belum masuk" and case_row["desa"] == "Cibening"
         quick = dict(zip(*sheet_rows(tmp_path / "laporan_cepat.xlsx")[:2], strict=True))
-        assert quick["laporan"] == "Jalan ke dusun banjir" and quick["foto"] == "Tidak"
+        assert quick["laporan"] == "Jalan ke dusun banjir" and quick["foto"] is None
 
         households = sheet_rows(tmp_path / "rumah_tangga.xlsx")
         cibening = next(r for r in households[1:] if r[0] == "3216181503120001")
@@ -237,6 +239,11 @@ def test_cli_import_and_export(cli_env: str, tmp_path: Path, capsys: pytest.Capt
     assert "2 rows written" in capsys.readouterr().out
     assert sorted(r[0] for r in sheet_rows(output)[1:]) == ["3216181503120001",
                                                             "3216182505190003"]  # fmt: skip
+    # A list's own layout is chosen with --source; the sample came from no list.
+    output = tmp_path / "hasil.xlsx"
+    assert main(["export", "hasil_verifikasi", "--source", "dtks", "-o", str(output)]) == 0
+    assert "0 rows written" in capsys.readouterr().out
+    assert sheet_rows(output)[0][:2] == ("IDBDT", "KDPROP")
 
 
 def test_cli_bad_arguments_exit_2(cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture):
@@ -248,6 +255,9 @@ def test_cli_bad_arguments_exit_2(cli_env: str, tmp_path: Path, capsys: pytest.C
     assert main(["export", "rumah_tangga", "--kecamatan", "Atlantis"]) == 2
     assert main(["export", "laporan", "--from", "31-02-2026"]) == 2
     assert main(["export", "laporan", "--from", "2026-05-01", "--to", "2026-04-01"]) == 2
+    assert main(["export", "hasil_verifikasi"]) == 2  # which list?
+    assert main(["export", "bnba", "--source", "p3ke"]) == 2
+    assert "--source" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         main(["export", "semua"])
     assert exit_.value.code == 2

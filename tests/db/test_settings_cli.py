@@ -65,6 +65,7 @@ def run_cli(
         ({"secret_key": "changeme"}, "SECRET_KEY"),
         ({"telegram_api_base": "localhost:8081"}, "TELEGRAM_API_BASE"),
         ({"log_level": "LOUD"}, "LOG_LEVEL"),
+        ({"bot_username": "my bot"}, "BOT_USERNAME"),
     ],
 )
 def test_bad_setting_names_the_variable(overrides: dict, variable: str, tmp_path: Path) -> None:
@@ -81,8 +82,10 @@ def test_admin_ids_and_postgres_url_are_normalised(tmp_path: Path) -> None:
         admin_ids="11, 22;33",
         database_url="postgresql://u@h/db",
         secret_key="s" * 40,
+        bot_username="@nirmiskin_bot",
     )
     assert settings.admin_ids == [11, 22, 33]
+    assert settings.bot_username == "nirmiskin_bot"  # as it goes into t.me links
     assert settings.db_url == "postgresql+asyncpg://u@h/db"
 
 
