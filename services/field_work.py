@@ -8,7 +8,7 @@ No aiogram and no texts here; the handlers render. The update's unit of work com
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,12 +107,14 @@ def _open_cases(account: Account, where: TaskFilter) -> Any:
 
 
 def _not_visited(account: Account, where: TaskFilter, now: dt.datetime) -> Any:
+    """Ids of the area's households not visited for NOT_VISITED_DAYS with no open case (ids
+    only: sorting and skipping whole rows cost SQLite several times more, benchmarks/cases.py)."""
     cutoff = now - dt.timedelta(days=tasks.NOT_VISITED_DAYS)
     open_case = select(Case.household_id).where(
         Case.state != cases.CLOSED, Case.household_id.is_not(None),
         Case.kind.in_(list(tasks.STORED_KINDS)),
     )  # fmt: skip
-    return select(Household).where(
+    return select(Household.id).where(
         *_household_filter(account, where),
         Household.verification != REJECTED,
         Household.status == "aktif",  # not found moved, died or gone by a visit
@@ -144,27 +146,40 @@ async def task_page(
     raised_total = 0
     if where.kind != tasks.NOT_VISITED:
         ranked = _ranked_cases(account, where)
-        raised_total = int(
-            await session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
-        )
-        rows = (
-            await session.execute(
-                ranked.order_by("priority", "since", Case.household_id)
-                .offset(start)
-                .limit(PAGE_SIZE + 1)
+        # How many households have open cases: counted past the first page only (there, a
+        # page that is not full tells), and a page past them all does not ask for their rows.
+        raised_total = start + PAGE_SIZE + 1
+        if page > 0:
+            raised_total = int(
+                await session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
             )
-        ).all()
+        rows: Sequence[Any] = ()
+        if start < raised_total:
+            rows = (
+                await session.execute(
+                    ranked.order_by("priority", "since", Case.household_id)
+                    .offset(start)
+                    .limit(PAGE_SIZE + 1)
+                )
+            ).all()
+            if page == 0:
+                raised_total = len(rows)
         items = await _items(session, [(row[0], int(row[1])) for row in rows], where, now)
     wanted = PAGE_SIZE + 1 - len(items)
     if wanted > 0 and where.kind in (None, tasks.NOT_VISITED):
         order = [Household.last_visit_at.is_(None), Household.last_visit_at, Household.id]
-        stale = await session.scalars(
-            _not_visited(account, where, now)
-            .order_by(*order)
-            .offset(max(0, start - raised_total))
-            .limit(wanted)
+        stale = list(
+            await session.scalars(
+                _not_visited(account, where, now)
+                .order_by(*order)
+                .offset(max(0, start - raised_total))
+                .limit(wanted)
+            )
         )
-        items += [TaskItem(h, tasks.NOT_VISITED, h.last_visit_at) for h in stale]
+        loaded = await _households(session, stale)
+        items += [
+            TaskItem(loaded[hid], tasks.NOT_VISITED, loaded[hid].last_visit_at) for hid in stale
+        ]
     return items[:PAGE_SIZE], len(items) > PAGE_SIZE
 
 
