@@ -52,7 +52,7 @@ from db.models.base import utcnow
 from db.models.cases import Case, CaseMessage
 from db.models.field import FieldVisit, StatusReport
 from db.models.households import Household, Member, Region
-from services import case_queries, cases, field_work, stats, tasks
+from services import case_queries, cases, field_work, findings, stats, tasks
 
 GOAL_MS = 200.0
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -220,6 +220,7 @@ async def seed(session: AsyncSession, households: int, open_cases: int) -> Place
                 }
             )
     await bulk(session, FieldVisit, visits)
+    await findings.recompute(session)  # what save_report / record_visit keep, for bulk rows
 
     kinds = list(KIND_WEIGHTS)
     kind_weights = list(KIND_WEIGHTS.values())

@@ -19,7 +19,7 @@ from db.models.base import utcnow
 from db.models.cases import Case
 from db.models.field import FieldVisit, QuickReport, StatusReport
 from db.models.households import Household, Member
-from services import case_outcomes, tasks
+from services import case_outcomes, findings, tasks
 from services.field_work import REJECTED, VERIFIED, WAITING, age_on, members_of
 from services.reports import compute_figures
 
@@ -164,6 +164,7 @@ async def record_visit(
             if figures is not None:
                 visit.income_per_person_day = figures.income_per_person_day
                 visit.extreme_poor = figures.extreme_poor
+                findings.note(household, figures.extreme_poor, now)
         difabel = set(answers.get("difabel") or [])
         gone = {str(g) for g in answers.get("gone") or []}
         for member in (await members_of(session, [household.id]))[household.id]:

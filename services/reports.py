@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models.accounts import Account
 from db.models.field import StatusReport
 from db.models.households import Household
-from services import tasks
+from services import findings, tasks
 
 DAYS_PER_MONTH = 30
 
@@ -94,6 +94,7 @@ async def save_report(
     )
     session.add(report)
     await session.flush()
+    findings.note(household, report.extreme_poor, report.created_at)
     if reasons:
         household.needs_visit = True
         household.needs_visit_reason = tasks.URGENT_REPORT

@@ -3,11 +3,11 @@
 Households count when they are on the list and still there: not rejected, status "aktif"
 (not found moved, died or gone by a visit). Self-reports and visits are counted over the last
 7 and 30 days. "Extreme poor" is each household's latest finding on its income, from a
-self-report or a volunteer's visit, whichever is newer (`_extreme_poor`). Cases (every signal
-is one): open, overdue and the first answer's time (services.stats_cases). Training sign-ups
-count enrolled, waiting and attended; disbursements count the recipients of payouts that took
-place (not cancelled, not in the future) and those that collected. Per kecamatan of the
-kabupaten, or per desa of one kecamatan.
+self-report or a volunteer's visit, whichever is newer (kept on the household by
+services.findings). Cases (every signal is one): open, overdue and the first answer's time
+(services.stats_cases). Training sign-ups count enrolled, waiting and attended; disbursements
+count the recipients of payouts that took place (not cancelled, not in the future) and those
+that collected. Per kecamatan of the kabupaten, or per desa of one kecamatan.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, func, literal, select, true, union_all
+from sqlalchemy import ColumnElement, Select, distinct, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.accounts import Account
@@ -116,6 +116,8 @@ async def per_area(
             func.count(),
             count_when(Household.verification == "terverifikasi"),
             count_when(Household.verification == "menunggu_verifikasi"),
+            # The latest finding of a report or a visit (services.findings keeps it).
+            count_when(Household.extreme_poor.is_(True)),
         )
         .where(active(within))
         .group_by(kec),
@@ -134,7 +136,6 @@ async def per_area(
     visits = await _recent(
         session, kec, FieldVisit.visited_at, FieldVisit.household_id, week, month, within
     )
-    extreme = await _grouped(session, _extreme_poor(kec, within))
     trainings = await _grouped(
         session,
         select(kec, func.count(Enrollment.id))
@@ -166,7 +167,7 @@ async def per_area(
     )
     out = []
     for code, name in regions.all():
-        hh = households.get(code, (0, 0, 0))
+        hh = households.get(code, (0, 0, 0, 0))
         rep = reports.get(code, (0, 0))
         vis = visits.get(code, (0, 0))
         dis = disbursed.get(code, (0, 0))
@@ -183,7 +184,7 @@ async def per_area(
                 reports_30=int(rep[1]),
                 visits_7=int(vis[0]),
                 visits_30=int(vis[1]),
-                extreme_poor=int(extreme.get(code, (0,))[0]),
+                extreme_poor=int(hh[3]),
                 trainings=int(trainings.get(code, (0,))[0]),
                 collected=int(dis[0]),
                 recipients=int(dis[1]),
@@ -194,43 +195,6 @@ async def per_area(
             )
         )
     return out
-
-
-def _extreme_poor(area: Any, within: ColumnElement[bool]) -> Select[Any]:
-    """Per area, the active households whose latest finding says "extreme poor".
-
-    A finding is a self-report or a visit that measured the income (extreme_poor not null: a
-    report or visit without an income says nothing either way). Each household's findings are
-    ranked newest first (by date; at the same moment the visit first, a volunteer saw it;
-    then by id) in one pass with ROW_NUMBER, so 100,000 households cost one sort, not a query
-    each. The area filter sits inside both branches, so only the area's rows are ranked."""
-    counted = active(within)
-    reports = (
-        select(area.label("area"), StatusReport.household_id.label("household_id"),
-               StatusReport.created_at.label("at"), literal(0).label("by_visit"),
-               StatusReport.id.label("id"), StatusReport.extreme_poor.label("extreme_poor"))
-        .join(Household, Household.id == StatusReport.household_id)
-        .where(StatusReport.extreme_poor.is_not(None), counted)
-    )  # fmt: skip
-    visits = (
-        select(area, FieldVisit.household_id, FieldVisit.visited_at, literal(1), FieldVisit.id,
-               FieldVisit.extreme_poor)
-        .join(Household, Household.id == FieldVisit.household_id)
-        .where(FieldVisit.extreme_poor.is_not(None), counted)
-    )  # fmt: skip
-    findings = union_all(reports, visits).subquery()
-    newest_first = func.row_number().over(
-        partition_by=findings.c.household_id,
-        order_by=(findings.c.at.desc(), findings.c.by_visit.desc(), findings.c.id.desc()),
-    )
-    ranked = select(
-        findings.c.area, findings.c.extreme_poor, newest_first.label("newest")
-    ).subquery()
-    return (
-        select(ranked.c.area, func.count())
-        .where(ranked.c.newest == 1, ranked.c.extreme_poor.is_(True))
-        .group_by(ranked.c.area)
-    )
 
 
 async def by_desil(session: AsyncSession) -> dict[int, int]:

@@ -21,6 +21,7 @@ from db.models.aid import Disbursement, DisbursementRecipient, Enrollment, Train
 from db.models.cases import Case
 from db.models.field import FieldVisit, StatusReport
 from db.models.households import AidProgram, Household, Member
+from services import findings
 
 SETU, TAMBUN_UTARA = "32.16.18", "32.16.05"
 CIBENING, CIJENGKOL, SRIJAYA = "32.16.18.2005", "32.16.18.2001", "32.16.05.2006"
@@ -163,6 +164,9 @@ async def seed(
     await _payouts(session, seeded)
     await _sign_ups(session, seeded)
     await session.flush()
+    # Written as rows, not through save_report / record_visit: each household's latest
+    # finding is worked out from them, as migration 0015 did for the data already there.
+    await findings.recompute(session)
     return seeded
 
 

@@ -76,6 +76,10 @@ class Household(Base):
     needs_visit: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_visit_reason: Mapped[str | None] = mapped_column(String(40))
     last_visit_at: Mapped[dt.datetime | None]
+    # The latest finding on the family's income, from a self-report or a visit (whichever is
+    # newer; services.findings keeps it): what the statistics count as "extreme poor".
+    extreme_poor: Mapped[bool | None] = mapped_column(Boolean)
+    extreme_poor_at: Mapped[dt.datetime | None]
     # aktif | pindah | meninggal | tidak_ditemukan (a visit's finding, services.field_reports):
     # only "aktif" households are in new schedules, area broadcasts and the statistics.
     status: Mapped[str] = mapped_column(String(16), default="aktif", server_default="aktif")

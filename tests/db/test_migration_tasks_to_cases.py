@@ -70,3 +70,45 @@ async def test_open_and_resolved_tasks_become_cases(empty_database_url: str) -> 
         assert "volunteer_tasks" not in tables
     finally:
         await engine.dispose()
+
+
+async def test_each_household_gets_its_latest_finding(empty_database_url: str) -> None:
+    """Migration 0015: the newest of a household's reports and visits that measured the
+    income is kept on it (here a visit after a report says no longer extreme poor)."""
+    engine = create_engine(empty_database_url)
+    try:
+        await upgrade(engine, "0014")
+        when = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+        async with engine.begin() as conn:
+            for household in (1, 2):
+                await conn.execute(text(
+                    "INSERT INTO households (id, kk_masked, desa_code, kecamatan_code, source,"
+                    " verification, needs_visit, status, created_at, updated_at)"
+                    " VALUES (:id, '3216********0001', :desa, :kec, 'bnba', 'terdaftar',"
+                    " false, 'aktif', :when, :when)"
+                ), {"id": household, "desa": DESA, "kec": KEC, "when": when})  # fmt: skip
+            await conn.execute(text(
+                "INSERT INTO accounts (id, telegram_id, role, consent, language,"
+                " reminders_enabled, bot_blocked, created_at)"
+                " VALUES (1, 1, 'psm', 'given', 'id', true, false, :when)"
+            ), {"when": when})  # fmt: skip
+            for household, poor, days in ((1, True, 0), (2, True, 0), (2, None, 5)):
+                await conn.execute(text(
+                    "INSERT INTO status_reports (household_id, answers, extreme_poor, urgent,"
+                    " created_at) VALUES (:h, '{}', :poor, false, :at)"
+                ), {"h": household, "poor": poor, "at": when + dt.timedelta(days=days)})  # fmt: skip
+            await conn.execute(text(
+                "INSERT INTO field_visits (household_id, volunteer_account_id, outcome, answers,"
+                " extreme_poor, visited_at) VALUES (1, 1, 'ditemui', '{}', false, :at)"
+            ), {"at": when + dt.timedelta(days=1)})  # fmt: skip
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text(
+                "SELECT id, extreme_poor FROM households ORDER BY id"
+            ))).all()  # fmt: skip
+        # 1: the later visit found it above the line; 2: its last report gave no income.
+        assert [(hid, None if poor is None else bool(poor)) for hid, poor in rows] == [
+            (1, False), (2, True)
+        ]
+    finally:
+        await engine.dispose()
