@@ -51,6 +51,7 @@ class Household(Base):
             "status",
             "verification",
             "last_visit_at",
+            "extreme_poor",  # the latest finding (migration 0015): counted from the index too
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -96,7 +96,8 @@ async def test_each_household_gets_its_latest_finding(empty_database_url: str) -
                 await conn.execute(text(
                     "INSERT INTO status_reports (household_id, answers, extreme_poor, urgent,"
                     " created_at) VALUES (:h, '{}', :poor, false, :at)"
-                ), {"h": household, "poor": poor, "at": when + dt.timedelta(days=days)})  # fmt: skip
+                ), {"h": household, "poor": poor,
+                    "at": when + dt.timedelta(days=days)})  # fmt: skip
             await conn.execute(text(
                 "INSERT INTO field_visits (household_id, volunteer_account_id, outcome, answers,"
                 " extreme_poor, visited_at) VALUES (1, 1, 'ditemui', '{}', false, :at)"
