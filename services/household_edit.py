@@ -47,6 +47,8 @@ LEAVE_REASONS = (MOVED_OUT, MARRIED_OUT, DIED)
 
 # Why a change is refused (Refused.reason).
 NIK_TAKEN = "nik_taken"  # the NIK is already on another member (of any household)
+KK_TAKEN = "kk_taken"  # the No. KK is already another household's
+KK_KNOWN = "kk_known"  # the household has a No. KK already (a wrong one is a data problem)
 NOT_A_MEMBER = "not_a_member"  # not, or no longer, a member of this household (an old button)
 HEAD_TAKEN = "head_taken"  # there is a head already: change that one's relation first
 UNKNOWN_CODE = "unknown_code"  # a relation or reason not on the list (a crafted button)
@@ -334,6 +336,29 @@ def set_rt_rw(
     not a number from 1 to 999."""
     new_rt, new_rw = parse_rt_or_rw(rt), parse_rt_or_rw(rw)
     return _household_edit(session, actor, household, {"rt": new_rt, "rw": new_rw})
+
+
+async def set_kk(
+    session: AsyncSession, actor: Account, protector: Protector, household: Household, kk: str
+) -> Edit:
+    """Staff add the No. KK of a family that came without one (a P3KE family keyed by its
+    list's id, a proposal without documents): `kk` a valid No. KK (domain.identity.parse_kk).
+    Refused when the family has one already (KK_KNOWN) or the number is another family's
+    (KK_TAKEN). The list's own id stays, so a later file of that list still finds it. Audited
+    masked, as everywhere."""
+    if household.kk_hash is not None:
+        raise Refused(KK_KNOWN)
+    kk_hash, kk_encrypted, kk_masked = protector.protect(kk)
+    taken = await session.scalar(select(Household.id).where(Household.kk_hash == kk_hash))
+    if taken is not None:
+        raise Refused(KK_TAKEN)
+    household.kk_hash, household.kk_encrypted = kk_hash, kk_encrypted
+    household.kk_masked = kk_masked
+    audit.record(
+        session, actor, "household.changed", "household", household.id,
+        field="no_kk", before=None, after=kk_masked,
+    )  # fmt: skip
+    return Edit(household.id, CHANGED, (Change("no_kk", None, kk_masked),))
 
 
 def set_phone(session: AsyncSession, actor: Account, household: Household, phone: str) -> Edit:

@@ -30,14 +30,17 @@ from db.models.accounts import Account
 from db.models.households import Household
 from db.protect import Protector
 from domain.errors import Invalid
+from domain.identity import parse_kk
+from domain.roles import PETUGAS
 from handlers.access import VOLUNTEERS_AND_STAFF, gated_router, require_consent
+from handlers.chat import delete_secret
 from handlers.filters import HasText, NotACommand
 from handlers.form_parking import on_drop
 from handlers.forms import on_submit
 from handlers.keyboards import show_menu
 from handlers.number_guard import guard_numbers
 from handlers.volunteers import edit_view as view
-from handlers.volunteers.ui import EditCb
+from handlers.volunteers.ui import EditCb, kk_text
 from services import field_work, household_edit
 from services.household_edit import Edit, Refused
 from services.volunteer_area import household_in_area
@@ -78,7 +81,7 @@ async def show_edit_menu(tap: Tap) -> None:
     members = await household_edit.current_members(tap.session, tap.household.id)
     await tap.message.answer(
         view.menu_text(tap.household, field_work.head_of(members)),
-        reply_markup=view.menu_keyboard(tap.household, members),
+        reply_markup=view.menu_keyboard(tap.household, members, tap.account.role == PETUGAS),
     )
 
 
@@ -104,6 +107,12 @@ async def ask_typed(tap: Tap) -> None:
     elif what == "phone":
         question = _("Type the phone number, for example 0812-3456-7890. Now: {now}.")
         now = view.value_text("phone", h.phone)
+    elif what == "kk":
+        if tap.account.role != PETUGAS:  # a crafted button: only staff add a No. KK
+            await tap.message.answer(str(view.REFUSALS[household_edit.UNKNOWN_CODE]))
+            return
+        question = _("Type the family's No. KK (16 digits, on the Kartu Keluarga). Now: {now}.")
+        now = kk_text(h)
     else:
         member = await household_edit.member_of(tap.session, h, tap.data.m)
         if what == "name":
@@ -119,9 +128,17 @@ async def ask_typed(tap: Tap) -> None:
     await tap.message.answer(question.format(now=now) + "\n" + _("To stop, send /batal."))
 
 
+def _read_kk(text: str) -> str:
+    try:
+        return parse_kk(text)
+    except Invalid as error:
+        raise explain(error) from None
+
+
 async def typed_answer(
-    message: Message, state: FSMContext, session: AsyncSession, account: Account, bot: Bot
-) -> None:
+    message: Message, state: FSMContext, session: AsyncSession, account: Account, bot: Bot,
+    protector: Protector,
+) -> None:  # fmt: skip
     asked = (await state.get_data()).get(EDIT_KEY) or {}
     household = await household_in_area(session, account, int(asked.get("h") or 0))
     if household is None:  # the role or the area changed while the answer was awaited
@@ -130,13 +147,21 @@ async def typed_answer(
             message, _("This family is no longer in your area: nothing was saved."), account
         )
         return
-    if await guard_numbers(message):  # a NIK/KK typed here: deleted, and they type again
+    what = asked.get("f", "")
+    if what == "kk":  # the one answer that is a No. KK: read, then deleted from the chat
+        await delete_secret(message)
+    elif await guard_numbers(message):  # a NIK/KK typed here: deleted, and they type again
         return
     try:
         member_id = int(asked.get("m") or 0)
-        edit = await _apply(
-            asked.get("f", ""), message.text or "", session, account, household, member_id
-        )
+        if what == "kk":
+            if account.role != PETUGAS:
+                raise Refused(household_edit.UNKNOWN_CODE)
+            edit = await household_edit.set_kk(
+                session, account, protector, household, _read_kk(message.text or "")
+            )
+        else:
+            edit = await _apply(what, message.text or "", session, account, household, member_id)
     except ValidationError as error:
         await message.answer(error.render() + "\n" + _("Please try again, or send /batal."))
         return
@@ -280,7 +305,8 @@ async def _done(
 STEPS: dict[str, Callable[[Tap], Awaitable[None]]] = {
     "menu": show_edit_menu, "mem": show_member, "add": add_member,
     "name": ask_typed, "birth": ask_typed, "addr": ask_typed, "rtrw": ask_typed,
-    "phone": ask_typed, "rel": choose_relation, "setrel": set_relation, "head": make_head,
+    "phone": ask_typed, "kk": ask_typed, "rel": choose_relation, "setrel": set_relation,
+    "head": make_head,
     "out": choose_leave_reason, "why": confirm_leave, "bye": remove_member,
 }  # fmt: skip
 

@@ -27,6 +27,7 @@ from services.household_edit import ADDED, LEFT, Edit
 FIELD_LABELS = {
     "name": __("Name"), "birth_date": __("Date of birth"), "relation": __("Relation"),
     "address": __("Address"), "rt": __("RT"), "rw": __("RW"), "phone": __("Mobile number"),
+    "no_kk": __("No. KK"),
 }  # fmt: skip
 LEAVE_BUTTONS = {
     household_edit.MOVED_OUT: __("🚚 Moved out"),
@@ -56,6 +57,11 @@ REFUSALS = {
         "choose the new head."
     ),
     household_edit.UNKNOWN_CODE: __("Please choose again with the buttons."),
+    household_edit.KK_TAKEN: __(
+        "This No. KK is already recorded for another family, so nothing was saved. Please "
+        "check the number."
+    ),
+    household_edit.KK_KNOWN: __("This family already has a No. KK."),
     household_edit.BAD_NAME: NAME_RULE,
     household_edit.BAD_ADDRESS: __(
         "Please type the address (street, block, house number), at least 5 characters."
@@ -164,7 +170,10 @@ def menu_text(household: Household, head: Member | None) -> str:
     )
 
 
-def menu_keyboard(household: Household, members: list[Member]) -> InlineKeyboardMarkup:
+def menu_keyboard(
+    household: Household, members: list[Member], staff: bool = False
+) -> InlineKeyboardMarkup:
+    """The editor's menu; staff also add the No. KK of a family that has none."""
     h = household.id
     builder = InlineKeyboardBuilder()
     builder.button(text=_("➕ Add a member"), callback_data=EditCb(a="add", h=h))
@@ -174,7 +183,9 @@ def menu_keyboard(household: Household, members: list[Member]) -> InlineKeyboard
     builder.button(text=_("Address"), callback_data=EditCb(a="addr", h=h))
     builder.button(text=_("RT/RW"), callback_data=EditCb(a="rtrw", h=h))
     builder.button(text=_("Mobile number"), callback_data=EditCb(a="phone", h=h))
-    builder.adjust(*([1] * (len(members) + 1)), 3)
+    if staff and household.kk_hash is None:
+        builder.button(text=_("➕ No. KK"), callback_data=EditCb(a="kk", h=h))
+    builder.adjust(*([1] * (len(members) + 1)), 3, 1)
     return builder.as_markup()
 
 

@@ -285,3 +285,58 @@ async def test_area_refusals_and_the_head_of_the_family(
                 await session.scalars(select(Member.name).where(Member.household_id == mine))
             )
         assert "Anak Baru" not in names
+
+
+async def test_staff_add_the_kk_of_a_family_that_came_without_one(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    """A P3KE family keyed by its list's id: staff (only staff) add its No. KK in the bot; the
+    number is deleted from the chat, stored protected and audited masked; the list's id stays;
+    a No. KK of another family is refused."""
+    async with BotApp(tg, e2e_settings(tmp_path, tg, throttle_rate=1000)) as app:
+        household_id = await add_household(app, DESA_A, ["Mak Tanpa Kaka"])
+        other_kk = new_nik()[:6] + "150312" + "0009"
+        await add_household(app, DESA_A, ["Pak Punya Kaka"], kk=other_kk)
+        async with app.sessionmaker() as session, session.begin():
+            household = await session.get(Household, household_id)
+            assert household is not None
+            household.kk_hash = household.kk_encrypted = household.kk_masked = None
+            household.source_system, household.source_household_id = "p3ke", "P3KE-77"
+        psm, staff = tg.user(2401, "Bu PSM"), tg.user(2402, "Petugas")
+        await as_role(app, psm, "psm", DESA_A)
+        await as_role(app, staff, "petugas")
+
+        for user in (psm, staff):
+            await user.send("/cari tanpa kaka")
+            found = await user.wait_message()
+            await user.click(found, found.buttons[0])
+            await wait_text(user, t("🏠 Family card"), since=found)
+            menu = await step(user, t("✏️ Edit data"), t("What should change?"))
+            assert (t("➕ No. KK") in menu.buttons) == (user is staff)
+
+        await asked(staff, t("➕ No. KK"))
+        taken = await staff.send(other_kk)
+        refused = await wait_text(staff, t(
+            "This No. KK is already recorded for another family, so nothing was saved. "
+            "Please check the number."
+        ))  # fmt: skip
+        assert taken.message_id in staff.deleted_message_ids and refused is not None
+        await step(staff, t("✏️ Edit data"), t("What should change?"))
+        await asked(staff, t("➕ No. KK"))
+        kk = "3216182507150003"
+        typed_kk = await staff.send(kk)
+        saved = await wait_text(staff, t(SAVED), since=typed_kk)
+        assert "3216********0003" in saved.text and kk not in saved.text
+        assert typed_kk.message_id in staff.deleted_message_ids
+        async with app.sessionmaker() as session:
+            household = await session.get(Household, household_id)
+            assert household is not None
+            assert household.kk_hash == app.resources.protector.lookup_hash(kk)
+            assert household.source_household_id == "P3KE-77"  # a later P3KE file still finds it
+            audit = await session.scalar(
+                select(AuditLog).where(
+                    AuditLog.action == "household.changed", AuditLog.subject_id == household_id
+                )
+            )
+        assert audit is not None and audit.detail["after"] == "3216********0003"
+        assert all(kk not in text for text in spoken_texts(tg))
