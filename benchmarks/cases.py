@@ -166,7 +166,8 @@ async def seed(session: AsyncSession, households: int, open_cases: int) -> Place
 
     per_desa = Counter(h.desa_code for h in found)
     kecamatan, in_kecamatan = Counter(h.kecamatan_code for h in found).most_common(1)[0]
-    psm_desa = max((code for code, parent in desa if parent == kecamatan), key=per_desa.__getitem__)
+    in_it = [code for code, parent in desa if parent == kecamatan]
+    psm_desa = max(in_it, key=lambda code: per_desa[code])
     rt = Counter(h.rt for h in found if h.desa_code == psm_desa).most_common(1)[0][0]
     place = Place(kecamatan, psm_desa, rt, in_kecamatan, per_desa[psm_desa])
     await bulk(
