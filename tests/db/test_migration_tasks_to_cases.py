@@ -5,6 +5,7 @@ cases with an outcome; the volunteer_tasks table is gone. SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import inspect, text
 
@@ -14,19 +15,24 @@ from db.migrate import upgrade
 DESA, KEC = "32.16.05.2001", "32.16.05"
 
 
+async def _two_households(conn: Any, when: dt.datetime) -> None:
+    """Households 1 and 2, written as the schema of that revision has them."""
+    for household in (1, 2):
+        await conn.execute(text(
+            "INSERT INTO households (id, kk_masked, desa_code, kecamatan_code, source,"
+            " verification, needs_visit, status, created_at, updated_at)"
+            " VALUES (:id, '3216********0001', :desa, :kec, 'bnba', 'terdaftar',"
+            " false, 'aktif', :when, :when)"
+        ), {"id": household, "desa": DESA, "kec": KEC, "when": when})  # fmt: skip
+
+
 async def test_open_and_resolved_tasks_become_cases(empty_database_url: str) -> None:
     engine = create_engine(empty_database_url)
     try:
         await upgrade(engine, "0012")
         when = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
         async with engine.begin() as conn:
-            for household in (1, 2):
-                await conn.execute(text(
-                    "INSERT INTO households (id, kk_masked, desa_code, kecamatan_code, source,"
-                    " verification, needs_visit, status, created_at, updated_at)"
-                    " VALUES (:id, '3216********0001', :desa, :kec, 'bnba', 'terdaftar',"
-                    " false, 'aktif', :when, :when)"
-                ), {"id": household, "desa": DESA, "kec": KEC, "when": when})  # fmt: skip
+            await _two_households(conn, when)
             tasks = [
                 (1, "tidak_terjangkau", "#1: Jadwal BLT Senin", None),
                 (1, "tidak_terjangkau", "#2: Pelatihan menjahit", None),
@@ -80,13 +86,7 @@ async def test_each_household_gets_its_latest_finding(empty_database_url: str) -
         await upgrade(engine, "0014")
         when = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
         async with engine.begin() as conn:
-            for household in (1, 2):
-                await conn.execute(text(
-                    "INSERT INTO households (id, kk_masked, desa_code, kecamatan_code, source,"
-                    " verification, needs_visit, status, created_at, updated_at)"
-                    " VALUES (:id, '3216********0001', :desa, :kec, 'bnba', 'terdaftar',"
-                    " false, 'aktif', :when, :when)"
-                ), {"id": household, "desa": DESA, "kec": KEC, "when": when})  # fmt: skip
+            await _two_households(conn, when)
             await conn.execute(text(
                 "INSERT INTO accounts (id, telegram_id, role, consent, language,"
                 " reminders_enabled, bot_blocked, created_at)"
