@@ -106,7 +106,10 @@ async def open_task(
             select(CaseMessage.id).where(CaseMessage.case_id == case.id, CaseMessage.text == detail)
         )
         if known is None:
-            role = cases.RESIDENT if actor is not None and actor.role == WARGA else cases.SYSTEM
+            # The resident's own words, or the bot's note (an urgent report's reasons are
+            # codes, said in words where they are shown).
+            said = actor is not None and actor.role == WARGA and kind != URGENT_REPORT
+            role = cases.RESIDENT if said else cases.SYSTEM
             cases.add_message(session, case, actor, role, cases.Item(text=detail), now)
     await session.flush()
     return case

@@ -225,6 +225,33 @@ async def test_lapor_end_to_end_keeps_history(tg: FakeTelegram, tmp_path: Path):
         assert reports[1].income_per_person_day == 6_667 and reports[1].extreme_poor is True
         assert reports[1].answers["out_of_school"] == 1
 
+        # The PSM ends the urgent case from the notice's button: the household no longer
+        # waits for a visit, and the resident hears how it ended.
+        notice = next(m for m in psm.messages if "⚠️" in (m.text or ""))
+        await (await psm.click(notice, t("📂 Open case"))).wait_answered()
+        card = await psm.wait_message(predicate=lambda m: "M-1" in (m.text or "") and
+                                      t("✅ Close") in m.buttons)  # fmt: skip
+        await (await psm.click(card, t("✅ Close"))).wait_answered()
+        outcomes = await psm.wait_message(predicate=lambda m: t("Handled: help given") in m.buttons)
+        await (await psm.click(outcomes, t("Handled: help given"))).wait_answered()
+        ask = await psm.wait_message(predicate=lambda m: t("Skip") in m.buttons)
+        await (await psm.click(ask, t("Skip"))).wait_answered()
+        told = await user.wait_message(
+            predicate=lambda m: t("A volunteer has handled your report.") in (m.text or "")
+        )
+        assert t("Your report {number} is finished.", number="M-1") in told.text
+
+        async def visit_not_needed() -> bool:
+            async with app.sessionmaker() as session:
+                household = await session.get(Household, linked.household_id)
+                return household is not None and not household.needs_visit
+
+        assert await eventually(visit_not_needed)
+        async with app.sessionmaker() as session:
+            household = await session.get(Household, linked.household_id)
+            # The latest finding on income is the second report's (extreme poor).
+            assert household is not None and household.extreme_poor is True
+
 
 async def test_lapor_survives_a_restart_in_the_middle(
     tg: FakeTelegram, tmp_path: Path, database_url: str
