@@ -1,6 +1,7 @@
 """/statistik (menu "Statistik"): staff get the kabupaten's numbers, each kecamatan and desa
 one tap away, each kecamatan's volunteers ("👥 Per pendamping"), and a chart per kecamatan; a
-TKSK gets their kecamatan (desa one tap away), a PSM their desa, and both their own line.
+TKSK gets their kecamatan (its desa and its volunteers one tap away), a PSM their desa, and
+both their own line.
 The texts: handlers.staff.stats_text; the chart: handlers.staff.stats_chart (drawn in a worker
 thread, so the event loop keeps serving others meanwhile)."""
 
@@ -100,7 +101,7 @@ async def _area_card(
         name = await regions.name_of(session, code)
         row = stats.total(desa_rows, code, name)
         buttons = _area_buttons(desa_rows)
-        if account.role == PETUGAS:
+        if _may_list_volunteers(account, code):
             buttons.attach(_per_volunteer_button(code))
         card = text.card_pages(_("Kecamatan {name}").format(name=name), row)
         return card, buttons.as_markup()
@@ -109,6 +110,12 @@ async def _area_card(
         if row.code == code:
             return text.card_pages(_("Desa {name}").format(name=row.name), row), None
     return None
+
+
+def _may_list_volunteers(account: Account, code: str) -> bool:
+    """Staff see every kecamatan's volunteers; a TKSK their own kecamatan's (the PSM they
+    support); a PSM only their own line."""
+    return account.role == PETUGAS or (account.role == TKSK and code == account.area_code)
 
 
 def _may_see(account: Account, code: str) -> bool:
@@ -184,14 +191,17 @@ async def area_tapped(
 async def volunteers_tapped(
     query: CallbackQuery, callback_data: VolunteersCb, session: AsyncSession, account: Account
 ) -> None:
-    """Staff: pick a kecamatan, then its PSM and TKSK a page at a time."""
-    if account.role != PETUGAS:  # a volunteer sees their own line only
+    """Staff: pick a kecamatan, then its PSM and TKSK a page at a time (a TKSK: their own
+    kecamatan's)."""
+    code = callback_data.code
+    if not _may_list_volunteers(account, code) or (
+        account.role != PETUGAS and code == stats.KABUPATEN
+    ):
         await query.answer(_("These numbers are not for your area."), show_alert=True)
         return
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    code = callback_data.code
     if code == stats.KABUPATEN:
         counts = await stats_volunteers.per_kecamatan(session)
         if not counts:

@@ -188,10 +188,18 @@ async def test_statistics_message_chart_and_volunteers(
                 "These numbers are not for your area."
             )
 
-        # A TKSK: the kecamatan's card (its desa a tap away, not the volunteers' list), and
-        # their own line.
+        # A TKSK: the kecamatan's card (its desa and its volunteers a tap away), and their
+        # own line; another kecamatan's volunteers are refused.
         await tksk.send("/statistik")
         tksk_card = await tksk.wait_message()
         assert tksk_card.text.startswith("📊 Kecamatan Setu")
-        assert tksk_card.buttons == ["Cibening (2)", "Cijengkol (3)"]
+        assert tksk_card.buttons == ["Cibening (2)", "Cijengkol (3)", t("👥 Per volunteer")]
         volunteer_checks((await tksk.wait_message()).text, "tksk_setu", "Dedi")
+        await tksk.click(tksk_card, t("👥 Per volunteer"))
+        listed = await tksk.wait_message(predicate=lambda m: (m.text or "").startswith("👥"))
+        assert "Setu" in listed.text and "Dedi" in listed.text  # the TKSK first, then the PSM
+        for data in (VolunteersCb(code="32.16"), VolunteersCb(code=mix.TAMBUN_UTARA)):
+            crafted = await click_data(tksk, tksk_card, data.pack())
+            assert (await crafted.wait_answered()).answer_text == t(
+                "These numbers are not for your area."
+            )
